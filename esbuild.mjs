@@ -1,0 +1,40 @@
+// One bundle per runtime, all into dist/: extension host (cjs, vscode external), segmentation
+// worker (node), webview (browser) and the CLI (node, with a shebang).
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const quiet = process.argv.includes('--quiet');
+const production = process.argv.includes('--production');
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: quiet ? 'error' : 'info',
+  legalComments: 'linked',
+};
+
+const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
+
+const targets = [
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, external: ['vscode'] },
+  { ...node, entryPoints: { worker: 'src/core/worker/segmentWorker.ts' } },
+  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
+  {
+    ...common,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    entryPoints: { webview: 'src/webview/main.ts' },
+  },
+].filter((t) => Object.values(t.entryPoints).every((p) => existsSync(p)));
+
+const opts = targets.map((t) => ({ ...t, outdir: 'dist' }));
+
+if (watch) {
+  const ctxs = await Promise.all(opts.map((o) => esbuild.context(o)));
+  await Promise.all(ctxs.map((c) => c.watch()));
+} else {
+  await Promise.all(opts.map((o) => esbuild.build(o)));
+}
