@@ -1,0 +1,197 @@
+// The segmentation pipeline in three phases so the pool can split the K-means restarts across
+// workers: prepare (resize, convert, select channels, collapse to distinct values), cluster
+// (any range of restarts), finish (rank clusters, label pixels). segmentSync runs all three.
+// No jimp and no node-only imports here: this file is bundled into the worker.
+import { targetSize, resizeArea } from './resize';
+import { convertColor } from './colorspace';
+import { distinctValues, kmeans, bestOf } from './kmeans/index';
+import type { RgbImage, SegmentParams, SegmentResult } from './types';
+
+export const DEFAULT_TOL = 1e-4;
+
+/** The distinct selected-channel values of an image: what K-means actually runs on. */
+export interface Distinct {
+  /** count * d coordinates. */
+  points: Float64Array;
+  /** Per distinct value, the number of pixels having it. */
+  weights: Float64Array;
+  /** Per pixel, the index of its distinct value. */
+  index: Uint32Array;
+  count: number;
+}
+
+export interface KMeansResult {
+  /** k * d. */
+  centers: Float64Array;
+  /** Per distinct value, its cluster. */
+  assign: Int32Array;
+  inertia: number;
+  iterations: number;
+  restart: number;
+}
+
+export interface Prepared {
+  /** The resized image (the composite's "original"). */
+  image: RgbImage;
+  converted: Uint8Array;
+  /** Number of selected channels. */
+  d: number;
+  distinct: Distinct;
+  /** k after capping to the number of distinct values. */
+  k: number;
+  warnings: string[];
+  timings: { resize: number; convert: number; distinct: number };
+}
+
+const now = (): number => performance.now();
+
+/** Copies the selected channels (in the order given) out of 3-byte pixels. */
+export function selectChannels(converted: Uint8Array, channels: readonly number[]): Uint8Array {
+  const n = converted.length / 3;
+  const d = channels.length;
+  if (d === 3 && channels[0] === 0 && channels[1] === 1 && channels[2] === 2) return converted;
+  const out = new Uint8Array(n * d);
+  for (let p = 0, o = 0, s = 0; p < n; p++, s += 3) {
+    for (let c = 0; c < d; c++) out[o++] = converted[s + channels[c]!]!;
+  }
+  return out;
+}
+
+export function prepare(source: RgbImage, params: SegmentParams): Prepared {
+  const t0 = now();
+  let image = source;
+  if (params.width > 0) {
+    const size = targetSize(source.width, source.height, params.width);
+    if (size.width !== source.width || size.height !== source.height) {
+      image = resizeArea(source, size.width, size.height);
+    }
+  }
+  const t1 = now();
+  const converted = convertColor(image, params.colorSpace);
+  const t2 = now();
+  const d = params.channels.length;
+  const distinct = distinctValues(selectChannels(converted, params.channels), d);
+  const t3 = now();
+
+  const warnings: string[] = [];
+  let k = params.k;
+  if (k > distinct.count) {
+    k = distinct.count;
+    const noun = distinct.count === 1 ? 'colour' : 'colours';
+    warnings.push(`only ${distinct.count} distinct ${noun}: k capped to ${k}`);
+  }
+  return {
+    image,
+    converted,
+    d,
+    distinct,
+    k,
+    warnings,
+    timings: { resize: t1 - t0, convert: t2 - t1, distinct: t3 - t2 },
+  };
+}
+
+/** Runs restarts [from, to) (all of them by default) and returns the best of them. */
+export function cluster(
+  prep: Prepared,
+  params: SegmentParams,
+  restarts?: readonly [number, number],
+): KMeansResult {
+  const { points, weights, count } = prep.distinct;
+  // A single distinct value needs no search (and k-means++ could not seed a second centre).
+  if (prep.k <= 1 || count <= 1) {
+    const centers = Float64Array.from(points.subarray(0, prep.d));
+    return {
+      centers,
+      assign: new Int32Array(count),
+      inertia: 0,
+      iterations: 0,
+      restart: restarts ? restarts[0] : 0,
+    };
+  }
+  return kmeans(points, weights, prep.d, {
+    k: prep.k,
+    nInit: params.nInit,
+    maxIter: params.maxIter,
+    tol: params.tol ?? DEFAULT_TOL,
+    seed: params.seed,
+    restarts: restarts ? [restarts[0], restarts[1]] : undefined,
+  });
+}
+
+/** Lexicographic comparison of centres a and b (rows of a k*d array). */
+function compareCenters(centers: Float64Array, d: number, a: number, b: number): number {
+  for (let c = 0; c < d; c++) {
+    const diff = centers[a * d + c]! - centers[b * d + c]!;
+    if (diff !== 0) return diff;
+  }
+  return a - b;
+}
+
+/**
+ * Ranks clusters by pixel count (most first; ties: the lexicographically lower centre first)
+ * and labels every pixel with its cluster's rank. `clusterMs` is the time spent in `cluster`.
+ */
+export function finish(
+  prep: Prepared,
+  params: SegmentParams,
+  best: KMeansResult,
+  clusterMs = 0,
+): SegmentResult {
+  const t0 = now();
+  const { d, k } = prep;
+  const { points, weights, index, count } = prep.distinct;
+  const { centers, assign } = best;
+
+  const sizes = new Float64Array(k);
+  let inertia = 0;
+  for (let i = 0; i < count; i++) {
+    const c = assign[i]!;
+    sizes[c] += weights[i]!;
+    let dist = 0;
+    for (let j = 0; j < d; j++) {
+      const diff = points[i * d + j]! - centers[c * d + j]!;
+      dist += diff * diff;
+    }
+    inertia += weights[i]! * dist;
+  }
+
+  const order = Array.from({ length: k }, (_, i) => i);
+  order.sort((a, b) => sizes[b]! - sizes[a]! || compareCenters(centers, d, a, b));
+  const rankOf = new Uint8Array(k);
+  order.forEach((c, rank) => (rankOf[c] = rank));
+
+  const distinctRank = new Uint8Array(count);
+  for (let i = 0; i < count; i++) distinctRank[i] = rankOf[assign[i]!]!;
+  const n = index.length;
+  const labels = new Uint8Array(n);
+  for (let p = 0; p < n; p++) labels[p] = distinctRank[index[p]!]!;
+
+  const t1 = now();
+  return {
+    image: prep.image,
+    converted: prep.converted,
+    labels,
+    k,
+    centers: order.map((c) => Array.from(centers.subarray(c * d, c * d + d))),
+    clusterSizes: order.map((c) => sizes[c]!),
+    inertia,
+    iterations: best.iterations,
+    distinctValues: count,
+    warnings: [...prep.warnings],
+    timings: {
+      resize: prep.timings.resize,
+      convert: prep.timings.convert,
+      kmeans: prep.timings.distinct + clusterMs + (t1 - t0),
+    },
+  };
+}
+
+export function segmentSync(image: RgbImage, params: SegmentParams): SegmentResult {
+  const prep = prepare(image, params);
+  const t0 = now();
+  const best = cluster(prep, params);
+  return finish(prep, params, best, now() - t0);
+}
+
+export { bestOf };
