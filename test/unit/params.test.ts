@@ -1,0 +1,121 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isSegmentationError } from '../../src/core/errors';
+import {
+  DEFAULT_PARAMS,
+  K_WARNING,
+  channelsLabel,
+  parseChannels,
+  parseColorSpace,
+  validateParams,
+} from '../../src/core/params';
+
+function badParam(fn: () => unknown, ...patterns: RegExp[]): void {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(isSegmentationError(e), String(e));
+    assert.equal(e.code, 'bad-parameter');
+    assert.ok(!e.message.includes('\n'), e.message);
+    for (const p of patterns) assert.match(e.message, p);
+    return;
+  }
+  assert.fail('accepted');
+}
+
+test('defaults are the seed\'s, with seed 0 and sklearn\'s tol', () => {
+  assert.deepEqual(DEFAULT_PARAMS, { colorSpace: 'bgr', channels: [0, 1, 2], k: 3, width: 0, nInit: 40, maxIter: 500, seed: 0, tol: 1e-4 });
+  assert.deepEqual(validateParams({}), { params: DEFAULT_PARAMS, warnings: [] });
+});
+
+test('parseChannels: all, digits in the order given', () => {
+  assert.deepEqual(parseChannels('all', 'bgr'), [0, 1, 2]);
+  assert.deepEqual(parseChannels('ALL', 'bgr'), [0, 1, 2]);
+  assert.deepEqual(parseChannels('02', 'hsv'), [0, 2]);
+  assert.deepEqual(parseChannels('20', 'hsv'), [2, 0]);
+  assert.deepEqual(parseChannels('1', 'ycrcb'), [1]);
+  assert.deepEqual(parseChannels('210', 'lab'), [2, 1, 0]);
+});
+
+test('parseChannels refuses repeats, out of range, empty, junk: naming digits and the space\'s channels', () => {
+  for (const bad of ['00', '3', '03', '', '0123', 'x', '0,2', '-1', '1.']) {
+    badParam(() => parseChannels(bad, 'hsv'), /channels/, new RegExp(JSON.stringify(bad).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), /0-2/, /0=H 1=S 2=V/);
+  }
+  badParam(() => parseChannels('5', 'ycrcb'), /0=Y 1=Cr 2=Cb/);
+  badParam(() => parseChannels('11', 'lab'), /0=L 1=a 2=b/);
+});
+
+test('parseColorSpace: any case, ycc alias, unknown refused with the list', () => {
+  assert.equal(parseColorSpace('bgr'), 'bgr');
+  assert.equal(parseColorSpace('HSV'), 'hsv');
+  assert.equal(parseColorSpace('Lab'), 'lab');
+  assert.equal(parseColorSpace('YCrCb'), 'ycrcb');
+  assert.equal(parseColorSpace('ycc'), 'ycrcb');
+  assert.equal(parseColorSpace('YCC'), 'ycrcb');
+  for (const bad of ['rgb', 'xyz', '', 'h sv']) badParam(() => parseColorSpace(bad), /color-space/, /bgr, hsv, lab, ycrcb/);
+});
+
+test('validateParams: numbers and numeric strings', () => {
+  const { params, warnings } = validateParams({
+    colorSpace: 'ycc', channels: '12', k: '5', width: '300', nInit: 10, maxIter: '50', seed: '42', tol: '1e-3',
+  });
+  assert.deepEqual(params, { colorSpace: 'ycrcb', channels: [1, 2], k: 5, width: 300, nInit: 10, maxIter: 50, seed: 42, tol: 1e-3 });
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(validateParams({ channels: [2, 0] }).params.channels, [2, 0]);
+  assert.equal(validateParams({ k: ' 7 ' }).params.k, 7);
+  assert.equal(validateParams({ seed: 2 ** 32 - 1 }).params.seed, 2 ** 32 - 1);
+  assert.equal(validateParams({ width: 0 }).params.width, 0);
+  assert.equal(validateParams({ k: 255 }).params.k, 255);
+});
+
+test('k < 2 gives the seed\'s warning and k = 2', () => {
+  for (const k of [1, 0, -3, '1']) {
+    const r = validateParams({ k });
+    assert.equal(r.params.k, 2);
+    assert.deepEqual(r.warnings, [K_WARNING]);
+  }
+  assert.equal(K_WARNING, 'num-clusters < 2 invalid. Using num-clusters = 2');
+});
+
+test('every refusal names the parameter, the value and the range', () => {
+  badParam(() => validateParams({ k: 2.5 }), /num-clusters/, /2\.5/, /whole number from 2 to 255/);
+  badParam(() => validateParams({ k: 256 }), /num-clusters/, /256/, /255/);
+  badParam(() => validateParams({ k: 'three' }), /num-clusters/, /"three"/);
+  badParam(() => validateParams({ k: '' }), /num-clusters/);
+  badParam(() => validateParams({ k: Number.NaN }), /num-clusters/, /NaN/);
+  badParam(() => validateParams({ width: -1 }), /width/, /-1/, /0 to 65535/);
+  badParam(() => validateParams({ width: 65536 }), /width/, /65536/);
+  badParam(() => validateParams({ width: 10.5 }), /width/, /10\.5/);
+  badParam(() => validateParams({ width: '12px' }), /width/, /"12px"/);
+  badParam(() => validateParams({ nInit: 0 }), /n-init/, /1 to 1000/);
+  badParam(() => validateParams({ nInit: 1001 }), /n-init/);
+  badParam(() => validateParams({ maxIter: 0 }), /max-iter/, /1 to 100000/);
+  badParam(() => validateParams({ maxIter: 100001 }), /max-iter/);
+  badParam(() => validateParams({ seed: -1 }), /seed/, /0 to 4294967295/);
+  badParam(() => validateParams({ seed: 2 ** 32 }), /seed/);
+  badParam(() => validateParams({ seed: 1.5 }), /seed/);
+  badParam(() => validateParams({ tol: 0 }), /tol/, /> 0/);
+  badParam(() => validateParams({ tol: -1e-4 }), /tol/);
+  badParam(() => validateParams({ tol: Infinity }), /tol/);
+  badParam(() => validateParams({ tol: 'small' }), /tol/, /"small"/);
+  badParam(() => validateParams({ colorSpace: 'rgb' }), /color-space/, /"rgb"/);
+  badParam(() => validateParams({ colorSpace: 3 }), /color-space/);
+  badParam(() => validateParams({ channels: '33' }), /channels/, /"33"/);
+  badParam(() => validateParams({ channels: [0, 0] }), /channels/, /\[0, 0\]/);
+  badParam(() => validateParams({ channels: [] }), /channels/);
+  badParam(() => validateParams({ channels: [3] }), /channels/);
+  badParam(() => validateParams({ channels: 12 }), /channels/, /12/);
+  badParam(() => validateParams({ k: true }), /num-clusters/);
+});
+
+test('channels are checked against the chosen space\'s names', () => {
+  badParam(() => validateParams({ colorSpace: 'lab', channels: '9' }), /0=L 1=a 2=b/);
+});
+
+test('channelsLabel: "all" only for 0,1,2 in order', () => {
+  assert.equal(channelsLabel([0, 1, 2]), 'all');
+  assert.equal(channelsLabel([0, 2]), '02');
+  assert.equal(channelsLabel([2, 0]), '20');
+  assert.equal(channelsLabel([2, 1, 0]), '210');
+  assert.equal(channelsLabel([1]), '1');
+});
