@@ -59,3 +59,11 @@ test('paletteJson: plain data that survives a JSON round trip', () => {
     assert.deepEqual(c, { ...palette[i] });
   });
 });
+
+test('palette: a one-colour image (k capped to 1) gets gray 0, not the formula\'s 0/0', () => {
+  const image = { width: 3, height: 1, data: new Uint8Array(9).fill(40) };
+  const result = resultFrom(image, new Uint8Array(9).fill(5), new Uint8Array(3), 1);
+  const palette = clusterPalette(result);
+  assert.deepEqual(palette.map((e) => [e.gray, e.share, e.meanRgb]), [[0, 1, [40, 40, 40]]]);
+  assert.equal(JSON.stringify(paletteJson(result, { colorSpace: 'bgr', channels: [0] })).includes('null'), false);
+});
