@@ -1,0 +1,187 @@
+// Drives the VS Code workbench in Debian's chromium through playwright-core: palette, explorer
+// context menu, quick picks, notifications, the webview's inner frame, screenshots. Selectors
+// are the ones that work on VS Code 1.100 (code-server 4.100.3).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { SCREENSHOT_DIR } from './paths.mjs';
+
+export const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Opens the workbench on the server's workspace and waits until the explorer lists `expectFile`. */
+export async function openWorkbench(browser, server, expectFile) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  const consoleErrors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(server.workspace)}`, { timeout: 60_000 });
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await explorerRow(page, expectFile).waitFor({ timeout: 60_000 });
+  return { page, context, consoleErrors };
+}
+
+export function explorerRow(page, name) {
+  return page
+    .locator('.explorer-folders-view .monaco-list-row')
+    .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRe(name)}$`) }) });
+}
+
+/** Runs a command by its palette title. Retries: commands hide for a moment while `when` settles. */
+export async function runCommand(page, title, { attempts = 8 } = {}) {
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  for (let i = 1; ; i++) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: title }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 3000 });
+      await row.click();
+      return;
+    } catch (e) {
+      if (i >= attempts) throw new Error(`command "${title}" not found in the palette after ${attempts} tries: ${e.message}`);
+      await page.keyboard.press('Escape');
+      await sleep(1000);
+    }
+  }
+}
+
+/** Right-clicks an explorer row and picks `item` from its context menu (retrying the menu). */
+export async function explorerContextMenu(page, name, item, { attempts = 6 } = {}) {
+  const row = explorerRow(page, name);
+  await row.waitFor();
+  const menu = page.locator('.context-view .monaco-menu');
+  for (let i = 1; ; i++) {
+    await row.click({ button: 'right' });
+    const entry = menu.locator('.action-item', { hasText: item }).first();
+    try {
+      await entry.waitFor({ state: 'visible', timeout: 3000 });
+    } catch (e) {
+      // Contributed entries show up a few seconds after the explorer: close and right-click again.
+      await page.keyboard.press('Escape');
+      if (i >= attempts) throw new Error(`"${item}" is not in the context menu of ${name}: ${e.message}`);
+      await sleep(1000);
+      continue;
+    }
+    // The menu fades in; an early click can be lost silently.
+    await sleep(600);
+    await entry.click();
+    if (await menu.isVisible()) {
+      await entry.hover();
+      await page.keyboard.press('Enter');
+    }
+    return;
+  }
+}
+
+/** Picks the quick-pick row containing `label` (the quick input must be open or opening). */
+export async function pickQuickItem(page, label, { timeout = 15_000 } = {}) {
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: label }).first();
+  await row.waitFor({ state: 'visible', timeout });
+  await sleep(200);
+  await row.click();
+}
+
+export async function quickPickLabels(page) {
+  const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+  await rows.first().waitFor({ state: 'visible' });
+  return rows.allInnerTexts();
+}
+
+/** The toast (or centre entry) whose text contains `text`, waited for. */
+export async function waitForNotification(page, text, { timeout = 60_000 } = {}) {
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+  await toast.waitFor({ state: 'visible', timeout });
+  return (await toast.innerText()).replace(/\s+/g, ' ').trim();
+}
+
+export async function clearNotifications(page) {
+  await runCommand(page, 'Notifications: Clear All Notifications').catch(() => {});
+}
+
+export async function closeAllEditors(page) {
+  await runCommand(page, 'View: Close All Editors');
+  await page.locator('.editor-group-container .tabs-container .tab').first().waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
+}
+
+/** The active webview's content frame (VS Code nests the page inside a second iframe). */
+export function webviewFrame(page) {
+  return page.frameLocator('iframe.webview.ready:visible').frameLocator('iframe#active-frame');
+}
+
+/** Waits until the panel's body has one of `states` and returns it. */
+export async function waitForPanelState(frame, states, { timeout = 60_000 } = {}) {
+  const sel = states.map((s) => `body[data-state="${s}"]`).join(', ');
+  await frame.locator(sel).waitFor({ state: 'attached', timeout });
+  return frame.locator('body').getAttribute('data-state');
+}
+
+/** #composite's data-* numbers (width, height, run) as integers. */
+export async function compositeInfo(frame) {
+  const c = frame.locator('#composite');
+  await c.waitFor({ state: 'attached' });
+  const [w, h, r] = await Promise.all(['data-width', 'data-height', 'data-run'].map((a) => c.getAttribute(a)));
+  return { width: Number(w), height: Number(h), run: Number(r) };
+}
+
+/** Waits for a drawn result whose data-run is larger than `after`; returns its info. */
+export async function waitForRunAfter(frame, after, { timeout = 90_000 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const info = await compositeInfo(frame).catch(() => undefined);
+    const state = await frame.locator('body').getAttribute('data-state').catch(() => null);
+    if (info && info.run > after && state === 'ready') return info;
+    if (state === 'error') {
+      const msg = await frame.locator('#error').innerText().catch(() => '');
+      throw new Error(`panel shows an error instead of a result: ${msg}`);
+    }
+    if (Date.now() > deadline) throw new Error(`no result with data-run > ${after} within ${timeout} ms (last ${JSON.stringify(info)}, state ${state})`);
+    await sleep(200);
+  }
+}
+
+/** A fingerprint of the canvas pixels, to tell one drawn picture from another. */
+export function canvasFingerprint(frame) {
+  return frame.locator('#composite').evaluate((c) => {
+    const ctx = c.getContext('2d');
+    const { data } = ctx.getImageData(0, 0, c.width, c.height);
+    let h = 2166136261;
+    for (let i = 0; i < data.length; i += 7) h = Math.imul(h ^ data[i], 16777619);
+    return `${c.width}x${c.height}:${(h >>> 0).toString(16)}`;
+  });
+}
+
+let shotCounter = 0;
+export async function screenshot(page, name) {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const file = join(SCREENSHOT_DIR, `${String(++shotCounter).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file }).catch(() => {});
+  return file;
+}
+
+function escapeRe(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
