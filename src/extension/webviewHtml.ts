@@ -1,0 +1,126 @@
+// The panel's HTML: a pure function of a few strings so its Content Security Policy and its
+// escaping are unit-tested without VS Code. The only script is the bundled webview.js, allowed
+// by a per-load nonce; no inline script, no inline style, nothing remote.
+import { CHANNEL_LABELS, LIMITS, type NumericParam } from '../shared/protocol';
+
+export interface WebviewHtmlInput {
+  /** webview.cspSource */
+  cspSource: string;
+  /** A fresh random token for this load (see makeNonce). */
+  nonce: string;
+  /** webview.asWebviewUri of dist/webview.js and media/panel.css. */
+  scriptUri: string;
+  styleUri: string;
+  /** The image's file name: text only. */
+  fileName: string;
+}
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes text for HTML content and double- or single-quoted attribute values. */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+}
+
+/** 32 random alphanumerics from a source of random bytes (crypto.getRandomValues in practice). */
+export function makeNonce(randomBytes: (n: number) => Uint8Array): string {
+  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  return Array.from(randomBytes(32), (b) => chars[b % chars.length]).join('');
+}
+
+export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `img-src ${cspSource} data: blob:`,
+    `style-src ${cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+    `font-src ${cspSource}`,
+  ].join('; ');
+}
+
+function numberField(id: string, limit: NumericParam, label: string, hint: string): string {
+  const { min, max } = LIMITS[limit];
+  return `<vscode-text-field id="${id}" type="number" min="${min}" max="${max}" step="1" aria-describedby="${id}-hint">${label}</vscode-text-field>
+        <span class="hint" id="${id}-hint">${hint}</span>`;
+}
+
+export function webviewHtml(input: WebviewHtmlInput): string {
+  const csp = escapeHtml(contentSecurityPolicy(input.cspSource, input.nonce));
+  const name = escapeHtml(input.fileName);
+  const nonce = escapeHtml(input.nonce);
+  const [c0, c1, c2] = CHANNEL_LABELS.bgr;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="UTF-8">
+  <meta http-equiv="Content-Security-Policy" content="${csp}">
+  <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <link rel="stylesheet" href="${escapeHtml(input.styleUri)}">
+  <title>K-means Segmentation: ${name}</title>
+</head>
+<body data-state="loading">
+  <main class="layout">
+    <form class="controls" id="controls" aria-label="Segmentation parameters" novalidate>
+      <h1 class="file-name" id="fileName" title="${name}">${name}</h1>
+      <label class="field-label" for="colorSpace">Colour space</label>
+      <vscode-dropdown id="colorSpace" aria-label="Colour space">
+        <vscode-option value="bgr">BGR</vscode-option>
+        <vscode-option value="hsv">HSV</vscode-option>
+        <vscode-option value="lab">Lab</vscode-option>
+        <vscode-option value="ycrcb">YCrCb</vscode-option>
+      </vscode-dropdown>
+      <fieldset class="channels">
+        <legend>Channels</legend>
+        <vscode-checkbox id="channel-0" checked>${c0}</vscode-checkbox>
+        <vscode-checkbox id="channel-1" checked>${c1}</vscode-checkbox>
+        <vscode-checkbox id="channel-2" checked>${c2}</vscode-checkbox>
+      </fieldset>
+      ${numberField('clusters', 'k', 'Clusters', `${LIMITS.k.min} to ${LIMITS.k.max}`)}
+      ${numberField('width', 'width', 'Width (px)', '0 = original size')}
+      <button type="button" class="advanced-toggle" id="advanced" aria-expanded="false" aria-controls="advancedSection">Advanced</button>
+      <div class="advanced" id="advancedSection" hidden>
+        ${numberField('nInit', 'nInit', 'Restarts', 'K-means runs; the best is kept')}
+        ${numberField('maxIter', 'maxIter', 'Max iterations', 'per restart')}
+        ${numberField('seed', 'seed', 'Seed', 'same seed, same picture')}
+      </div>
+      <label class="field-label" for="format">Output format</label>
+      <vscode-dropdown id="format" aria-label="Output format">
+        <vscode-option value="png">PNG</vscode-option>
+        <vscode-option value="jpg">JPEG</vscode-option>
+        <vscode-option value="bmp">BMP</vscode-option>
+      </vscode-dropdown>
+      <div class="buttons">
+        <vscode-button id="save" appearance="primary">Save beside image</vscode-button>
+        <vscode-button id="reset" appearance="secondary">Reset</vscode-button>
+      </div>
+      <p class="status" id="status" role="status" aria-live="polite"></p>
+    </form>
+    <section class="view" aria-label="Composite: original and segmented image">
+      <div class="toolbar" role="toolbar" aria-label="Zoom">
+        <vscode-button id="zoomFit" appearance="icon" aria-label="Fit to panel" title="Fit to panel">Fit</vscode-button>
+        <vscode-button id="zoom100" appearance="icon" aria-label="Actual size (100%)" title="Actual size (100%)">100%</vscode-button>
+        <span id="zoomLevel" class="zoom-level" aria-live="polite"></span>
+        <vscode-progress-ring id="progress" hidden aria-label="Segmenting"></vscode-progress-ring>
+      </div>
+      <div class="error" id="error" role="alert" hidden></div>
+      <div class="stage" id="stage" tabindex="0" aria-label="Composite image; use + and - to zoom, 0 to fit, 1 for 100%">
+        <canvas id="composite" data-width="0" data-height="0" data-run="0" role="img" aria-label="Original and segmented image side by side"></canvas>
+      </div>
+      <dl class="stats" id="stats">
+        <dt>Inertia</dt><dd id="inertia">–</dd>
+        <dt>Cluster sizes</dt><dd id="sizes">–</dd>
+        <dt>Time</dt><dd id="time">–</dd>
+      </dl>
+      <ul class="warnings" id="warnings" hidden></ul>
+    </section>
+  </main>
+  <script nonce="${nonce}" src="${escapeHtml(input.scriptUri)}"></script>
+</body>
+</html>`;
+}

@@ -1,0 +1,222 @@
+// The message protocol between the extension host (src/extension/panel.ts) and the panel's
+// webview (src/webview/main.ts): both directions as discriminated unions, in one module so the
+// two sides cannot drift. The webview is untrusted input to the host: every message it sends
+// goes through validateWebviewMessage, which rebuilds a fresh object from checked fields.
+// No `vscode` and no DOM here: unit tests import this file directly.
+
+export type ColorSpaceId = 'bgr' | 'hsv' | 'lab' | 'ycrcb';
+export type OutputFormatId = 'png' | 'jpg' | 'bmp';
+
+export const COLOR_SPACE_IDS: readonly ColorSpaceId[] = ['bgr', 'hsv', 'lab', 'ycrcb'];
+export const OUTPUT_FORMAT_IDS: readonly OutputFormatId[] = ['png', 'jpg', 'bmp'];
+
+/** Channel names per colour space, in OpenCV's order (the checkboxes' labels). */
+export const CHANNEL_LABELS: Record<ColorSpaceId, readonly [string, string, string]> = {
+  bgr: ['B', 'G', 'R'],
+  hsv: ['H', 'S', 'V'],
+  lab: ['L', 'a', 'b'],
+  ycrcb: ['Y', 'Cr', 'Cb'],
+};
+
+/** Inclusive ranges of the numeric parameters; the panel's inputs and the host use the same. */
+export const LIMITS = {
+  k: { min: 2, max: 16 },
+  width: { min: 0, max: 16384 },
+  nInit: { min: 1, max: 100 },
+  maxIter: { min: 1, max: 10000 },
+  seed: { min: 0, max: 4294967295 },
+} as const;
+
+export type NumericParam = keyof typeof LIMITS;
+
+/** Everything the panel controls: the engine's parameters plus the output format. */
+export interface PanelParams {
+  colorSpace: ColorSpaceId;
+  /** Distinct channel indices 0-2, 1 to 3 of them, in the order they apply. */
+  channels: number[];
+  k: number;
+  /** 0 = original size. */
+  width: number;
+  nInit: number;
+  maxIter: number;
+  seed: number;
+  format: OutputFormatId;
+}
+
+// ---- webview -> host ----------------------------------------------------------------------
+
+/** The webview's script has loaded and listens: the host answers with `init`. */
+export interface ReadyMessage {
+  type: 'ready';
+}
+
+/** Segment with these parameters. A larger requestId supersedes every smaller one. */
+export interface RunMessage {
+  type: 'run';
+  requestId: number;
+  params: PanelParams;
+}
+
+/** Save the composite for these parameters beside the image. */
+export interface SaveMessage {
+  type: 'save';
+  requestId: number;
+  params: PanelParams;
+}
+
+export type WebviewMessage = ReadyMessage | RunMessage | SaveMessage;
+
+// ---- host -> webview ----------------------------------------------------------------------
+
+export interface InitMessage {
+  type: 'init';
+  /** Shown as text only (never as markup). */
+  fileName: string;
+  /** Where this panel starts: remembered parameters for this image, else the settings. */
+  params: PanelParams;
+  /** What Reset goes back to: the settings. */
+  defaults: PanelParams;
+}
+
+export interface ResultMessage {
+  type: 'result';
+  requestId: number;
+  width: number;
+  height: number;
+  /** The composite, RGBA, width * height * 4 bytes (ready for ImageData). */
+  pixels: ArrayBuffer;
+  /** k after capping to the number of distinct colours. */
+  k: number;
+  inertia: number;
+  /** Per cluster (largest first), its share of the pixels in percent. */
+  sizes: number[];
+  /** From the request's arrival at the host to the pixels being posted. */
+  timeMs: number;
+  warnings: string[];
+}
+
+export interface ErrorMessage {
+  type: 'error';
+  /** The run this error ends, or null when it is not about a run (e.g. the file was deleted). */
+  requestId: number | null;
+  message: string;
+}
+
+export interface SavedMessage {
+  type: 'saved';
+  requestId: number;
+  /** The written file's name, or undefined when saving failed (then `error` says why). */
+  name?: string;
+  error?: string;
+}
+
+/** The image changed on disk (re-run with the current parameters) or was deleted. */
+export interface FileEventMessage {
+  type: 'fileChanged' | 'fileDeleted';
+  message: string;
+}
+
+export type HostMessage = InitMessage | ResultMessage | ErrorMessage | SavedMessage | FileEventMessage;
+
+// ---- validation of what the webview sends -------------------------------------------------
+
+export type Rejection = { ok: false; reason: string };
+type Checked<T> = { ok: true; value: T } | Rejection;
+
+const reject = (reason: string): Rejection => ({ ok: false, reason });
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A safe integer, clamped into the parameter's range; anything else (NaN, 1.5, "3", 1e300) is rejected. */
+function checkInt(raw: Record<string, unknown>, key: NumericParam): Checked<number> {
+  const v = raw[key];
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) return reject(`${key} must be an integer`);
+  const { min, max } = LIMITS[key];
+  return { ok: true, value: Math.min(max, Math.max(min, v)) };
+}
+
+export function checkChannels(v: unknown): Checked<number[]> {
+  if (!Array.isArray(v) || v.length < 1 || v.length > 3) {
+    return reject('channels must be a list of 1 to 3 channel indices');
+  }
+  const out: number[] = [];
+  for (const c of v) {
+    if (c !== 0 && c !== 1 && c !== 2) return reject('channels must be 0, 1 or 2');
+    if (out.includes(c)) return reject('channels must not repeat');
+    out.push(c);
+  }
+  return { ok: true, value: out };
+}
+
+export function checkPanelParams(v: unknown): Checked<PanelParams> {
+  if (!isRecord(v)) return reject('params must be an object');
+  const colorSpace = v.colorSpace;
+  if (typeof colorSpace !== 'string' || !(COLOR_SPACE_IDS as readonly string[]).includes(colorSpace)) {
+    return reject('colorSpace must be one of ' + COLOR_SPACE_IDS.join(', '));
+  }
+  const format = v.format;
+  if (typeof format !== 'string' || !(OUTPUT_FORMAT_IDS as readonly string[]).includes(format)) {
+    return reject('format must be one of ' + OUTPUT_FORMAT_IDS.join(', '));
+  }
+  const channels = checkChannels(v.channels);
+  if (!channels.ok) return channels;
+  const nums = {} as Record<NumericParam, number>;
+  for (const key of Object.keys(LIMITS) as NumericParam[]) {
+    const r = checkInt(v, key);
+    if (!r.ok) return r;
+    nums[key] = r.value;
+  }
+  return {
+    ok: true,
+    value: {
+      colorSpace: colorSpace as ColorSpaceId,
+      channels: channels.value,
+      k: nums.k,
+      width: nums.width,
+      nInit: nums.nInit,
+      maxIter: nums.maxIter,
+      seed: nums.seed,
+      format: format as OutputFormatId,
+    },
+  };
+}
+
+function checkRequestId(v: unknown): Checked<number> {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
+    return reject('requestId must be a non-negative integer');
+  }
+  return { ok: true, value: v };
+}
+
+/** Checks a message from the webview; returns a fresh, well-typed copy or why it was refused. */
+export function checkWebviewMessage(raw: unknown): Checked<WebviewMessage> {
+  if (!isRecord(raw)) return reject('message must be an object');
+  switch (raw.type) {
+    case 'ready':
+      return { ok: true, value: { type: 'ready' } };
+    case 'run':
+    case 'save': {
+      const id = checkRequestId(raw.requestId);
+      if (!id.ok) return id;
+      const params = checkPanelParams(raw.params);
+      if (!params.ok) return params;
+      return { ok: true, value: { type: raw.type, requestId: id.value, params: params.value } };
+    }
+    default:
+      return reject(`unknown message type ${JSON.stringify(String(raw.type)).slice(0, 40)}`);
+  }
+}
+
+/** The host's gate: a validated copy of the message, or undefined (log `checkWebviewMessage`'s reason). */
+export function validateWebviewMessage(raw: unknown): WebviewMessage | undefined {
+  const r = checkWebviewMessage(raw);
+  return r.ok ? r.value : undefined;
+}
+
+/** Percentages of each cluster size, rounded to 0.1 (what the panel shows). */
+export function sizePercents(sizes: readonly number[]): number[] {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  return sizes.map((s) => (total > 0 ? Math.round((s / total) * 1000) / 10 : 0));
+}
