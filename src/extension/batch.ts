@@ -1,0 +1,175 @@
+// "Batch Segment Images...": a folder (or the explorer's multi-selection), parameters from the
+// settings or chosen step by step, then every image segmented and saved beside itself, with a
+// cancellable progress notification and a log. One bad image is logged; the rest go on.
+import * as vscode from 'vscode';
+import { isSegmentationError, oneLine } from '../core/errors';
+import { isOurOutput } from '../core/naming';
+import { CHANNEL_LABELS, COLOR_SPACE_IDS, OUTPUT_FORMAT_IDS, type PanelParams } from '../shared/protocol';
+import { batchSummary, describeParams, isImageName, selectBatchFiles, wholeNumberProblem, type BatchTally } from './batchLogic';
+import { log } from './log';
+import { segmentFileAndSave } from './segmentFile';
+import { currentSettings } from './settings';
+import { fileName } from './uris';
+
+/** Folders the fallback walk does not enter (the search service skips them too, by default). */
+const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
+const MAX_WALK_DEPTH = 12;
+
+export async function batchCommand(folderArg?: unknown): Promise<void> {
+  let folder: vscode.Uri | undefined;
+  if (folderArg instanceof vscode.Uri) {
+    const stat = await Promise.resolve(vscode.workspace.fs.stat(folderArg)).catch(() => undefined);
+    if (stat && stat.type & vscode.FileType.Directory) folder = folderArg;
+  }
+  if (!folder) {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectFiles: false,
+      canSelectFolders: true,
+      canSelectMany: false,
+      defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+      openLabel: 'Segment Images in Folder',
+      title: 'Batch Segment Images: choose a folder',
+    });
+    folder = picked?.[0];
+    if (!folder) return;
+  }
+  const settings = currentSettings(folder);
+  const params = await askParams(settings.params);
+  if (!params) return;
+  const files = await listImages(folder, settings.batchGlob);
+  if (files.length === 0) {
+    void vscode.window.showInformationMessage(`No images in ${fileName(folder)} match ${settings.batchGlob}.`);
+    return;
+  }
+  await runBatch(files, params, settings.maxMegapixels, fileName(folder));
+}
+
+/** The explorer's multi-selection of images. */
+export async function runBatchOnFiles(files: vscode.Uri[], label: string): Promise<void> {
+  const settings = currentSettings(files[0]);
+  const params = await askParams(settings.params);
+  if (!params) return;
+  const picked = files.filter((f) => isImageName(fileName(f)) && !isOurOutput(fileName(f)));
+  await runBatch(picked, params, settings.maxMegapixels, label);
+}
+
+async function listImages(folder: vscode.Uri, glob: string): Promise<vscode.Uri[]> {
+  const base = folder.path.endsWith('/') ? folder.path : folder.path + '/';
+  const rel = (u: vscode.Uri): string => (u.path.startsWith(base) ? u.path.slice(base.length) : u.path);
+  let found: vscode.Uri[] = [];
+  try {
+    found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, glob));
+  } catch (e) {
+    log().warn(`Searching ${folder.toString(true)} failed (${oneLine(e)}); listing the folder instead`);
+  }
+  // File systems without a search provider (some virtual ones) find nothing: walk the folder.
+  if (found.length === 0) found = await walk(folder, 0);
+  const byRel = new Map(found.map((u) => [rel(u), u]));
+  return selectBatchFiles([...byRel.keys()], glob).map((p) => byRel.get(p)!);
+}
+
+async function walk(dir: vscode.Uri, depth: number): Promise<vscode.Uri[]> {
+  if (depth > MAX_WALK_DEPTH) return [];
+  let entries: [string, vscode.FileType][];
+  try {
+    entries = await vscode.workspace.fs.readDirectory(dir);
+  } catch {
+    return [];
+  }
+  const out: vscode.Uri[] = [];
+  for (const [name, type] of entries) {
+    const uri = vscode.Uri.joinPath(dir, name);
+    if (type & vscode.FileType.Directory) {
+      if (!SKIP_DIRS.has(name)) out.push(...(await walk(uri, depth + 1)));
+    } else if (type & vscode.FileType.File) out.push(uri);
+  }
+  return out;
+}
+
+/** "Use current settings" or the parameters step by step; undefined when the user backs out. */
+async function askParams(current: PanelParams): Promise<PanelParams | undefined> {
+  const use = { label: 'Use current settings', detail: describeParams(current) };
+  const change = { label: 'Change parameters...', detail: 'Choose colour space, channels, clusters, width and format' };
+  const choice = await vscode.window.showQuickPick([use, change], {
+    title: 'Batch Segment Images: parameters',
+    placeHolder: 'Segment with the current settings or change them',
+  });
+  if (!choice) return undefined;
+  if (choice === use) return current;
+
+  const title = (step: number): string => `Batch Segment Images: parameters (${step}/5)`;
+  const space = await vscode.window.showQuickPick(
+    COLOR_SPACE_IDS.map((id) => ({ label: id.toUpperCase(), description: CHANNEL_LABELS[id].join(' '), picked: id === current.colorSpace, id })),
+    { title: title(1), placeHolder: `Colour space (now ${current.colorSpace.toUpperCase()})` },
+  );
+  if (!space) return undefined;
+  const names = CHANNEL_LABELS[space.id];
+  const channelItems = names.map((n, i) => ({ label: n, description: `channel ${i}`, picked: current.channels.includes(i), i }));
+  const channels = await vscode.window.showQuickPick(channelItems, {
+    title: title(2),
+    placeHolder: 'Channels to cluster on (at least one)',
+    canPickMany: true,
+  });
+  if (!channels) return undefined;
+  const chosen = channels.length ? channels.map((c) => c.i).sort() : [0, 1, 2];
+  const k = await vscode.window.showInputBox({
+    title: title(3),
+    prompt: 'Number of clusters',
+    value: String(current.k),
+    validateInput: (t) => wholeNumberProblem(t, 'k'),
+  });
+  if (k === undefined) return undefined;
+  const width = await vscode.window.showInputBox({
+    title: title(4),
+    prompt: 'Resize to this width before clustering (0 = original size)',
+    value: String(current.width),
+    validateInput: (t) => wholeNumberProblem(t, 'width'),
+  });
+  if (width === undefined) return undefined;
+  const format = await vscode.window.showQuickPick(
+    OUTPUT_FORMAT_IDS.map((f) => ({ label: f.toUpperCase(), f, picked: f === current.format })),
+    { title: title(5), placeHolder: `Output format (now ${current.format.toUpperCase()})` },
+  );
+  if (!format) return undefined;
+  return { ...current, colorSpace: space.id, channels: chosen, k: Number(k.trim()), width: Number(width.trim()), format: format.f };
+}
+
+async function runBatch(files: vscode.Uri[], params: PanelParams, maxMegapixels: number, label: string): Promise<void> {
+  const out = log();
+  const tally: BatchTally = { total: files.length, done: 0, failed: 0, cancelled: false };
+  out.info(`Batch: ${files.length} image(s) in ${label} with ${describeParams(params)}`);
+  const started = performance.now();
+  await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `K-means batch (${label})`, cancellable: true },
+    async (progress, token) => {
+      const abort = new AbortController();
+      const sub = token.onCancellationRequested(() => abort.abort());
+      try {
+        for (const [i, uri] of files.entries()) {
+          if (token.isCancellationRequested) break;
+          progress.report({ message: `${i + 1} of ${files.length}: ${fileName(uri)}` });
+          try {
+            const r = await segmentFileAndSave(uri, params, maxMegapixels, abort.signal);
+            tally.done++;
+            out.info(`ok   ${uri.toString(true)} -> ${fileName(r.output)} (${Math.round(r.ms)} ms)`);
+          } catch (e) {
+            if (isSegmentationError(e) && e.code === 'cancelled' && token.isCancellationRequested) break;
+            tally.failed++;
+            out.error(`FAIL ${uri.toString(true)}: ${oneLine(e)}`);
+          }
+          progress.report({ increment: 100 / files.length });
+        }
+      } finally {
+        sub.dispose();
+      }
+      tally.cancelled = token.isCancellationRequested;
+    },
+  );
+  const summary = batchSummary(tally);
+  out.info(`${summary} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const showLog = 'Show Log';
+  const pick = await (tally.failed > 0 || tally.cancelled
+    ? vscode.window.showWarningMessage(summary, showLog)
+    : vscode.window.showInformationMessage(summary, showLog));
+  if (pick === showLog) out.show(true);
+}
