@@ -34,6 +34,11 @@ export function makeNonce(randomBytes: (n: number) => Uint8Array): string {
   return Array.from(randomBytes(32), (b) => chars[b % chars.length]).join('');
 }
 
+/** For double-quoted attribute values that legitimately hold single quotes (the CSP's 'none'). */
+function escapeDoubleQuotedAttr(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ESCAPES[c]!);
+}
+
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
   return [
     "default-src 'none'",
@@ -51,7 +56,7 @@ function numberField(id: string, limit: NumericParam, label: string, hint: strin
 }
 
 export function webviewHtml(input: WebviewHtmlInput): string {
-  const csp = escapeHtml(contentSecurityPolicy(input.cspSource, input.nonce));
+  const csp = escapeDoubleQuotedAttr(contentSecurityPolicy(input.cspSource, input.nonce));
   const name = escapeHtml(input.fileName);
   const nonce = escapeHtml(input.nonce);
   const [c0, c1, c2] = CHANNEL_LABELS.bgr;

@@ -1,0 +1,142 @@
+// The vscode-free parts of the extension host: the panel's HTML and CSP, the panel's RGBA
+// composite, and the manifest ids the end-to-end suite relies on.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { contentSecurityPolicy, escapeHtml, makeNonce, webviewHtml } from '../../src/extension/webviewHtml';
+import { compositeRgba } from '../../src/extension/compositeRgba';
+import { composite, labelImage } from '../../src/core/composite';
+import { segmentSync } from '../../src/core/segment';
+import { DEFAULT_PARAMS } from '../../src/core/params';
+import type { RgbImage } from '../../src/core/types';
+
+const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
+const input = {
+  cspSource: CSP_SOURCE,
+  nonce: 'AbC123nonce',
+  scriptUri: `${CSP_SOURCE}/ext/dist/webview.js`,
+  styleUri: `${CSP_SOURCE}/ext/media/panel.css`,
+  fileName: 'photo.png',
+};
+
+test('CSP: nothing by default, scripts only by nonce, no inline or remote sources', () => {
+  const csp = contentSecurityPolicy(CSP_SOURCE, 'N0nce');
+  assert.equal(
+    csp,
+    `default-src 'none'; img-src ${CSP_SOURCE} data: blob:; style-src ${CSP_SOURCE}; script-src 'nonce-N0nce'; font-src ${CSP_SOURCE}`,
+  );
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*|http:/);
+  const html = webviewHtml(input);
+  const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html);
+  assert.ok(meta, 'the page has a CSP meta tag');
+  assert.equal(meta[1], contentSecurityPolicy(CSP_SOURCE, input.nonce));
+  assert.ok(html.indexOf(meta[0]) < html.indexOf('<link'), 'the CSP comes before any resource');
+});
+
+test('every script tag carries the nonce and a src; no inline script or handlers or styles', () => {
+  const html = webviewHtml(input);
+  const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+  assert.equal(scripts.length, 1);
+  for (const [, attrs, body] of scripts) {
+    assert.match(attrs!, new RegExp(`nonce="${input.nonce}"`));
+    assert.match(attrs!, /src="[^"]+\/dist\/webview\.js"/);
+    assert.equal(body!.trim(), '', 'no inline script');
+  }
+  assert.doesNotMatch(html, /\son[a-z]+\s*=/i, 'no inline event handlers');
+  assert.doesNotMatch(html, /<style|\sstyle=/i, 'no inline styles (style-src has no unsafe-inline)');
+  assert.doesNotMatch(html, /(src|href)="(https?:)?\/\/(?!file\+\.vscode-resource)/, 'no remote resources');
+});
+
+test('file names are escaped everywhere they appear', () => {
+  const evil = `"><script>alert(1)</script><img src=x onerror='x'>&.png`;
+  const html = webviewHtml({ ...input, fileName: evil });
+  assert.ok(!html.includes('<script>alert'));
+  assert.ok(!html.includes('<img'));
+  assert.ok(html.includes(escapeHtml(evil)));
+  assert.equal((html.match(/<script/g) ?? []).length, 1);
+  assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+});
+
+test('nonces: 32 alphanumerics, different each time from a random source', () => {
+  const rnd = (n: number): Uint8Array => crypto.getRandomValues(new Uint8Array(n));
+  const a = makeNonce(rnd);
+  const b = makeNonce(rnd);
+  assert.match(a, /^[A-Za-z0-9]{32}$/);
+  assert.notEqual(a, b);
+});
+
+test('the markup has every id the end-to-end contract names', () => {
+  const html = webviewHtml(input);
+  const ids = [
+    'composite', 'colorSpace', 'channel-0', 'channel-1', 'channel-2', 'clusters', 'width', 'nInit', 'maxIter',
+    'seed', 'advanced', 'format', 'save', 'reset', 'stats', 'inertia', 'sizes', 'time', 'progress', 'error',
+  ];
+  for (const id of ids) assert.equal((html.match(new RegExp(`id="${id}"`, 'g')) ?? []).length, 1, `#${id} once`);
+  assert.match(html, /<canvas id="composite" data-width="0" data-height="0" data-run="0"/);
+  assert.match(html, /<body data-state="loading">/);
+  assert.match(html, /<div class="error" id="error" role="alert" hidden>/);
+  for (const v of ['bgr', 'hsv', 'lab', 'ycrcb', 'png', 'jpg', 'bmp']) assert.match(html, new RegExp(`<vscode-option value="${v}">`));
+  for (const id of ['clusters', 'width', 'nInit', 'maxIter', 'seed']) {
+    assert.match(html, new RegExp(`<vscode-text-field id="${id}" type="number"`), id);
+  }
+});
+
+function photo(width: number, height: number): RgbImage {
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const o = (y * width + x) * 3;
+      data[o] = (x * 255) / width;
+      data[o + 1] = (y * 255) / height;
+      data[o + 2] = x < width / 2 ? 30 : 220;
+    }
+  }
+  return { width, height, data };
+}
+
+test('the panel RGBA composite equals core composite, opaque', () => {
+  for (const [w, h, k] of [[37, 11, 3], [64, 20, 5], [5, 3, 2], [1, 1, 2]] as const) {
+    const result = segmentSync(photo(w, h), { ...DEFAULT_PARAMS, k, nInit: 2 });
+    const expected = composite(result.image, labelImage(result.labels, result.k, w, h));
+    const got = compositeRgba(result);
+    assert.equal(got.width, expected.width);
+    assert.equal(got.height, expected.height);
+    assert.equal(got.data.length, expected.width * expected.height * 4);
+    for (let i = 0, j = 0; i < expected.data.length; i += 3, j += 4) {
+      if (got.data[j] !== expected.data[i] || got.data[j + 1] !== expected.data[i + 1] || got.data[j + 2] !== expected.data[i + 2] || got.data[j + 3] !== 255) {
+        assert.fail(`${w}x${h} k=${k}: pixel ${i / 3} differs`);
+      }
+    }
+  }
+});
+
+test('manifest: the ids and names the end-to-end contract names', () => {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  const editor = pkg.contributes.customEditors[0];
+  assert.equal(editor.viewType, 'kmeansSegmentation.editor');
+  assert.equal(editor.displayName, 'K-means Segmentation');
+  assert.equal(editor.priority, 'option');
+  const patterns = editor.selector.map((s: { filenamePattern: string }) => s.filenamePattern);
+  for (const e of ['png', 'jpg', 'jpeg', 'bmp', 'gif', 'tif', 'tiff']) {
+    assert.ok(patterns.includes(`*.${e}`) && patterns.includes(`*.${e.toUpperCase()}`), e);
+  }
+  const titles = Object.fromEntries(pkg.contributes.commands.map((c: { command: string; title: string; category: string }) => [c.command, `${c.category}: ${c.title}`]));
+  assert.deepEqual(titles, {
+    'kmeansSegmentation.segment': 'K-means: Segment with K-means',
+    'kmeansSegmentation.segmentAndSave': 'K-means: Segment Current Image and Save',
+    'kmeansSegmentation.batch': 'K-means: Batch Segment Images...',
+  });
+  assert.deepEqual([...pkg.activationEvents].sort(), [
+    'onCommand:kmeansSegmentation.batch',
+    'onCommand:kmeansSegmentation.segment',
+    'onCommand:kmeansSegmentation.segmentAndSave',
+    'onCustomEditor:kmeansSegmentation.editor',
+  ]);
+  assert.deepEqual(pkg.capabilities, { untrustedWorkspaces: { supported: true }, virtualWorkspaces: true });
+  assert.equal(pkg.engines.vscode, '^1.90.0');
+  // The when clause's regex matches what it should (it is a JS regex inside VS Code).
+  const when = pkg.contributes.menus['explorer/context'][0].when as string;
+  const re = new RegExp(/=~ \/(.+)\/i/.exec(when)![1]!, 'i');
+  for (const ext of ['.png', '.JPG', '.jpeg', '.bmp', '.gif', '.tif', '.TIFF']) assert.ok(re.test(ext), ext);
+  for (const ext of ['.txt', '.pngx', '.svg']) assert.ok(!re.test(ext), ext);
+});
