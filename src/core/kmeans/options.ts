@@ -1,0 +1,84 @@
+// Argument checks and the quantities every implementation derives the same way.
+
+export interface KMeansOptions {
+  k: number;
+  nInit: number;
+  maxIter: number;
+  /** Relative tolerance, scaled by the mean per-dimension variance (sklearn default 1e-4). */
+  tol: number;
+  seed: number;
+  /** Run only restart indices [from, to); the default is [0, nInit). */
+  restarts?: [number, number];
+}
+
+export interface KMeansResult {
+  /** k*d */
+  centers: Float64Array;
+  /** m: cluster of each distinct point */
+  assign: Int32Array;
+  inertia: number;
+  iterations: number;
+  restart: number;
+}
+
+/** Validates the arguments; returns the restart range [from, to). */
+export function checkArgs(points: Float64Array, weights: Float64Array, d: number, opts: KMeansOptions): [number, number] {
+  if (!Number.isInteger(d) || d < 1 || d > 3) throw new RangeError(`kmeans: d must be 1, 2 or 3 (got ${d})`);
+  const m = weights.length;
+  if (points.length !== m * d) {
+    throw new RangeError(`kmeans: ${points.length} coordinates do not make ${m} points of ${d} dimensions`);
+  }
+  const { k, nInit, maxIter, tol, seed } = opts;
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`kmeans: k must be a positive integer (got ${k})`);
+  if (k > m) throw new RangeError(`kmeans: k=${k} exceeds the ${m} distinct points (cap k first)`);
+  if (!Number.isInteger(nInit) || nInit < 1) throw new RangeError(`kmeans: nInit must be a positive integer (got ${nInit})`);
+  if (!Number.isInteger(maxIter) || maxIter < 1) {
+    throw new RangeError(`kmeans: maxIter must be a positive integer (got ${maxIter})`);
+  }
+  if (!(tol >= 0) || !Number.isFinite(tol)) throw new RangeError(`kmeans: tol must be a finite number >= 0 (got ${tol})`);
+  if (!Number.isInteger(seed)) throw new RangeError(`kmeans: seed must be an integer (got ${seed})`);
+  for (let i = 0; i < m; i++) {
+    if (!(weights[i] >= 0) || !Number.isFinite(weights[i])) throw new RangeError(`kmeans: weight ${i} is ${weights[i]}`);
+  }
+  const [from, to] = opts.restarts ?? [0, nInit];
+  if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > nInit || from >= to) {
+    throw new RangeError(`kmeans: restarts [${from}, ${to}) is not a non-empty range within [0, ${nInit})`);
+  }
+  return [from, to];
+}
+
+/**
+ * sklearn's _tolerance: tol times the mean over dimensions of the (weighted) variance. Computed
+ * from the weighted sums and sums of squares, which are exact for integer data, so the value
+ * does not depend on the order of the points.
+ */
+export function absoluteTolerance(points: Float64Array, weights: Float64Array, d: number, tol: number): number {
+  const m = weights.length;
+  let total = 0;
+  for (let j = 0; j < d; j++) {
+    let w = 0;
+    let s1 = 0;
+    let s2 = 0;
+    for (let i = 0; i < m; i++) {
+      const x = points[i * d + j];
+      const wi = weights[i];
+      w += wi;
+      s1 += wi * x;
+      s2 += wi * x * x;
+    }
+    const mean = s1 / w;
+    const v = s2 / w - mean * mean;
+    total += v > 0 ? v : 0;
+  }
+  return (total / d) * tol;
+}
+
+/** Lowest inertia; among equal inertias the lowest restart index. */
+export function bestOf(results: KMeansResult[]): KMeansResult {
+  if (results.length === 0) throw new RangeError('bestOf: no results');
+  let best = results[0];
+  for (const r of results) {
+    if (r.inertia < best.inertia || (r.inertia === best.inertia && r.restart < best.restart)) best = r;
+  }
+  return best;
+}
