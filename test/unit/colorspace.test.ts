@@ -99,18 +99,3 @@ test('an unknown colour space is a user error', () => {
   );
   assert.throws(() => convertPixel(1, 2, 3, 'toString' as ColorSpace), (e: unknown) => isSegmentationError(e));
 });
-
-test('300x200 converts in well under 5 ms once warm', () => {
-  const img = { width: 300, height: 200, data: new Uint8Array(300 * 200 * 3).map((_, i) => (i * 7919) & 255) };
-  for (const space of ['bgr', 'hsv', 'lab', 'ycrcb'] as const) {
-    convertColor(img, space);
-    let best = Infinity;
-    for (let k = 0; k < 5; k++) {
-      const t = performance.now();
-      convertColor(img, space);
-      best = Math.min(best, performance.now() - t);
-    }
-    // Generous bound: the machine is shared; typical is 0.3-1.5 ms.
-    assert.ok(best < 5, `${space}: ${best.toFixed(2)} ms`);
-  }
-});

@@ -107,17 +107,3 @@ test('resizeArea rejects empty targets and short buffers', () => {
   assert.throws(() => resizeArea(src, 1, 1.5), isBadParameter);
   assert.throws(() => resizeArea({ width: 3, height: 2, data: new Uint8Array(12) }, 1, 1), isBadParameter);
 });
-
-test('640x427 -> 300x200 takes a few ms once warm', () => {
-  const data = new Uint8Array(640 * 427 * 3).map((_, i) => (i * 7919) & 255);
-  const src = { width: 640, height: 427, data };
-  resizeArea(src, 300, 200);
-  let best = Infinity;
-  for (let k = 0; k < 5; k++) {
-    const t = performance.now();
-    resizeArea(src, 300, 200);
-    best = Math.min(best, performance.now() - t);
-  }
-  // Generous bound for a shared 2-core machine; typically 3-5 ms when it is idle.
-  assert.ok(best < 30, `${best.toFixed(1)} ms`);
-});
