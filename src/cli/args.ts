@@ -1,0 +1,233 @@
+// Command-line parsing: the seed's flags exactly (-i -w -s -c -n -o -f), plus ours. A usage
+// mistake is a UsageError (exit 2) with one line; parameter values are checked by core/params so
+// the CLI, the settings and the panel refuse the same things with the same words.
+
+import { DEFAULT_MAX_PIXELS } from '../core/decode';
+import { formatFromName } from '../core/encode';
+import { isSegmentationError } from '../core/errors';
+import { validateParams } from '../core/params';
+import type { OutputFormat, SegmentParams } from '../core/types';
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export interface CliOptions {
+  images: string[];
+  params: SegmentParams;
+  /** Warnings from the parameters (the seed's k < 2 one). */
+  warnings: string[];
+  /** -o: save the composite beside each input, named by outputName. */
+  outputFile: boolean;
+  /** -f: format of the -o file. */
+  outputFormat: OutputFormat;
+  /** --out: the composite at this path (refuses an existing file). */
+  out?: string;
+  outFormat?: OutputFormat;
+  /** --labels: the gray label PNG at this path. */
+  labels?: string;
+  json: boolean;
+  maxPixels: number;
+  help: boolean;
+  version: boolean;
+}
+
+type Kind = 'value' | 'flag';
+
+interface Spec {
+  key: string;
+  kind: Kind;
+  /** Repeatable flags collect every value. */
+  many?: boolean;
+}
+
+const LONG: Record<string, Spec> = {
+  '--image': { key: 'image', kind: 'value', many: true },
+  '--width': { key: 'width', kind: 'value' },
+  '--color-space': { key: 'colorSpace', kind: 'value' },
+  '--channels': { key: 'channels', kind: 'value' },
+  '--num-clusters': { key: 'k', kind: 'value' },
+  '--output-file': { key: 'outputFile', kind: 'flag' },
+  '--output-format': { key: 'outputFormat', kind: 'value' },
+  '--out': { key: 'out', kind: 'value' },
+  '--labels': { key: 'labels', kind: 'value' },
+  '--seed': { key: 'seed', kind: 'value' },
+  '--n-init': { key: 'nInit', kind: 'value' },
+  '--max-iter': { key: 'maxIter', kind: 'value' },
+  '--max-megapixels': { key: 'maxMegapixels', kind: 'value' },
+  '--json': { key: 'json', kind: 'flag' },
+  '--help': { key: 'help', kind: 'flag' },
+  '--version': { key: 'version', kind: 'flag' },
+};
+
+const SHORT: Record<string, string> = {
+  '-i': '--image',
+  '-w': '--width',
+  '-s': '--color-space',
+  '-c': '--channels',
+  '-n': '--num-clusters',
+  '-o': '--output-file',
+  '-f': '--output-format',
+  '-h': '--help',
+  '-V': '--version',
+};
+
+/** As argparse: a following "-1" is a value (a negative number), "-w" is not. */
+function looksLikeOption(arg: string): boolean {
+  return arg.startsWith('-') && arg !== '-' && !/^-\d|^-\.\d/.test(arg);
+}
+
+function extension(path: string): string {
+  const base = path.split(/[\\/]/).pop() ?? path;
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? base.slice(dot + 1) : '';
+}
+
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const values: Record<string, string> = {};
+  const images: string[] = [];
+  const flags = new Set<string>();
+
+  let i = 0;
+  let onlyPositional = false;
+  while (i < argv.length) {
+    const arg = argv[i++]!;
+    if (onlyPositional || !arg.startsWith('-') || arg === '-') {
+      images.push(arg);
+      continue;
+    }
+    if (arg === '--') {
+      onlyPositional = true;
+      continue;
+    }
+    let name = arg;
+    let inline: string | undefined;
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      if (eq > 0) {
+        name = arg.slice(0, eq);
+        inline = arg.slice(eq + 1);
+      }
+    } else if (arg.length > 2) {
+      // -w300, as argparse accepts
+      name = arg.slice(0, 2);
+      inline = arg.slice(2);
+    }
+    const long = name.startsWith('--') ? name : SHORT[name];
+    const spec = long ? LONG[long] : undefined;
+    if (!long || !spec) throw new UsageError(`unknown option ${arg}`);
+    if (spec.kind === 'flag') {
+      if (inline !== undefined) throw new UsageError(`${name} takes no value`);
+      flags.add(spec.key);
+      continue;
+    }
+    let value = inline;
+    if (value === undefined) {
+      const next = argv[i];
+      if (next === undefined || looksLikeOption(next)) throw new UsageError(`${name} needs a value`);
+      value = next;
+      i++;
+    }
+    if (spec.many) images.push(value);
+    else values[spec.key] = value;
+  }
+
+  const help = flags.has('help');
+  const version = flags.has('version');
+
+  let params: SegmentParams;
+  let warnings: string[];
+  try {
+    ({ params, warnings } = validateParams({
+      colorSpace: values.colorSpace,
+      channels: values.channels,
+      k: values.k,
+      width: values.width,
+      nInit: values.nInit,
+      maxIter: values.maxIter,
+      seed: values.seed,
+    }));
+  } catch (e) {
+    if (isSegmentationError(e)) throw new UsageError(e.message);
+    throw e;
+  }
+
+  const formatText = values.outputFormat ?? 'png';
+  const outputFormat = formatFromName(formatText);
+  if (!outputFormat) throw new UsageError(`output-format "${formatText}" unsupported: use png, jpg, jpeg or bmp`);
+
+  let outFormat: OutputFormat | undefined;
+  if (values.out !== undefined) {
+    if (values.out === '') throw new UsageError('--out needs a file path');
+    outFormat = formatFromName(extension(values.out));
+    if (!outFormat) throw new UsageError(`--out ${values.out}: name the file .png, .jpg, .jpeg or .bmp`);
+  }
+  if (values.labels !== undefined) {
+    if (values.labels === '') throw new UsageError('--labels needs a file path');
+    if (extension(values.labels).toLowerCase() !== 'png') throw new UsageError(`--labels ${values.labels}: the label image is a PNG; name it .png`);
+  }
+
+  let maxPixels = DEFAULT_MAX_PIXELS;
+  if (values.maxMegapixels !== undefined) {
+    const mp = Number(values.maxMegapixels);
+    if (!/^\s*\d*\.?\d+(e[+-]?\d+)?\s*$/i.test(values.maxMegapixels) || !Number.isFinite(mp) || mp <= 0) {
+      throw new UsageError(`max-megapixels "${values.maxMegapixels}" invalid: use a number > 0 (default ${DEFAULT_MAX_PIXELS / 1e6})`);
+    }
+    maxPixels = Math.floor(mp * 1e6);
+  }
+
+  if (!help && !version) {
+    if (images.length === 0) throw new UsageError('no image given: kmeans-segment -i IMAGE [options]');
+    if (images.length > 1 && (values.out !== undefined || values.labels !== undefined)) {
+      throw new UsageError(`--out and --labels name one file: give one image, not ${images.length} (use -o for a batch)`);
+    }
+  }
+
+  return {
+    images,
+    params,
+    warnings,
+    outputFile: flags.has('outputFile'),
+    outputFormat,
+    out: values.out,
+    outFormat,
+    labels: values.labels,
+    json: flags.has('json'),
+    maxPixels,
+    help,
+    version,
+  };
+}
+
+export const HELP = `Usage: kmeans-segment [options] IMAGE...
+       kmeans-segment -i IMAGE [-i IMAGE ...] [options]
+
+K-means colour segmentation (after Najam Syed's color_segmentation.py): the image, a gray
+strip, and the clusters in gray (the most frequent cluster black).
+
+Options of the original script:
+  -i, --image PATH           image to segment (repeatable; paths may also be given bare)
+  -w, --width N              resize to this width first (INTER_AREA); 0 keeps the size (default 0)
+  -s, --color-space NAME     bgr (default), hsv, lab, ycrcb (alias ycc); any case
+  -c, --channels DIGITS      channels to cluster on: "all" (default) or digits 0-2, e.g. 02
+  -n, --num-clusters K       number of clusters, 2-255 (default 3; below 2 becomes 2, with a warning)
+  -o, --output-file          save the composite beside each input as
+                             <name>_<YYYYmmddHHMMSS><space>_c<channels>n<k>.<format>
+                             (never overwrites: adds -2, -3, ...)
+  -f, --output-format FMT    format for -o: png (default), jpg, jpeg, bmp
+
+Added:
+      --out PATH             write the composite to PATH (.png/.jpg/.bmp); refuses an existing file
+      --labels PATH          write the gray label image to PATH (.png); refuses an existing file
+      --seed N               random seed, 0-4294967295 (default 0: same input, same picture)
+      --n-init N             K-means restarts, 1-1000 (default 40)
+      --max-iter N           iterations per restart, 1-100000 (default 500)
+      --max-megapixels N     refuse larger images, read from the header (default 100)
+      --json                 print one JSON object per image (the last line for one image):
+                             inertia, k, iterations, clusterSizes, centers, timings (ms), ...
+  -h, --help                 this help
+  -V, --version              the version
+
+Several images are a batch: a failing image is reported on stderr and the rest still run;
+files named like our own outputs are skipped. Exit status: 0 all done, 1 an image failed,
+2 a usage error.`;
