@@ -145,16 +145,14 @@ test('every cut of a PNG, JPEG, BMP, GIF and TIFF fails as a user error', async 
   }
 });
 
-test('PNG claiming 60000x60000: too-large from the header, fast, without allocating pixels', async () => {
+test('PNG claiming 60000x60000: too-large from the header, without allocating pixels', async () => {
   const rssBefore = process.memoryUsage().rss;
-  const t0 = performance.now();
   const e = await rejects(pngHeaderOnly(60000, 60000), 'huge.png', 'too-large');
-  const ms = performance.now() - t0;
   const grown = process.memoryUsage().rss - rssBefore;
   assert.match(e.message, /60000x60000/);
   assert.match(e.message, /3600 megapixels/);
   assert.match(e.message, /limit of 100 megapixels/);
-  assert.ok(ms < 100, `took ${ms} ms`);
+  // its pixels would take 14 GB; speed is for npm run bench, not unit tests
   assert.ok(grown < 64 * 2 ** 20, `rss grew ${grown} bytes`);
   // the on-disk fixture is the same thing
   await rejects(new Uint8Array(readFileSync(join(BAD, 'huge-60000x60000.png'))), 'huge-60000x60000.png', 'too-large');
