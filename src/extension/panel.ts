@@ -19,7 +19,7 @@ import type { ImageDocument } from './imageDocument';
 import { log } from './log';
 import { announceSaved, encodeComposite, saveBeside } from './saveOutput';
 import { currentSettings } from './settings';
-import { sameSegmentParams, toSegmentParams } from './settingsLogic';
+import { SECTION, sameSegmentParams, toSegmentParams } from './settingsLogic';
 import { fileName, parentOf } from './uris';
 import { makeNonce, webviewHtml } from './webviewHtml';
 
@@ -70,6 +70,11 @@ export class SegmentationPanel implements vscode.Disposable {
       webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
       webviewPanel.onDidChangeViewState((e) => host.onActive(this, e.webviewPanel.active)),
       webviewPanel.onDidDispose(() => this.dispose()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(SECTION, document.uri)) {
+          this.post({ type: 'defaults', defaults: currentSettings(document.uri).params });
+        }
+      }),
       this.watchFile(),
     );
     if (webviewPanel.active) host.onActive(this, true);

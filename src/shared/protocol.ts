@@ -78,6 +78,12 @@ export interface InitMessage {
   defaults: PanelParams;
 }
 
+/** The settings changed: what Reset goes back to from now on. */
+export interface DefaultsMessage {
+  type: 'defaults';
+  defaults: PanelParams;
+}
+
 export interface ResultMessage {
   type: 'result';
   requestId: number;
@@ -116,7 +122,7 @@ export interface FileEventMessage {
   message: string;
 }
 
-export type HostMessage = InitMessage | ResultMessage | ErrorMessage | SavedMessage | FileEventMessage;
+export type HostMessage = InitMessage | DefaultsMessage | ResultMessage | ErrorMessage | SavedMessage | FileEventMessage;
 
 // ---- validation of what the webview sends -------------------------------------------------
 

@@ -113,6 +113,9 @@ function onMessage(msg: HostMessage): void {
       run(true);
       return;
     }
+    case 'defaults':
+      defaults = msg.defaults;
+      return;
     case 'result': {
       if (msg.requestId !== latestRun) return;
       viewer.draw(msg.width, msg.height, msg.pixels);
