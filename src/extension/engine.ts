@@ -1,13 +1,17 @@
-// The extension's one worker pool (segmentation runs off the extension host's thread), created on
-// first use and ended on deactivation.
+// The extension's worker threads, so no heavy work runs on the extension host's thread: the
+// segmentation pool and the image decode/encode worker. Created on first use, ended on deactivation.
 import * as vscode from 'vscode';
 import { SegmentPool } from '../core/worker/pool';
+import { IoClient } from './ioClient';
 
 let pool: SegmentPool | undefined;
+let io: IoClient | undefined;
 let workerPath: string | undefined;
+let ioWorkerPath: string | undefined;
 
 export function initEngine(context: vscode.ExtensionContext): void {
   workerPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath;
+  ioWorkerPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'ioWorker.js').fsPath;
   context.subscriptions.push({ dispose: () => void disposeEngine() });
 }
 
@@ -17,8 +21,17 @@ export function engine(): SegmentPool {
   return pool;
 }
 
+/** Decoding and encoding, on their own worker thread. */
+export function imageIo(): IoClient {
+  if (!ioWorkerPath) throw new Error('the image worker is used before activation');
+  io ??= new IoClient(ioWorkerPath);
+  return io;
+}
+
 export async function disposeEngine(): Promise<void> {
   const p = pool;
+  const i = io;
   pool = undefined;
-  await p?.dispose();
+  io = undefined;
+  await Promise.all([p?.dispose(), i?.dispose()]);
 }

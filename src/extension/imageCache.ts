@@ -2,9 +2,9 @@
 // pixels for the worker pool (it keeps images by key, so re-runs do not resend them); it changes
 // whenever the file changes so no stale pixels are ever used.
 import * as vscode from 'vscode';
-import { decodeImage } from '../core/decode';
 import { SegmentationError } from '../core/errors';
 import type { RgbImage } from '../core/types';
+import { imageIo } from './engine';
 import { fileName } from './uris';
 
 export interface LoadedImage {
@@ -15,7 +15,7 @@ export interface LoadedImage {
 /** Reads through workspace.fs (works on remote and virtual file systems) and decodes. */
 export async function readAndDecode(uri: vscode.Uri, maxMegapixels: number): Promise<RgbImage> {
   const bytes = await readImageBytes(uri);
-  return decodeImage(bytes, fileName(uri), { maxPixels: Math.round(maxMegapixels * 1e6) });
+  return imageIo().decode(bytes, fileName(uri), Math.round(maxMegapixels * 1e6));
 }
 
 export async function readImageBytes(uri: vscode.Uri): Promise<Uint8Array> {

@@ -2,11 +2,10 @@
 // and virtual file systems too), never replacing a file: the bytes go to a hidden temporary name
 // and are renamed with overwrite: false; a name taken meanwhile moves on to the next suffix.
 import * as vscode from 'vscode';
-import { composite, labelImage } from '../core/composite';
-import { encodeImage } from '../core/encode';
 import { SegmentationError } from '../core/errors';
 import { outputName, uniqueName } from '../core/naming';
 import type { OutputFormat, SegmentParams, SegmentResult } from '../core/types';
+import { imageIo } from './engine';
 import { fileName, parentOf } from './uris';
 
 async function exists(uri: vscode.Uri): Promise<boolean> {
@@ -23,9 +22,8 @@ function randomTag(): string {
 }
 
 /** The composite image file bytes of a result, in the given format. */
-export async function encodeComposite(result: SegmentResult, format: OutputFormat): Promise<Uint8Array> {
-  const { image, labels, k } = result;
-  return encodeImage(composite(image, labelImage(labels, k, image.width, image.height)), format);
+export function encodeComposite(result: SegmentResult, format: OutputFormat): Promise<Uint8Array> {
+  return imageIo().encodeComposite(result, format);
 }
 
 /** Saves `bytes` beside `imageUri` as outputName(...) (or -2, -3, ...); returns the new file. */

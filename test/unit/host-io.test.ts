@@ -1,0 +1,89 @@
+// The decode/encode worker the extension uses (dist/ioWorker.js), built fresh from source into a
+// temporary folder and driven through IoClient exactly as the extension host drives it.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { IoClient } from '../../src/extension/ioClient';
+import { decodeImage } from '../../src/core/decode';
+import { composite, labelImage } from '../../src/core/composite';
+import { isSegmentationError } from '../../src/core/errors';
+import { segmentSync } from '../../src/core/segment';
+import { DEFAULT_PARAMS } from '../../src/core/params';
+
+const IMAGE = new URL('../fixtures/images/chelsea.png', import.meta.url).pathname;
+let dir: string;
+let client: IoClient;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'io-worker-'));
+  await build({
+    entryPoints: { ioWorker: new URL('../../src/extension/ioWorker.ts', import.meta.url).pathname },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outdir: dir,
+    logLevel: 'error',
+  });
+  client = new IoClient(join(dir, 'ioWorker.js'));
+});
+
+after(async () => {
+  await client.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('decodes in the worker to the same pixels as decoding in place', async () => {
+  const bytes = new Uint8Array(readFileSync(IMAGE));
+  const direct = await decodeImage(bytes.slice(), 'chelsea.png');
+  const viaWorker = await client.decode(bytes, 'chelsea.png', 50e6);
+  assert.equal(viaWorker.width, direct.width);
+  assert.equal(viaWorker.height, direct.height);
+  assert.ok(Buffer.from(viaWorker.data).equals(Buffer.from(direct.data)));
+});
+
+test('bad files come back as the engine user errors, with the file name', async () => {
+  await assert.rejects(client.decode(new TextEncoder().encode('not an image'), 'broken.png', 50e6), (e) => {
+    assert.ok(isSegmentationError(e), String(e));
+    assert.equal(e.code, 'not-an-image');
+    assert.match(e.message, /^broken\.png: /);
+    return true;
+  });
+  const bytes = new Uint8Array(readFileSync(IMAGE));
+  await assert.rejects(client.decode(bytes, 'chelsea.png', 1000), (e) => isSegmentationError(e) && e.code === 'too-large');
+  // The worker survives errors.
+  const ok = await client.decode(new Uint8Array(readFileSync(IMAGE)), 'chelsea.png', 50e6);
+  assert.ok(ok.width > 0);
+});
+
+test('encodes the composite: decoding the PNG gives core composite exactly; the result is untouched', async () => {
+  const image = await decodeImage(new Uint8Array(readFileSync(IMAGE)), 'chelsea.png');
+  const result = segmentSync(image, { ...DEFAULT_PARAMS, width: 120, k: 4, nInit: 2 });
+  const labelsBefore = result.labels.slice();
+  const png = await client.encodeComposite(result, 'png');
+  const back = await decodeImage(png, 'out.png');
+  const expected = composite(result.image, labelImage(result.labels, result.k, result.image.width, result.image.height));
+  assert.equal(back.width, expected.width);
+  assert.equal(back.height, expected.height);
+  assert.ok(Buffer.from(back.data).equals(Buffer.from(expected.data)));
+  assert.ok(Buffer.from(result.labels).equals(Buffer.from(labelsBefore)), 'labels not detached or changed');
+  const jpg = await client.encodeComposite(result, 'jpg');
+  assert.deepEqual([...jpg.subarray(0, 3)], [0xff, 0xd8, 0xff]);
+  const bmp = await client.encodeComposite(result, 'bmp');
+  assert.equal(new TextDecoder().decode(bmp.subarray(0, 2)), 'BM');
+});
+
+test('concurrent requests each get their own answer', async () => {
+  const bytes = readFileSync(IMAGE);
+  const runs = await Promise.all([
+    client.decode(new Uint8Array(bytes), 'a.png', 50e6),
+    client.decode(new TextEncoder().encode('nope'), 'b.png', 50e6).catch((e: Error) => e),
+    client.decode(new Uint8Array(bytes), 'c.png', 50e6),
+  ]);
+  assert.ok(!(runs[0] instanceof Error) && runs[0].width === 451);
+  assert.ok(runs[1] instanceof Error && /^b\.png: /.test(runs[1].message));
+  assert.ok(!(runs[2] instanceof Error) && runs[2].height === 300);
+});
