@@ -54,7 +54,12 @@ export async function runCommand(page, title, { attempts = 8 } = {}) {
   for (let i = 1; ; i++) {
     await page.keyboard.press('Escape');
     await page.keyboard.press('F1');
-    await input.waitFor({ state: 'visible' });
+    if (!(await input.waitFor({ state: 'visible', timeout: 2000 }).then(() => true, () => false))) {
+      // Focus inside an editor's iframe (image preview, webview) swallows F1: focus the tab first.
+      await focusWorkbench(page);
+      await page.keyboard.press('F1');
+      await input.waitFor({ state: 'visible' });
+    }
     await input.fill(`>${title}`);
     const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: title }).first();
     try {
@@ -67,6 +72,13 @@ export async function runCommand(page, title, { attempts = 8 } = {}) {
       await sleep(1000);
     }
   }
+}
+
+/** Moves keyboard focus out of any webview iframe, without changing the active editor. */
+export async function focusWorkbench(page) {
+  const tab = page.locator('.tab.active');
+  if (await tab.count()) await tab.first().click();
+  else await page.locator('.explorer-folders-view').click({ position: { x: 5, y: 5 } }).catch(() => {});
 }
 
 /** Right-clicks an explorer row and picks `item` from its context menu (retrying the menu). */
@@ -147,13 +159,20 @@ export async function compositeInfo(frame) {
   return { width: Number(w), height: Number(h), run: Number(r) };
 }
 
-/** Waits for a drawn result whose data-run is larger than `after`; returns its info. */
-export async function waitForRunAfter(frame, after, { timeout = 90_000 } = {}) {
+/**
+ * Waits for a drawn result whose data-run is larger than `after` and then for the panel to
+ * settle (state ready, data-run unchanged for `quietMs`): one edit may be followed by a re-run.
+ */
+export async function waitForRunAfter(frame, after, { timeout = 90_000, quietMs = 1200 } = {}) {
   const deadline = Date.now() + timeout;
+  let stable = { run: -1, since: 0 };
   for (;;) {
     const info = await compositeInfo(frame).catch(() => undefined);
     const state = await frame.locator('body').getAttribute('data-state').catch(() => null);
-    if (info && info.run > after && state === 'ready') return info;
+    if (info && info.run > after && state === 'ready') {
+      if (stable.run !== info.run) stable = { run: info.run, since: Date.now() };
+      else if (Date.now() - stable.since >= quietMs) return info;
+    }
     if (state === 'error') {
       const msg = await frame.locator('#error').innerText().catch(() => '');
       throw new Error(`panel shows an error instead of a result: ${msg}`);

@@ -1,0 +1,195 @@
+// The extension in a real VS Code (code-server 4.100.3 in headless chromium), loaded from the
+// freshly built repo through a symlinked extension folder. One server and one window for all
+// scenarios (a workbench takes ~15 s to load on 2 cores); each scenario checks files on disk and
+// what the window shows, and leaves a screenshot in test/e2e/screenshots/.
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Jimp } from 'jimp';
+import { startCodeServer } from './lib/codeServer.mjs';
+import { checkComposite, compositeWidth, filesMatching, outputNamePattern, waitForFiles } from './lib/composite.mjs';
+import { ROOT, RUN_DIR } from './lib/paths.mjs';
+import {
+  canvasFingerprint,
+  closeAllEditors,
+  compositeInfo,
+  explorerContextMenu,
+  explorerRow,
+  launchBrowser,
+  openWorkbench,
+  pickQuickItem,
+  runCommand,
+  screenshot,
+  waitForNotification,
+  waitForPanelState,
+  waitForRunAfter,
+  webviewFrame,
+} from './lib/workbench.mjs';
+import { makeWorkspace } from './lib/workspace.mjs';
+
+const SCENARIO_TIMEOUT = 150_000;
+
+
+describe('K-means Segmentation in VS Code (code-server, symlinked build)', { timeout: 600_000 }, () => {
+  let server;
+  let browser;
+  let page;
+  let ws;
+
+  before(async () => {
+    assert.ok(existsSync(join(ROOT, 'dist', 'extension.js')), 'dist/extension.js is missing: run `node esbuild.mjs` first');
+    ws = await makeWorkspace(join(RUN_DIR, 'workbench-ws'));
+    server = await startCodeServer({ runDir: join(RUN_DIR, 'workbench'), workspace: ws.dir, extension: { link: ROOT } });
+    browser = await launchBrowser();
+    ({ page } = await openWorkbench(browser, server, 'chelsea.png'));
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await server?.stop();
+  });
+
+  /** A test with an overall timeout that leaves a FAILED-<shot> screenshot when it fails. */
+  function scenario(title, shot, body) {
+    test(title, { timeout: SCENARIO_TIMEOUT }, async () => {
+      try {
+        await body();
+      } catch (e) {
+        if (page) await screenshot(page, `FAILED-${shot}`);
+        throw e;
+      }
+    });
+  }
+
+  /** Opens `name` in our editor through the explorer's context menu; returns its webview frame. */
+  async function segmentFromExplorer(name) {
+    await explorerContextMenu(page, name, 'Segment with K-means');
+    await page.locator('.tab.active', { hasText: name }).waitFor();
+    return webviewFrame(page);
+  }
+
+  scenario('1. explorer: "Segment with K-means" opens the editor with the composite', 'explorer-segment', async () => {
+    const frame = await segmentFromExplorer('chelsea.png');
+    assert.equal(await waitForPanelState(frame, ['ready', 'error']), 'ready');
+    const { width, height } = (await Jimp.read(ws.chelsea)).bitmap;
+    const info = await compositeInfo(frame);
+    assert.equal(info.width, compositeWidth(width), 'composite width = 2 x width + strip');
+    assert.equal(info.height, height);
+    assert.ok(info.run >= 1, `data-run ${info.run}`);
+    // The canvas really holds the composite (not an empty 0x0 element).
+    assert.match(await canvasFingerprint(frame), new RegExp(`^${info.width}x${info.height}:`));
+    assert.match(await frame.locator('#inertia').innerText(), /\d/);
+    await screenshot(page, 'explorer-segment-chelsea');
+  });
+
+  scenario('2. panel: colour space, channels and clusters re-run; "Save beside image" writes the composite', 'panel-edit-save', async () => {
+    const frame = await segmentFromExplorer('chelsea.png');
+    await waitForPanelState(frame, ['ready']);
+    let info = await compositeInfo(frame);
+    let picture = await canvasFingerprint(frame);
+    let stats = await frame.locator('#stats').innerText();
+
+    /** Waits for the result of an edit and asserts both the picture and the stats changed. */
+    async function expectNewResult(what) {
+      const next = await waitForRunAfter(frame, info.run);
+      const nextPicture = await canvasFingerprint(frame);
+      const nextStats = await frame.locator('#stats').innerText();
+      assert.notEqual(nextPicture, picture, `${what}: the picture did not change`);
+      assert.notEqual(nextStats, stats, `${what}: the stats did not change`);
+      [info, picture, stats] = [next, nextPicture, nextStats];
+    }
+
+    await frame.locator('#colorSpace').click();
+    await frame.locator('#colorSpace vscode-option[value="hsv"]').click();
+    await expectNewResult('colour space HSV');
+    assert.equal(await frame.locator('#channel-1').innerText(), 'S', 'channel labels follow the colour space');
+
+    await frame.locator('#channel-1').click(); // H and V only: the seed's -c 02
+    await expectNewResult('channels H, V');
+
+    await frame.locator('#clusters input').fill('4');
+    await expectNewResult('4 clusters');
+    const sizes = (await frame.locator('#sizes').innerText()).match(/\d+(\.\d+)?\s*%/g) ?? [];
+    assert.equal(sizes.length, 4, `#sizes shows one percentage per cluster: ${await frame.locator('#sizes').innerText()}`);
+    assert.equal(info.width, compositeWidth(451));
+    await screenshot(page, 'panel-hsv-c02-n4');
+
+    const pattern = outputNamePattern('chelsea', { space: 'hsv', channels: '02', k: '4' });
+    assert.deepEqual(filesMatching(ws.dir, pattern), []);
+    await frame.locator('#save').click();
+    const [saved] = await waitForFiles(ws.dir, pattern);
+    const toast = await waitForNotification(page, `Saved ${saved}`);
+    assert.match(toast, /Open/);
+    await checkComposite(join(ws.dir, saved), { width: 451, height: 300, k: 4, originalFile: ws.chelsea });
+    await screenshot(page, 'panel-saved');
+  });
+
+  scenario('3. palette: "Segment Current Image and Save" on an open image writes the output beside it', 'palette-save', async () => {
+    await closeAllEditors(page);
+    await explorerRow(page, 'coffee.png').dblclick();
+    await page.locator('.tab.active', { hasText: 'coffee.png' }).waitFor();
+    const pattern = outputNamePattern('coffee', { space: 'bgr', channels: 'all', k: '3' });
+    assert.deepEqual(filesMatching(ws.dir, pattern), []);
+    await runCommand(page, 'Segment Current Image and Save');
+    const [saved] = await waitForFiles(ws.dir, pattern, 1, 90_000);
+    await waitForNotification(page, `Saved ${saved}`);
+    const { width, height } = (await Jimp.read(ws.coffee)).bitmap;
+    await checkComposite(join(ws.dir, saved), { width, height, k: 3, originalFile: ws.coffee });
+    await screenshot(page, 'palette-segment-and-save');
+  });
+
+  scenario('4. palette: "Batch Segment Images..." segments a folder; a corrupt image is reported, the rest saved', 'batch', async () => {
+    await closeAllEditors(page);
+    await runCommand(page, 'Batch Segment Images...');
+    // code-server's open dialog is VS Code's own "simple" dialog: a quick input holding a path.
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.waitFor({ state: 'visible' });
+    await page.waitForFunction(() => document.querySelector('.quick-input-widget .quick-input-box input')?.value.startsWith('/'));
+    await input.fill(`${ws.batchDir}/`);
+    // A folder dialog lists folders only: inside batch/ (no sub-folders) only ".." remains.
+    const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('.quick-input-widget .quick-input-list .monaco-list-row')].map((r) => r.textContent?.trim()).join('|') === '..',
+    );
+    assert.equal(await rows.count(), 1);
+    await screenshot(page, 'batch-folder-dialog');
+    await page.locator('.quick-input-widget .monaco-button', { hasText: 'Segment Images in Folder' }).click();
+    await pickQuickItem(page, 'Use current settings');
+
+    const summary = await waitForNotification(page, 'Segmented', { timeout: 120_000 });
+    assert.match(summary, /Segmented 3 of 4 images \(1 failed\)/);
+    await screenshot(page, 'batch-summary');
+    for (const file of ws.batchGood) {
+      const name = file.split('/').pop();
+      const stem = name.replace(/\.[^.]+$/, '');
+      const [out] = filesMatching(ws.batchDir, outputNamePattern(stem, { space: 'bgr', channels: 'all', k: '3' }));
+      assert.ok(out, `no output for ${name} in ${readdirSync(ws.batchDir).join(', ')}`);
+      const { width, height } = (await Jimp.read(file)).bitmap;
+      await checkComposite(join(ws.batchDir, out), { width, height, k: 3, originalFile: name.endsWith('.png') ? file : undefined });
+    }
+    assert.deepEqual(filesMatching(ws.batchDir, /^corrupt_/), [], 'nothing written for the corrupt image');
+
+    // The log names the corrupt file and says why (Monaco renders spaces as U+00A0: use \s).
+    await page.locator('.notification-toast', { hasText: 'Segmented' }).getByRole('button', { name: 'Show Log' }).click();
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('.part.panel .view-lines')].some((e) => /FAIL\s+\S*corrupt\.png:\s*\S/.test(e.textContent ?? '')),
+      undefined,
+      { timeout: 15_000 },
+    );
+    await screenshot(page, 'batch-log');
+  });
+
+  scenario('6. a corrupt image opened in the editor shows a readable error in the panel', 'corrupt', async () => {
+    await closeAllEditors(page);
+    const frame = await segmentFromExplorer('broken.png');
+    assert.equal(await waitForPanelState(frame, ['ready', 'error']), 'error');
+    const error = frame.locator('#error');
+    await error.waitFor({ state: 'visible' });
+    const text = (await error.innerText()).trim();
+    assert.match(text, /broken\.png/, `the error names the file: ${text}`);
+    assert.ok(text.length < 300 && !/\n\s+at /.test(text), `a one-line message, not a stack: ${text}`);
+    assert.ok(statSync(ws.broken).size > 0);
+    await screenshot(page, 'corrupt-image-error');
+  });
+});
