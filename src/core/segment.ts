@@ -4,31 +4,12 @@
 // No jimp and no node-only imports here: this file is bundled into the worker.
 import { targetSize, resizeArea } from './resize';
 import { convertColor } from './colorspace';
-import { distinctValues, kmeans, bestOf } from './kmeans/index';
+import { distinctValues, kmeans, bestOf, type Distinct, type KMeansResult } from './kmeans/index';
 import type { RgbImage, SegmentParams, SegmentResult } from './types';
 
+export type { Distinct, KMeansResult };
+
 export const DEFAULT_TOL = 1e-4;
-
-/** The distinct selected-channel values of an image: what K-means actually runs on. */
-export interface Distinct {
-  /** count * d coordinates. */
-  points: Float64Array;
-  /** Per distinct value, the number of pixels having it. */
-  weights: Float64Array;
-  /** Per pixel, the index of its distinct value. */
-  index: Uint32Array;
-  count: number;
-}
-
-export interface KMeansResult {
-  /** k * d. */
-  centers: Float64Array;
-  /** Per distinct value, its cluster. */
-  assign: Int32Array;
-  inertia: number;
-  iterations: number;
-  restart: number;
-}
 
 export interface Prepared {
   /** The resized image (the composite's "original"). */
@@ -73,22 +54,21 @@ export function prepare(source: RgbImage, params: SegmentParams): Prepared {
   const distinct = distinctValues(selectChannels(converted, params.channels), d);
   const t3 = now();
 
-  const warnings: string[] = [];
-  let k = params.k;
-  if (k > distinct.count) {
-    k = distinct.count;
-    const noun = distinct.count === 1 ? 'colour' : 'colours';
-    warnings.push(`only ${distinct.count} distinct ${noun}: k capped to ${k}`);
-  }
-  return {
-    image,
-    converted,
-    d,
-    distinct,
-    k,
-    warnings,
-    timings: { resize: t1 - t0, convert: t2 - t1, distinct: t3 - t2 },
-  };
+  return withK(
+    { image, converted, d, distinct, k: params.k, warnings: [], timings: { resize: t1 - t0, convert: t2 - t1, distinct: t3 - t2 } },
+    params.k,
+  );
+}
+
+/**
+ * The prepared input for another k (it does not depend on k otherwise): k capped to the
+ * number of distinct values, with the warning that says so.
+ */
+export function withK(prep: Prepared, wanted: number): Prepared {
+  const count = prep.distinct.count;
+  if (wanted <= count) return { ...prep, k: wanted, warnings: [] };
+  const noun = count === 1 ? 'colour' : 'colours';
+  return { ...prep, k: count, warnings: [`only ${count} distinct ${noun}: k capped to ${count}`] };
 }
 
 /** Runs restarts [from, to) (all of them by default) and returns the best of them. */
