@@ -1,0 +1,101 @@
+// Messages between the pool (host) and a segmentation worker. Every request carries an id and a
+// kind; the worker answers each request exactly once with the same id. To add a task kind: add
+// its request to TaskRequest, its result to TaskResults, a handler in segmentWorker.ts and a
+// method on SegmentPool that calls `runTask`.
+import type { ErrorCode } from '../errors';
+import type { KMeansResult, Prepared } from '../segment';
+import type { SegmentParams, SegmentResult } from '../types';
+
+/** How many images a worker keeps by key (the host mirrors this to know what to resend). */
+export const WORKER_IMAGES_KEPT = 3;
+
+/** Pixels in transit: the buffer is transferred, not copied. */
+export interface WireImage {
+  width: number;
+  height: number;
+  data: ArrayBuffer;
+}
+
+interface ImageTask {
+  id: number;
+  /**
+   * Names the pixels. The worker keeps the last few images by key, so a task may omit `image`
+   * when the worker already holds `imageKey`; a task with `image` replaces what the key held.
+   */
+  imageKey: string;
+  image?: WireImage;
+  /** Keep the image (and what was prepared from it) for later tasks with the same key. */
+  cache: boolean;
+  params: SegmentParams;
+}
+
+/** The whole pipeline on one worker. */
+export interface SegmentTask extends ImageTask {
+  kind: 'segment';
+}
+
+/** prepare + the restarts [from, to); the prepared data stays in the worker for `finish`. */
+export interface ClusterTask extends ImageTask {
+  kind: 'cluster';
+  restarts: [number, number];
+  /** Keep the prepared input for a `finish` task even when `cache` is false. */
+  keep: boolean;
+}
+
+/** Labels and ranks from the best restart, on a worker that ran a `cluster` task for the key. */
+export interface FinishTask {
+  kind: 'finish';
+  id: number;
+  imageKey: string;
+  params: SegmentParams;
+  best: KMeansResult;
+  clusterMs: number;
+  /** What preparing took in the `cluster` task of this run (zeros when it came from the cache). */
+  prepTimings: Prepared['timings'];
+  /** Forget the prepared data afterwards (the image was not to be cached). */
+  drop: boolean;
+}
+
+export type TaskRequest = SegmentTask | ClusterTask | FinishTask;
+export type TaskKind = TaskRequest['kind'];
+
+export interface ClusterOutcome {
+  best: KMeansResult;
+  /** Time spent in K-means on this worker (prepare excluded). */
+  clusterMs: number;
+  prepTimings: Prepared['timings'];
+}
+
+export interface TaskResults {
+  segment: SegmentResult;
+  cluster: ClusterOutcome;
+  finish: SegmentResult;
+}
+
+export interface WireError {
+  name: string;
+  message: string;
+  /** Set for SegmentationError (user errors) and for the protocol's own 'need-image'. */
+  code?: ErrorCode | 'need-image';
+}
+
+export type TaskResponse =
+  | { id: number; ok: true; result: TaskResults[TaskKind] }
+  | { id: number; ok: false; error: WireError };
+
+/** Buffers of a result that can be transferred back to the host. */
+export function resultBuffers(result: TaskResults[TaskKind]): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  const add = (a: ArrayBufferView): void => {
+    if (a.buffer instanceof ArrayBuffer) out.add(a.buffer);
+  };
+  if ('labels' in result) {
+    add(result.image.data);
+    add(result.converted);
+    add(result.labels);
+  } else {
+    add(result.best.centers);
+    add(result.best.assign);
+  }
+  return [...out];
+}

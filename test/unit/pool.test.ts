@@ -1,0 +1,229 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { segmentSync } from '../../src/core/segment';
+import { SegmentPool, splitRestarts } from '../../src/core/worker/pool';
+import { isSegmentationError } from '../../src/core/errors';
+import type { RgbImage, SegmentParams, SegmentResult } from '../../src/core/types';
+
+const workerPath = resolve('dist/worker.js');
+let scratch = '';
+
+before(() => {
+  const r = spawnSync(process.execPath, ['esbuild.mjs', '--quiet'], { stdio: 'inherit' });
+  assert.equal(r.status, 0, 'esbuild failed');
+  scratch = mkdtempSync(join(tmpdir(), 'pool-test-'));
+});
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+const base: SegmentParams = {
+  colorSpace: 'bgr',
+  channels: [0, 1, 2],
+  k: 4,
+  width: 0,
+  nInit: 6,
+  maxIter: 100,
+  seed: 0,
+};
+
+function noisy(width: number, height: number, seed = 1): RgbImage {
+  let s = seed;
+  const rnd = (): number => ((s = (s * 1103515245 + 12345) >>> 0) >>> 16) & 255;
+  const data = new Uint8Array(width * height * 3);
+  for (let p = 0; p < width * height; p++) {
+    const x = p % width;
+    const blob = x < width / 3 ? 40 : x < (2 * width) / 3 ? 128 : 220;
+    data[p * 3] = blob + (rnd() % 31) - 15;
+    data[p * 3 + 1] = 255 - blob + (rnd() % 31) - 15;
+    data[p * 3 + 2] = rnd();
+  }
+  return { width, height, data };
+}
+
+function withoutTimings(r: SegmentResult): Omit<SegmentResult, 'timings'> {
+  const { timings: _t, ...rest } = r;
+  return rest;
+}
+
+async function rejectsCancelled(p: Promise<unknown>): Promise<void> {
+  await assert.rejects(p, (e: unknown) => isSegmentationError(e) && e.code === 'cancelled');
+}
+
+test('restart ranges cover [0, n) without overlap', () => {
+  assert.deepEqual(splitRestarts(40, 2), [
+    [0, 20],
+    [20, 40],
+  ]);
+  assert.deepEqual(splitRestarts(5, 2), [
+    [0, 2],
+    [2, 5],
+  ]);
+  assert.deepEqual(splitRestarts(1, 1), [[0, 1]]);
+});
+
+test('pool results equal segmentSync exactly, split or not, cached or not', async () => {
+  const pool = new SegmentPool({ workerPath, size: 2 });
+  try {
+    const img = noisy(80, 50);
+    const cases: SegmentParams[] = [
+      base,
+      { ...base, colorSpace: 'hsv', channels: [0, 2], k: 3, width: 40 },
+      { ...base, colorSpace: 'lab', channels: [1, 2], k: 5, nInit: 7 },
+      { ...base, colorSpace: 'ycrcb', channels: [1], k: 2, nInit: 1 },
+    ];
+    for (const params of cases) {
+      const expected = withoutTimings(segmentSync(img, params));
+      // Alone on an idle pool: restarts split over both workers.
+      assert.deepEqual(withoutTimings(await pool.segment(img, params)), expected);
+      // Cached by key, twice (the second run reuses the worker's prepared input).
+      assert.deepEqual(withoutTimings(await pool.segment(img, params, { imageKey: 'img' })), expected);
+      assert.deepEqual(withoutTimings(await pool.segment(img, params, { imageKey: 'img' })), expected);
+    }
+    // Two at once: each on its own worker.
+    const [a, b] = await Promise.all([pool.segment(img, cases[0]!), pool.segment(img, cases[1]!)]);
+    assert.deepEqual(withoutTimings(a), withoutTimings(segmentSync(img, cases[0]!)));
+    assert.deepEqual(withoutTimings(b), withoutTimings(segmentSync(img, cases[1]!)));
+    // The caller's image is untouched by the transfers.
+    assert.equal(img.data.byteLength, 80 * 50 * 3);
+    assert.deepEqual(img.data, noisy(80, 50).data);
+    assert.ok(pool.threadCount <= 2);
+  } finally {
+    await pool.dispose();
+  }
+});
+
+test('a key reused for other pixels gives the result of the new pixels', async () => {
+  const pool = new SegmentPool({ workerPath, size: 1 });
+  try {
+    const first = noisy(40, 30, 1);
+    const second = noisy(40, 30, 2);
+    await pool.segment(first, base, { imageKey: 'panel' });
+    const r = await pool.segment(second, base, { imageKey: 'panel' });
+    assert.deepEqual(withoutTimings(r), withoutTimings(segmentSync(second, base)));
+  } finally {
+    await pool.dispose();
+  }
+});
+
+test('runs queue when every worker is busy and all complete', async () => {
+  const pool = new SegmentPool({ workerPath, size: 1 });
+  try {
+    const img = noisy(60, 40);
+    const params = [2, 3, 4, 5].map((k) => ({ ...base, k }));
+    const results = await Promise.all(params.map((p) => pool.segment(img, p, { imageKey: 'q' })));
+    results.forEach((r, i) => assert.deepEqual(withoutTimings(r), withoutTimings(segmentSync(img, params[i]!))));
+    assert.equal(pool.threadCount, 1);
+  } finally {
+    await pool.dispose();
+  }
+});
+
+/** A run that takes seconds: many distinct colours, many restarts. */
+const longImage = noisy(400, 300, 3);
+const longParams: SegmentParams = { ...base, k: 12, nInit: 400, maxIter: 500 };
+
+test('abort rejects fast, and the pool still works after', async () => {
+  const pool = new SegmentPool({ workerPath, size: 2 });
+  try {
+    const controller = new AbortController();
+    const run = pool.segment(longImage, longParams, { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 150));
+    let settled = false;
+    run.catch(() => (settled = true));
+    const outcome = rejectsCancelled(run);
+    controller.abort();
+    // Rejected at once, without waiting for the worker (no timed assertion: the box is shared).
+    for (let i = 0; i < 3; i++) await Promise.resolve();
+    assert.ok(settled, 'the abort did not reject the run at once');
+    await outcome;
+    assert.ok(pool.threadCount <= 2);
+
+    const img = noisy(50, 40);
+    assert.deepEqual(withoutTimings(await pool.segment(img, base)), withoutTimings(segmentSync(img, base)));
+    // An already-aborted signal never starts.
+    await rejectsCancelled(pool.segment(img, base, { signal: AbortSignal.abort() }));
+  } finally {
+    await pool.dispose();
+  }
+});
+
+test('latest wins: each new run aborts the previous one', async () => {
+  const pool = new SegmentPool({ workerPath, size: 2 });
+  try {
+    let current: AbortController | undefined;
+    const start = (params: SegmentParams): Promise<SegmentResult> => {
+      current?.abort();
+      current = new AbortController();
+      return pool.segment(longImage, params, { signal: current.signal, imageKey: 'panel' });
+    };
+    const first = start(longParams);
+    const second = start({ ...longParams, k: 11 });
+    const last = start({ ...longParams, k: 3, nInit: 2, maxIter: 50 });
+    await rejectsCancelled(first);
+    await rejectsCancelled(second);
+    const r = await last;
+    assert.deepEqual(withoutTimings(r), withoutTimings(segmentSync(longImage, { ...longParams, k: 3, nInit: 2, maxIter: 50 })));
+  } finally {
+    await pool.dispose();
+  }
+});
+
+test('a crashed worker fails its run with a clear error and is replaced', async () => {
+  // The real worker, plus a fault: a task for the key 'crash' throws (uncaught) instead of
+  // answering, as a bug in the engine would.
+  const crashing = join(scratch, 'crashing-worker.cjs');
+  writeFileSync(
+    crashing,
+    `const { parentPort } = require('node:worker_threads');
+const doomed = new Set();
+parentPort.on('message', (m) => { if (m.imageKey === 'crash') doomed.add(m.id); });
+const post = parentPort.postMessage.bind(parentPort);
+parentPort.postMessage = (msg, transfer) => {
+  if (doomed.has(msg.id)) throw new Error('injected fault');
+  post(msg, transfer);
+};
+require(${JSON.stringify(workerPath)});
+`,
+  );
+  const pool = new SegmentPool({ workerPath: crashing, size: 2 });
+  try {
+    const img = noisy(40, 30);
+    assert.deepEqual(withoutTimings(await pool.segment(img, base)), withoutTimings(segmentSync(img, base)));
+    await assert.rejects(pool.segment(img, base, { imageKey: 'crash' }), /segmentation worker crashed: injected fault/);
+    assert.ok(pool.threadCount <= 2);
+    const again = await pool.segment(img, { ...base, k: 3 }, { imageKey: 'fine' });
+    assert.deepEqual(withoutTimings(again), withoutTimings(segmentSync(img, { ...base, k: 3 })));
+  } finally {
+    await pool.dispose();
+  }
+});
+
+test('a missing worker script fails the run with a clear error', async () => {
+  const pool = new SegmentPool({ workerPath: join(scratch, 'no-such-worker.js'), size: 1 });
+  try {
+    await assert.rejects(pool.segment(noisy(10, 10), base), /segmentation worker crashed: .*no-such-worker/);
+  } finally {
+    await pool.dispose();
+  }
+});
+
+test('dispose ends the threads and cancels what is pending', async () => {
+  const pool = new SegmentPool({ workerPath, size: 1 });
+  const img = noisy(30, 20);
+  await pool.segment(img, base);
+  assert.equal(pool.threadCount, 1);
+  const running = pool.segment(longImage, longParams);
+  const queued = pool.segment(img, base);
+  await new Promise((r) => setTimeout(r, 50));
+  // Each worker is an OS thread of this process (Linux lists them in /proc/self/task).
+  const threadsBefore = readdirSync('/proc/self/task').length;
+  const outcomes = Promise.all([rejectsCancelled(running), rejectsCancelled(queued)]);
+  await pool.dispose();
+  await outcomes;
+  assert.equal(pool.threadCount, 0);
+  assert.ok(readdirSync('/proc/self/task').length < threadsBefore, 'the worker thread is still alive');
+  await rejectsCancelled(pool.segment(img, base));
+});
