@@ -1,0 +1,332 @@
+// Speed, quality and memory against the Python reference (the seed's script: sklearn + OpenCV).
+//   npm run bench [-- --quick] [-- --cases hsv/02/3,bgr/all/5] [-- --images coffee,fruits] [-- --no-full]
+// Per case, interleaved so that load from other processes hits both sides alike: the reference
+// (fit_s, and the process's wall time), one cold CLI process (its timings.kmeans, wall time and
+// peak RSS) and a warm SegmentPool (after a warm-up, as the extension runs it). Prints a table,
+// the medians and PASS/FAIL against the targets, and writes the same to bench/out/results.md.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve, basename } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SHARED = resolve(ROOT, '../shared');
+const IMAGES_DIR = join(SHARED, 'images');
+const REFERENCE = join(SHARED, 'reference', 'reference.py');
+const PYTHON = '/usr/bin/python3';
+const TIME = '/usr/bin/time';
+const OUT = join(ROOT, 'bench', 'out');
+const CLI = join(ROOT, 'dist', 'cli.js');
+const WORKER = join(ROOT, 'dist', 'worker.js');
+
+const WIDTH = 300;
+const N_INIT = 40;
+const MAX_ITER = 500;
+const DEFAULT_CASES = ['bgr/all/3', 'bgr/all/5', 'bgr/all/8', 'hsv/02/3', 'hsv/02/5', 'lab/12/3', 'lab/12/5', 'ycrcb/1/2'];
+const QUICK_IMAGES = ['coffee', 'chelsea', 'fruits'];
+/** Full resolution (no -w): a few cases, the reference takes seconds on each. */
+const FULL_CASES = [
+  ['coffee', 'hsv/02/3'],
+  ['fruits', 'bgr/all/3'],
+  ['astronaut', 'lab/12/5'],
+];
+const WARM_RUNS = 3;
+
+const TARGETS = {
+  coldMedian: 1 / 10,
+  coldMax: 1 / 3,
+  warmMedian: 1 / 25,
+  wallMedian: 1 / 3,
+  fullSpeedup: 10,
+  inertiaTight: 0.001,
+  inertiaTightShare: 0.95,
+  inertiaLoose: 0.01,
+  memFactor: 8,
+  memExtraMb: 150,
+};
+
+// ---- options ----
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(name);
+const value = (name) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const quick = flag('--quick');
+const cases = (value('--cases')?.split(',') ?? DEFAULT_CASES).map(parseCase);
+const wantedImages = value('--images')?.split(',');
+const withFull = !flag('--no-full');
+
+function parseCase(text) {
+  const [space, channels, k] = text.split('/');
+  if (!space || !channels || !/^\d+$/.test(k ?? '')) throw new Error(`bad case '${text}': use space/channels/k, e.g. hsv/02/3`);
+  return { space, channels, k: Number(k), label: text };
+}
+
+// ---- helpers ----
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
+const ratio = (x) => (Number.isFinite(x) ? (x >= 0.1 ? x.toFixed(2) : `1/${(1 / x).toFixed(0)}`) : '-');
+
+/** Runs a command under /usr/bin/time -v: wall ms (measured here), peak RSS (MB), stdout. */
+function timed(cmd, args) {
+  const useTime = existsSync(TIME);
+  const t0 = process.hrtime.bigint();
+  const r = useTime
+    ? spawnSync(TIME, ['-v', cmd, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 })
+    : spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) {
+    throw new Error(`${basename(cmd)} ${args.join(' ')} failed (${r.status}): ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+  }
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? '');
+  return { wall, rssMb: rss ? Number(rss[1]) / 1024 : NaN, stdout: r.stdout };
+}
+
+const lastJson = (stdout) => JSON.parse(stdout.trim().split('\n').pop());
+
+function permutations(k) {
+  if (k === 1) return [[0]];
+  return permutations(k - 1).flatMap((p) => Array.from({ length: k }, (_, i) => [...p.slice(0, i), k - 1, ...p.slice(i)]));
+}
+
+/** Agreement of two rank images under the best one-to-one pairing of clusters. */
+function pairedAgreement(a, b, k) {
+  const overlap = Array.from({ length: k }, () => new Float64Array(k));
+  for (let p = 0; p < a.length; p++) overlap[a[p]][b[p]] += 1;
+  let best = 0;
+  for (const perm of permutations(k)) {
+    let s = 0;
+    for (let i = 0; i < k; i++) s += overlap[i][perm[i]];
+    if (s > best) best = s;
+  }
+  return best / a.length;
+}
+
+// ---- set-up ----
+mkdirSync(OUT, { recursive: true });
+// The bench runs the engine in-process for the warm pool and to read PNGs: bundle the core API.
+await esbuild.build({
+  entryPoints: { core: join(ROOT, 'src/core/index.ts') },
+  outdir: OUT,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  logLevel: 'error',
+});
+const core = createRequire(import.meta.url)(join(OUT, 'core.js'));
+for (const f of [CLI, WORKER]) if (!existsSync(f)) throw new Error(`${f} is missing: run node esbuild.mjs`);
+
+const problems = [];
+let refVersions = null;
+if (!existsSync(REFERENCE)) problems.push(`the reference ${REFERENCE} is missing`);
+else if (!existsSync(PYTHON)) problems.push(`${PYTHON} is missing`);
+else {
+  const v = spawnSync(PYTHON, ['-c', 'import cv2, sklearn, numpy; print(sklearn.__version__, cv2.__version__, numpy.__version__)'], {
+    encoding: 'utf8',
+  });
+  if (v.status !== 0) problems.push(`${PYTHON} lacks sklearn/cv2 (apt-get install -y python3-sklearn python3-opencv)`);
+  else {
+    const [sklearn, cv2, numpy] = v.stdout.trim().split(' ');
+    refVersions = { sklearn, cv2, numpy };
+  }
+}
+const withReference = refVersions !== null;
+if (!existsSync(IMAGES_DIR)) throw new Error(`no images: ${IMAGES_DIR} is missing`);
+
+let images = readdirSync(IMAGES_DIR)
+  .filter((f) => f.endsWith('.png'))
+  .map((f) => f.replace(/\.png$/, ''))
+  .sort();
+if (wantedImages) images = images.filter((n) => wantedImages.includes(n));
+else if (quick) images = images.filter((n) => QUICK_IMAGES.includes(n));
+const fullCases = !withFull ? [] : (quick ? FULL_CASES.slice(0, 1) : FULL_CASES).filter(([n]) => images.includes(n) || !wantedImages);
+
+const machine = [
+  `CPU: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores (shared with other work: numbers are noisy)`,
+  `node ${process.version}`,
+  withReference ? `reference: sklearn ${refVersions.sklearn}, OpenCV ${refVersions.cv2}, numpy ${refVersions.numpy}` : `reference: SKIPPED (${problems.join('; ')})`,
+  `settings: width ${WIDTH}, n-init ${N_INIT}, max-iter ${MAX_ITER}, seed 0; warm = SegmentPool(size ${Math.min(2, cpus().length)}), median of ${WARM_RUNS} runs after a warm-up`,
+];
+console.log(machine.join('\n'));
+if (!withReference) console.log(`\n*** The reference is SKIPPED: ${problems.join('; ')}. Only our numbers are shown. ***\n`);
+
+const scratch = mkdtempSync(join(tmpdir(), 'kmeans-bench-'));
+let fileNo = 0;
+const scratchFile = (stem) => join(scratch, `${stem}-${fileNo++}.png`);
+
+async function ranks(path, k) {
+  const img = await core.decodeImage(readFileSync(path), path);
+  const toRank = new Map(Array.from({ length: k }, (_, i) => [core.grayLevel(i, k), i]));
+  const out = new Uint8Array(img.width * img.height);
+  for (let p = 0; p < out.length; p++) {
+    const r = toRank.get(img.data[p * 3]);
+    if (r === undefined) throw new Error(`${path}: gray ${img.data[p * 3]} is no label level for k=${k}`);
+    out[p] = r;
+  }
+  return out;
+}
+
+const pool = new core.SegmentPool({ workerPath: WORKER });
+
+/** One case: the reference, the cold CLI and the warm pool, in an order that alternates. */
+async function runCase(name, c, width, order) {
+  const imagePath = join(IMAGES_DIR, `${name}.png`);
+  const common = ['-i', imagePath, ...(width > 0 ? ['-w', String(width)] : []), '-s', c.space, '-c', c.channels, '-n', String(c.k)];
+  const row = { case: `${name} ${c.label}${width > 0 ? '' : ' (full)'}`, name, full: width === 0 };
+
+  const runRef = () => {
+    if (!withReference) return;
+    const labels = scratchFile('ref');
+    const r = timed(PYTHON, [REFERENCE, ...common, '--seed', '0', '--labels', labels]);
+    const j = lastJson(r.stdout);
+    Object.assign(row, { refFit: j.fit_s * 1000, refTotal: j.total_s * 1000, refWall: r.wall, refRss: r.rssMb, refInertia: j.inertia, refLabels: labels });
+  };
+  const runCli = () => {
+    const labels = scratchFile('ours');
+    const r = timed(process.execPath, [CLI, ...common, '--seed', '0', '--n-init', String(N_INIT), '--max-iter', String(MAX_ITER), '--json', '--labels', labels]);
+    const j = lastJson(r.stdout);
+    Object.assign(row, { cold: j.timings.kmeans, cliWall: r.wall, cliRss: r.rssMb, inertia: j.inertia, k: j.k, labels, w: j.width, h: j.height });
+  };
+  const runWarm = async () => {
+    if (row.full) return;
+    const img = await decoded(imagePath);
+    const { params } = core.validateParams({ colorSpace: c.space, channels: c.channels, k: c.k, width, nInit: N_INIT, maxIter: MAX_ITER, seed: 0 });
+    await pool.segment(img, params); // warm-up
+    const kmeans = [];
+    const walls = [];
+    for (let i = 0; i < WARM_RUNS; i++) {
+      const t0 = performance.now();
+      const r = await pool.segment(img, params);
+      walls.push(performance.now() - t0);
+      kmeans.push(r.timings.kmeans);
+    }
+    Object.assign(row, { warm: median(kmeans), warmWall: median(walls) });
+  };
+
+  const steps = order ? [runRef, runCli, runWarm] : [runWarm, runCli, runRef];
+  for (const step of steps) await step();
+
+  if (withReference) {
+    row.inertiaRatio = row.inertia / row.refInertia;
+    row.agreement = pairedAgreement(await ranks(row.labels, row.k), await ranks(row.refLabels, row.k), row.k);
+  }
+  const info = await imageInfo(imagePath);
+  row.rgbaMb = (info.width * info.height * 4) / (1 << 20);
+  return row;
+}
+
+const decodedCache = new Map();
+async function decoded(path) {
+  if (!decodedCache.has(path)) decodedCache.set(path, await core.decodeImage(readFileSync(path), path));
+  return decodedCache.get(path);
+}
+async function imageInfo(path) {
+  const img = await decoded(path);
+  return { width: img.width, height: img.height };
+}
+
+const rows = [];
+let n = 0;
+const total = images.length * cases.length + fullCases.length;
+try {
+  for (const name of images) {
+    for (const c of cases) {
+      const row = await runCase(name, c, WIDTH, n % 2 === 0);
+      rows.push(row);
+      n++;
+      process.stdout.write(`[${n}/${total}] ${row.case}: ours ${fmt(row.cold)} ms cold, ${fmt(row.warm)} ms warm; reference fit ${fmt(row.refFit)} ms\n`);
+    }
+  }
+  for (const [name, label] of fullCases) {
+    const row = await runCase(name, parseCase(label), 0, n % 2 === 0);
+    rows.push(row);
+    n++;
+    process.stdout.write(`[${n}/${total}] ${row.case}: CLI ${fmt(row.cliWall)} ms, reference ${fmt(row.refWall)} ms\n`);
+  }
+} finally {
+  await pool.dispose();
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+// ---- table ----
+const header = [
+  'case', 'ours kmeans ms (cold)', 'warm ms', 'warm wall ms', 'ref fit ms', 'cold/fit', 'warm/fit',
+  'CLI wall ms', 'ref wall ms', 'CLI/ref wall', 'inertia ratio', 'labels agree', 'CLI maxRSS MB',
+];
+const lines = rows.map((r) => [
+  r.case, fmt(r.cold, 1), fmt(r.warm, 1), fmt(r.warmWall, 1), fmt(r.refFit), ratio(r.cold / r.refFit), ratio(r.warm / r.refFit),
+  fmt(r.cliWall), fmt(r.refWall), ratio(r.cliWall / r.refWall), Number.isFinite(r.inertiaRatio) ? r.inertiaRatio.toFixed(6) : '-',
+  Number.isFinite(r.agreement) ? `${(r.agreement * 100).toFixed(2)} %` : '-', fmt(r.cliRss),
+]);
+const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+const textRow = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+const mdRow = (cells) => `| ${cells.join(' | ')} |`;
+
+// ---- verdicts ----
+const scaled = rows.filter((r) => !r.full);
+const full = rows.filter((r) => r.full);
+const verdicts = [];
+const check = (what, ok, detail) => verdicts.push({ what, ok, detail });
+const memOk = rows.every((r) => !Number.isFinite(r.cliRss) || r.cliRss <= TARGETS.memFactor * r.rgbaMb + TARGETS.memExtraMb);
+const worstMem = rows.reduce((w, r) => Math.max(w, r.cliRss - TARGETS.memFactor * r.rgbaMb - TARGETS.memExtraMb), -Infinity);
+
+if (withReference) {
+  const cold = scaled.map((r) => r.cold / r.refFit);
+  const warm = scaled.map((r) => r.warm / r.refFit);
+  const wall = scaled.map((r) => r.cliWall / r.refWall);
+  const inertia = rows.map((r) => r.inertiaRatio - 1);
+  const agree = rows.map((r) => r.agreement);
+  check('cold kmeans <= 1/10 of sklearn fit (median)', median(cold) <= TARGETS.coldMedian, `median ${ratio(median(cold))}`);
+  check('cold kmeans never > 1/3 of sklearn fit', Math.max(...cold) <= TARGETS.coldMax, `worst ${ratio(Math.max(...cold))}`);
+  check('warm kmeans <= 1/25 of sklearn fit (median)', median(warm) <= TARGETS.warmMedian, `median ${ratio(median(warm))}`);
+  check('CLI process <= 1/3 of the reference run (median)', median(wall) <= TARGETS.wallMedian, `median ${ratio(median(wall))}`);
+  if (full.length) {
+    const speedups = full.map((r) => r.refWall / r.cliWall);
+    check('full resolution: CLI process >= 10x faster', Math.min(...speedups) >= TARGETS.fullSpeedup, speedups.map((s) => `${s.toFixed(1)}x`).join(', '));
+  }
+  const tightShare = inertia.filter((d) => d <= TARGETS.inertiaTight).length / inertia.length;
+  check('inertia <= 0.1 % above sklearn in >= 95 % of cases', tightShare >= TARGETS.inertiaTightShare, `${(tightShare * 100).toFixed(1)} % of ${inertia.length}`);
+  check('inertia <= 1 % above sklearn in all cases', Math.max(...inertia) <= TARGETS.inertiaLoose, `worst ${(Math.max(...inertia) * 100).toFixed(4)} %`);
+  verdicts.push({
+    what: 'summary',
+    detail:
+      `cold/fit median ${ratio(median(cold))} (min ${ratio(Math.min(...cold))}, max ${ratio(Math.max(...cold))}); ` +
+      `warm/fit median ${ratio(median(warm))} (min ${ratio(Math.min(...warm))}); CLI/ref wall median ${ratio(median(wall))} (min ${ratio(Math.min(...wall))}); ` +
+      `inertia ratio median ${median(inertia.map((d) => d + 1)).toFixed(6)} (max ${(Math.max(...inertia) + 1).toFixed(6)}); ` +
+      `label agreement median ${(median(agree) * 100).toFixed(2)} % (min ${(Math.min(...agree) * 100).toFixed(2)} %)`,
+  });
+} else {
+  verdicts.push({ what: 'summary', detail: `cold kmeans median ${fmt(median(scaled.map((r) => r.cold)), 1)} ms, warm median ${fmt(median(scaled.map((r) => r.warm)), 1)} ms (no reference to compare)` });
+}
+check(`CLI peak memory <= ${TARGETS.memFactor}x decoded RGBA + ${TARGETS.memExtraMb} MB`, memOk, `worst margin ${fmt(-worstMem)} MB to spare`);
+
+const verdictLines = verdicts.map((v) => (v.ok === undefined ? `${v.detail}` : `${v.ok ? 'PASS' : 'FAIL'}  ${v.what}: ${v.detail}`));
+console.log(`\n${textRow(header)}\n${lines.map(textRow).join('\n')}\n\n${verdictLines.join('\n')}`);
+
+const md = [
+  '# Benchmark results',
+  '',
+  `${new Date().toISOString()}`,
+  '',
+  ...machine.map((m) => `- ${m}`),
+  '',
+  mdRow(header),
+  mdRow(header.map(() => '---')),
+  ...lines.map(mdRow),
+  '',
+  ...verdictLines.map((l) => `- ${l}`),
+  '',
+].join('\n');
+writeFileSync(join(OUT, 'results.md'), md);
+console.log(`\nwritten: ${join(OUT, 'results.md')}`);
+process.exitCode = verdicts.some((v) => v.ok === false) ? 1 : 0;
