@@ -5,7 +5,8 @@
 import { absoluteTolerance, checkArgs, type KMeansOptions, type KMeansResult } from './options';
 import { RestartRng } from './random';
 import { averageCenters, relocateEmptyClusters } from './relocate';
-import { inertiaOf, squaredShift } from './kmeans';
+import { clusterInertia } from './inertia';
+import { squaredShift } from './kmeans';
 
 export function kmeansBruteForce(points: Float64Array, weights: Float64Array, d: number, opts: KMeansOptions): KMeansResult {
   const [from, to] = checkArgs(points, weights, d, opts);
@@ -86,9 +87,10 @@ function seed(px: Float64Array, pw: Float64Array, d: number, k: number, rng: Res
 }
 
 function assign(px: Float64Array, pw: Float64Array, d: number, centers: Float64Array, k: number, labels: Int32Array,
-  sums: Float64Array, clusterW: Float64Array): boolean {
+  sums: Float64Array, clusterW: Float64Array, sq: Float64Array): boolean {
   sums.fill(0);
   clusterW.fill(0);
+  sq.fill(0);
   let changed = false;
   for (let i = 0; i < pw.length; i++) {
     let best = 0;
@@ -103,24 +105,45 @@ function assign(px: Float64Array, pw: Float64Array, d: number, centers: Float64A
     if (labels[i] !== best) changed = true;
     labels[i] = best;
     clusterW[best] += pw[i];
-    for (let q = 0; q < d; q++) sums[best * d + q] += pw[i] * px[i * d + q];
+    for (let q = 0; q < d; q++) {
+      sums[best * d + q] += pw[i] * px[i * d + q];
+      sq[best] += pw[i] * px[i * d + q] * px[i * d + q];
+    }
   }
   return changed;
 }
 
 function single(px: Float64Array, pw: Float64Array, d: number, k: number, maxIter: number, tolAbs: number,
   rng: RestartRng, restart: number): KMeansResult {
-  let centers: Float64Array = seed(px, pw, d, k, rng);
+  return lloyd(px, pw, d, seed(px, pw, d, k, rng), maxIter, tolAbs, restart);
+}
+
+/** Brute-force counterpart of kmeansFromCenters (points in tree order, see the tests). */
+export function lloydBruteForce(px: Float64Array, pw: Float64Array, d: number, init: Float64Array,
+  opts: Pick<KMeansOptions, 'maxIter' | 'tol'>): KMeansResult {
+  return lloyd(px, pw, d, init.slice(), opts.maxIter, absoluteTolerance(px, pw, d, opts.tol), 0);
+}
+
+function lloyd(px: Float64Array, pw: Float64Array, d: number, init: Float64Array, maxIter: number, tolAbs: number,
+  restart: number): KMeansResult {
+  const k = init.length / d;
+  let centers: Float64Array = init;
   let next: Float64Array = new Float64Array(k * d);
   const labels = new Int32Array(pw.length).fill(-1);
   const sums = new Float64Array(k * d);
   const clusterW = new Float64Array(k);
+  const sq = new Float64Array(k);
+  const relocSums = new Float64Array(k * d);
+  const relocW = new Float64Array(k);
   let strict = false;
   let it = 0;
   while (it < maxIter) {
-    const changed = assign(px, pw, d, centers, k, labels, sums, clusterW);
-    if (clusterW.some((w) => w === 0)) relocateEmptyClusters(px, pw, d, labels, centers, sums, clusterW);
-    averageCenters(sums, clusterW, d, next);
+    const changed = assign(px, pw, d, centers, k, labels, sums, clusterW, sq);
+    // relocation works on copies: the inertia below needs the sums of the labels
+    relocSums.set(sums);
+    relocW.set(clusterW);
+    if (clusterW.some((w) => w === 0)) relocateEmptyClusters(px, pw, d, labels, centers, relocSums, relocW);
+    averageCenters(relocSums, relocW, d, next);
     const shift = squaredShift(centers, next);
     [centers, next] = [next, centers];
     it++;
@@ -130,6 +153,7 @@ function single(px: Float64Array, pw: Float64Array, d: number, k: number, maxIte
     }
     if (shift <= tolAbs) break;
   }
-  if (!strict) assign(px, pw, d, centers, k, labels, sums, clusterW);
-  return { centers, assign: labels, inertia: inertiaOf(px, pw, d, labels, centers), iterations: it, restart };
+  if (!strict) assign(px, pw, d, centers, k, labels, sums, clusterW, sq);
+  const inertia = clusterInertia(centers, sums, clusterW, sq, d, new Float64Array(k));
+  return { centers, assign: labels, inertia, iterations: it, restart };
 }

@@ -1,7 +1,7 @@
 // Lloyd's assignment step with the filtering algorithm (Kanungo et al. 2002): walk the kd-tree
 // carrying the centres that may still own part of the node; a centre is dropped when the whole
 // box is strictly closer to the centre nearest the box's midpoint; a node left with one centre
-// is assigned whole, using its precomputed weighted sum.
+// is assigned whole, using its precomputed weighted sums.
 //
 // The result is exactly that of brute force: a centre is dropped only when it loses at the
 // worst corner of the box by more than any rounding error could account for, and leaves compare
@@ -10,6 +10,8 @@
 // "Did any label change?" is answered without storing every label every iteration: a node whose
 // points all had one label last time keeps it in nodeLab (else -1), and that label overrides
 // stale entries below it until the node is split again.
+//
+// Coordinates and centres have stride 3 (see kdtree.ts).
 
 import type { KdTree } from './kdtree';
 
@@ -17,8 +19,10 @@ export class Filter {
   private readonly t: KdTree;
   private readonly k: number;
   private centers: Float64Array;
+  /** Per cluster, of the last assignment: weighted coordinate sums (k*3), weights, sum w|x|^2. */
   readonly sums: Float64Array;
   readonly clusterW: Float64Array;
+  readonly clusterSq: Float64Array;
   private readonly nodeLab: Int32Array;
   private readonly pointLab: Int32Array;
   private readonly cand: Int32Array;
@@ -28,9 +32,10 @@ export class Filter {
   constructor(tree: KdTree, k: number) {
     this.t = tree;
     this.k = k;
-    this.centers = new Float64Array(k * tree.d);
-    this.sums = new Float64Array(k * tree.d);
+    this.centers = new Float64Array(k * 3);
+    this.sums = new Float64Array(k * 3);
     this.clusterW = new Float64Array(k);
+    this.clusterSq = new Float64Array(k);
     this.nodeLab = new Int32Array(tree.nodes);
     this.pointLab = new Int32Array(tree.m);
     this.cand = new Int32Array((tree.depth + 2) * k);
@@ -41,7 +46,7 @@ export class Filter {
       const a = Math.abs(tree.px[i]);
       if (a > big) big = a;
     }
-    this.delta = 1e-12 * 4 * tree.d * big * big;
+    this.delta = 1e-12 * 12 * big * big;
   }
 
   /** Forgets the previous labels: the next assignment counts as a change everywhere. */
@@ -50,11 +55,12 @@ export class Filter {
     this.pointLab.fill(-1);
   }
 
-  /** Assigns every point to its nearest centre, accumulating sums; true if any label changed. */
+  /** Assigns every point to its nearest centre (k*3), accumulating sums; true if a label changed. */
   assign(centers: Float64Array): boolean {
     this.centers = centers;
     this.sums.fill(0);
     this.clusterW.fill(0);
+    this.clusterSq.fill(0);
     this.changed = false;
     for (let c = 0; c < this.k; c++) this.cand[c] = c;
     this.visit(0, 0, this.k, -1);
@@ -82,34 +88,18 @@ export class Filter {
 
   private visit(node: number, base: number, nc: number, prev: number): void {
     const t = this.t;
-    const d = t.d;
     const cand = this.cand;
-    const C = this.centers;
     const eff = prev >= 0 ? prev : this.nodeLab[node];
     let out = base;
     let no = nc;
     let only = cand[base];
     if (nc > 1) {
-      const o = node * d;
-      const mid = t.mid;
-      let bd = Infinity;
-      for (let a = 0; a < nc; a++) {
-        const c = cand[base + a];
-        let s = 0;
-        for (let j = 0; j < d; j++) {
-          const q = mid[o + j] - C[c * d + j];
-          s += q * q;
-        }
-        if (s < bd) {
-          bd = s;
-          only = c;
-        }
-      }
+      only = this.nearestToMid(node, base, nc);
       out = base + this.k;
       no = 0;
       for (let a = 0; a < nc; a++) {
         const c = cand[base + a];
-        if (c === only || !this.dominated(o, only, c)) cand[out + no++] = c;
+        if (c === only || !this.dominated(node, only, c)) cand[out + no++] = c;
       }
     }
     if (no === 1) {
@@ -129,48 +119,71 @@ export class Filter {
     this.nodeLab[node] = a >= 0 && a === this.nodeLab[r] ? a : -1;
   }
 
-  /** True if every point of the box (offset o) is closer to centre `win` than to `c`. */
-  private dominated(o: number, win: number, c: number): boolean {
-    const t = this.t;
-    const d = t.d;
+  private nearestToMid(node: number, base: number, nc: number): number {
+    const mid = this.t.mid;
     const C = this.centers;
-    let margin = 0;
-    for (let j = 0; j < d; j++) {
-      const a = C[c * d + j];
-      const b = C[win * d + j];
-      const v = a > b ? t.hi[o + j] : t.lo[o + j];
-      const da = v - a;
-      const db = v - b;
-      margin += da * da - db * db;
+    const cand = this.cand;
+    const m0 = mid[3 * node];
+    const m1 = mid[3 * node + 1];
+    const m2 = mid[3 * node + 2];
+    let best = cand[base];
+    let bd = Infinity;
+    for (let a = 0; a < nc; a++) {
+      const c = cand[base + a];
+      const q0 = m0 - C[3 * c];
+      const q1 = m1 - C[3 * c + 1];
+      const q2 = m2 - C[3 * c + 2];
+      const s = q0 * q0 + q1 * q1 + q2 * q2;
+      if (s < bd) {
+        bd = s;
+        best = c;
+      }
     }
-    return margin > this.delta;
+    return best;
+  }
+
+  /** True if every point of the node's box is closer to centre `win` than to `c`. */
+  private dominated(node: number, win: number, c: number): boolean {
+    const t = this.t;
+    const C = this.centers;
+    const o = 3 * node;
+    return (
+      gap(C[3 * c], C[3 * win], t.lo[o], t.hi[o]) +
+        gap(C[3 * c + 1], C[3 * win + 1], t.lo[o + 1], t.hi[o + 1]) +
+        gap(C[3 * c + 2], C[3 * win + 2], t.lo[o + 2], t.hi[o + 2]) >
+      this.delta
+    );
   }
 
   private take(node: number, c: number): void {
     const t = this.t;
-    const d = t.d;
     this.clusterW[c] += t.wsum[node];
-    for (let j = 0; j < d; j++) this.sums[c * d + j] += t.sum[node * d + j];
+    this.clusterSq[c] += t.sq[node];
+    this.sums[3 * c] += t.sum[3 * node];
+    this.sums[3 * c + 1] += t.sum[3 * node + 1];
+    this.sums[3 * c + 2] += t.sum[3 * node + 2];
   }
 
   private leaf(node: number, out: number, no: number, eff: number): void {
     const t = this.t;
-    const d = t.d;
     const px = t.px;
     const pw = t.pw;
     const C = this.centers;
     const cand = this.cand;
+    const sums = this.sums;
     let first = -2;
     for (let i = t.start[node]; i < t.end[node]; i++) {
+      const x0 = px[3 * i];
+      const x1 = px[3 * i + 1];
+      const x2 = px[3 * i + 2];
       let best = -1;
       let bd = Infinity;
       for (let a = 0; a < no; a++) {
         const c = cand[out + a];
-        let s = 0;
-        for (let j = 0; j < d; j++) {
-          const q = px[i * d + j] - C[c * d + j];
-          s += q * q;
-        }
+        const q0 = x0 - C[3 * c];
+        const q1 = x1 - C[3 * c + 1];
+        const q2 = x2 - C[3 * c + 2];
+        const s = q0 * q0 + q1 * q1 + q2 * q2;
         if (s < bd || (s === bd && c < best)) {
           bd = s;
           best = c;
@@ -181,10 +194,21 @@ export class Filter {
       this.pointLab[i] = best;
       const w = pw[i];
       this.clusterW[best] += w;
-      for (let j = 0; j < d; j++) this.sums[best * d + j] += w * px[i * d + j];
+      this.clusterSq[best] += w * (x0 * x0 + x1 * x1 + x2 * x2);
+      sums[3 * best] += w * x0;
+      sums[3 * best + 1] += w * x1;
+      sums[3 * best + 2] += w * x2;
       if (first === -2) first = best;
       else if (first !== best) first = -1;
     }
     this.nodeLab[node] = first;
   }
+}
+
+/** One dimension's share of |v-a|^2 - |v-b|^2 at the box corner v least favourable to b. */
+function gap(a: number, b: number, lo: number, hi: number): number {
+  const v = a > b ? hi : lo;
+  const da = v - a;
+  const db = v - b;
+  return da * da - db * db;
 }

@@ -13,6 +13,7 @@
 // a plain linear scan over the points in tree order.
 
 import type { KdTree } from './kdtree';
+// Coordinates have stride 3 (see kdtree.ts); centres are written with stride 3 as well.
 import type { RestartRng } from './random';
 
 export class Seeder {
@@ -26,7 +27,9 @@ export class Seeder {
   /** Closest centre of every point of the node, or -1 when stored below. */
   private readonly tag: Int32Array;
   private chosen: Float64Array = new Float64Array(0);
-  private readonly z: Float64Array;
+  private z0 = 0;
+  private z1 = 0;
+  private z2 = 0;
   private cand = new Int32Array(0);
 
   constructor(tree: KdTree) {
@@ -36,20 +39,18 @@ export class Seeder {
     this.maxD2 = new Float64Array(tree.nodes);
     this.minD2 = new Float64Array(tree.nodes);
     this.tag = new Int32Array(tree.nodes);
-    this.z = new Float64Array(tree.d);
   }
 
-  /** Writes k centres (k*d) drawn with `rng`. */
+  /** Writes k centres (k*3) drawn with `rng`. */
   run(k: number, rng: RestartRng, centers: Float64Array): void {
     const t = this.t;
-    const d = t.d;
     this.chosen = centers;
     const trials = 2 + Math.floor(Math.log(k));
     if (this.cand.length < trials) this.cand = new Int32Array(trials);
     const cand = this.cand;
     const first = this.drawByWeight(rng.nextDouble() * t.wsum[0]);
     this.loadPoint(first);
-    for (let j = 0; j < d; j++) centers[j] = this.z[j];
+    this.storeZ(0);
     this.setTag(0, 0);
     for (let c = 1; c < k; c++) {
       const total = this.pot[0];
@@ -68,14 +69,22 @@ export class Seeder {
         }
       }
       this.loadPoint(best);
-      for (let j = 0; j < d; j++) centers[c * d + j] = this.z[j];
+      this.storeZ(c);
       this.update(0, c);
     }
   }
 
   private loadPoint(i: number): void {
-    const d = this.t.d;
-    for (let j = 0; j < d; j++) this.z[j] = this.t.px[i * d + j];
+    const px = this.t.px;
+    this.z0 = px[3 * i];
+    this.z1 = px[3 * i + 1];
+    this.z2 = px[3 * i + 2];
+  }
+
+  private storeZ(c: number): void {
+    this.chosen[3 * c] = this.z0;
+    this.chosen[3 * c + 1] = this.z1;
+    this.chosen[3 * c + 2] = this.z2;
   }
 
   /** First point (tree order) whose cumulative weight exceeds v: a uniformly drawn pixel. */
@@ -143,27 +152,18 @@ export class Seeder {
   /** Every point of `node` has centre c as its closest. */
   private setTag(node: number, c: number): void {
     const t = this.t;
-    const d = t.d;
-    const o = node * d;
+    const o = 3 * node;
     const C = this.chosen;
-    let cs = 0;
-    let cc = 0;
-    let near = 0;
-    let far = 0;
-    for (let j = 0; j < d; j++) {
-      const x = C[c * d + j];
-      cs += x * t.sum[o + j];
-      cc += x * x;
-      const a = t.lo[o + j] - x;
-      const b = x - t.hi[o + j];
-      const q = a > 0 ? a : b > 0 ? b : 0;
-      near += q * q;
-      far += a * a > b * b ? a * a : b * b;
-    }
+    const c0 = C[3 * c];
+    const c1 = C[3 * c + 1];
+    const c2 = C[3 * c + 2];
+    const lo = t.lo;
+    const hi = t.hi;
+    const sum = t.sum;
     this.tag[node] = c;
-    this.pot[node] = t.sq[node] - 2 * cs + t.wsum[node] * cc;
-    this.minD2[node] = near;
-    this.maxD2[node] = far;
+    this.pot[node] = t.sq[node] - 2 * (c0 * sum[o] + c1 * sum[o + 1] + c2 * sum[o + 2]) + t.wsum[node] * (c0 * c0 + c1 * c1 + c2 * c2);
+    this.minD2[node] = near1(lo[o] - c0, c0 - hi[o]) + near1(lo[o + 1] - c1, c1 - hi[o + 1]) + near1(lo[o + 2] - c2, c2 - hi[o + 2]);
+    this.maxD2[node] = far1(lo[o] - c0, c0 - hi[o]) + far1(lo[o + 1] - c1, c1 - hi[o + 1]) + far1(lo[o + 2] - c2, c2 - hi[o + 2]);
   }
 
   /** Turns a tagged node into explicit children (or explicit D^2 for a leaf). */
@@ -179,16 +179,16 @@ export class Seeder {
       this.refresh(node);
       return;
     }
-    const d = t.d;
     const px = t.px;
     const C = this.chosen;
+    const c0 = C[3 * c];
+    const c1 = C[3 * c + 1];
+    const c2 = C[3 * c + 2];
     for (let i = t.start[node]; i < t.end[node]; i++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) {
-        const q = px[i * d + j] - C[c * d + j];
-        s += q * q;
-      }
-      this.d2[i] = s;
+      const a = px[3 * i] - c0;
+      const b = px[3 * i + 1] - c1;
+      const e = px[3 * i + 2] - c2;
+      this.d2[i] = a * a + b * b + e * e;
     }
     this.refresh(node);
   }
@@ -221,16 +221,12 @@ export class Seeder {
   /** Cost of the node's points if z (loaded) were their centre: sum of w |x - z|^2. */
   private costAtZ(node: number): number {
     const t = this.t;
-    const d = t.d;
-    const o = node * d;
-    let zs = 0;
-    let zz = 0;
-    for (let j = 0; j < d; j++) {
-      const x = this.z[j];
-      zs += x * t.sum[o + j];
-      zz += x * x;
-    }
-    return t.sq[node] - 2 * zs + t.wsum[node] * zz;
+    const o = 3 * node;
+    const z0 = this.z0;
+    const z1 = this.z1;
+    const z2 = this.z2;
+    const sum = t.sum;
+    return t.sq[node] - 2 * (z0 * sum[o] + z1 * sum[o + 1] + z2 * sum[o + 2]) + t.wsum[node] * (z0 * z0 + z1 * z1 + z2 * z2);
   }
 
   /**
@@ -239,44 +235,32 @@ export class Seeder {
    */
   private compare(node: number): number {
     const t = this.t;
-    const d = t.d;
-    const o = node * d;
-    const z = this.z;
-    let near = 0;
-    let far = 0;
-    for (let j = 0; j < d; j++) {
-      const a = t.lo[o + j] - z[j];
-      const b = z[j] - t.hi[o + j];
-      const q = a > 0 ? a : b > 0 ? b : 0;
-      near += q * q;
-      far += a * a > b * b ? a * a : b * b;
-    }
+    const o = 3 * node;
+    const lo = t.lo;
+    const hi = t.hi;
+    const z0 = this.z0;
+    const z1 = this.z1;
+    const z2 = this.z2;
+    const near = near1(lo[o] - z0, z0 - hi[o]) + near1(lo[o + 1] - z1, z1 - hi[o + 1]) + near1(lo[o + 2] - z2, z2 - hi[o + 2]);
     if (near >= this.maxD2[node]) return 1;
     const c = this.tag[node];
-    if (c < 0) return far <= this.minD2[node] ? -1 : 0;
-    // f(x) = |x-z|^2 - |x-c|^2 is linear in x: its extremes over the box are at corners.
-    const C = this.chosen;
-    let fmin = 0;
-    let fmax = 0;
-    for (let j = 0; j < d; j++) {
-      const cj = C[c * d + j];
-      const g = -2 * (z[j] - cj);
-      const lo = t.lo[o + j];
-      const hi = t.hi[o + j];
-      const base = z[j] * z[j] - cj * cj;
-      const atLo = g * lo + base;
-      const atHi = g * hi + base;
-      if (atLo < atHi) {
-        fmin += atLo;
-        fmax += atHi;
-      } else {
-        fmin += atHi;
-        fmax += atLo;
-      }
+    if (c < 0) {
+      const far = far1(lo[o] - z0, z0 - hi[o]) + far1(lo[o + 1] - z1, z1 - hi[o + 1]) + far1(lo[o + 2] - z2, z2 - hi[o + 2]);
+      return far <= this.minD2[node] ? -1 : 0;
     }
+    // f(x) = |x-z|^2 - |x-c|^2 = g.x + h is linear in x: its extremes over the box are corners.
+    const C = this.chosen;
+    const c0 = C[3 * c];
+    const c1 = C[3 * c + 1];
+    const c2 = C[3 * c + 2];
+    const g0 = 2 * (c0 - z0);
+    const g1 = 2 * (c1 - z1);
+    const g2 = 2 * (c2 - z2);
+    const h = z0 * z0 + z1 * z1 + z2 * z2 - (c0 * c0 + c1 * c1 + c2 * c2);
+    const fmin = h + lowEnd(g0, lo[o], hi[o]) + lowEnd(g1, lo[o + 1], hi[o + 1]) + lowEnd(g2, lo[o + 2], hi[o + 2]);
     if (fmin >= 0) return 1;
-    if (fmax <= 0) return -1;
-    return 0;
+    const fmax = h + highEnd(g0, lo[o], hi[o]) + highEnd(g1, lo[o + 1], hi[o + 1]) + highEnd(g2, lo[o + 2], hi[o + 2]);
+    return fmax <= 0 ? -1 : 0;
   }
 
   /** Total potential if the loaded point z became a centre. */
@@ -288,18 +272,20 @@ export class Seeder {
     const t = this.t;
     const r = t.right[node];
     if (r >= 0) return this.potential(node + 1) + this.potential(r);
-    const d = t.d;
     const px = t.px;
-    const z = this.z;
+    const pw = t.pw;
+    const d2 = this.d2;
+    const z0 = this.z0;
+    const z1 = this.z1;
+    const z2 = this.z2;
     let p = 0;
     for (let i = t.start[node]; i < t.end[node]; i++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) {
-        const q = px[i * d + j] - z[j];
-        s += q * q;
-      }
-      const v = this.d2[i];
-      p += t.pw[i] * (s < v ? s : v);
+      const a = px[3 * i] - z0;
+      const b = px[3 * i + 1] - z1;
+      const e = px[3 * i + 2] - z2;
+      const s = a * a + b * b + e * e;
+      const v = d2[i];
+      p += pw[i] * (s < v ? s : v);
     }
     return p;
   }
@@ -321,17 +307,37 @@ export class Seeder {
       this.refresh(node);
       return;
     }
-    const d = t.d;
     const px = t.px;
-    const z = this.z;
+    const d2 = this.d2;
+    const z0 = this.z0;
+    const z1 = this.z1;
+    const z2 = this.z2;
     for (let i = t.start[node]; i < t.end[node]; i++) {
-      let s = 0;
-      for (let j = 0; j < d; j++) {
-        const q = px[i * d + j] - z[j];
-        s += q * q;
-      }
-      if (s < this.d2[i]) this.d2[i] = s;
+      const a = px[3 * i] - z0;
+      const b = px[3 * i + 1] - z1;
+      const e = px[3 * i + 2] - z2;
+      const s = a * a + b * b + e * e;
+      if (s < d2[i]) d2[i] = s;
     }
     this.refresh(node);
   }
+}
+
+/** Per dimension, (lo - x, x - hi) -> squared distance from x to [lo, hi]. */
+function near1(a: number, b: number): number {
+  const q = a > 0 ? a : b > 0 ? b : 0;
+  return q * q;
+}
+
+/** Per dimension, (lo - x, x - hi) -> squared distance from x to the far end of [lo, hi]. */
+function far1(a: number, b: number): number {
+  return a * a > b * b ? a * a : b * b;
+}
+
+function lowEnd(g: number, lo: number, hi: number): number {
+  return g > 0 ? g * lo : g * hi;
+}
+
+function highEnd(g: number, lo: number, hi: number): number {
+  return g > 0 ? g * hi : g * lo;
 }

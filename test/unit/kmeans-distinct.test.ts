@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { distinctValues } from '../../src/core/kmeans/index';
+import { lcg } from './kmeans-helpers';
+
+function roundTrip(features: Uint8Array, d: number): void {
+  const dv = distinctValues(features, d);
+  const n = features.length / d;
+  assert.equal(dv.index.length, n);
+  assert.equal(dv.points.length, dv.count * d);
+  assert.equal(dv.weights.length, dv.count);
+  const counts = new Float64Array(dv.count);
+  for (let p = 0; p < n; p++) {
+    const id = dv.index[p];
+    assert.ok(id < dv.count);
+    counts[id]++;
+    for (let j = 0; j < d; j++) assert.equal(dv.points[id * d + j], features[p * d + j], `pixel ${p} dim ${j}`);
+  }
+  assert.deepEqual(counts, dv.weights);
+  // strictly increasing in lexicographic order: every value once, order independent of pixels
+  for (let i = 1; i < dv.count; i++) {
+    let cmp = 0;
+    for (let j = 0; j < d && cmp === 0; j++) cmp = dv.points[i * d + j] - dv.points[(i - 1) * d + j];
+    assert.ok(cmp > 0, `point ${i} not after point ${i - 1}`);
+  }
+}
+
+function randomBytes(n: number, seed: number, levels = 256): Uint8Array {
+  const rnd = lcg(seed);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.floor(rnd() * levels);
+  return out;
+}
+
+test('distinctValues round-trips every pixel for d = 1, 2, 3', () => {
+  roundTrip(randomBytes(5000, 1), 1);
+  roundTrip(randomBytes(2 * 5000, 2), 2);
+  roundTrip(randomBytes(3 * 20000, 3), 3);
+  roundTrip(randomBytes(3 * 20000, 4, 6), 3); // many repeats
+});
+
+test('distinctValues: the large-image table path agrees with the sorting path', () => {
+  const n = (1 << 21) + 17; // at the table threshold
+  const big = randomBytes(3 * n, 5, 40);
+  roundTrip(big, 3);
+  const small = big.subarray(0, 3 * 100000);
+  const a = distinctValues(small, 3);
+  roundTrip(small, 3);
+  const b = distinctValues(big, 3);
+  // every distinct value of the prefix appears in the full set, with at least its count
+  const key = (p: Float64Array, i: number) => (p[3 * i] << 16) | (p[3 * i + 1] << 8) | p[3 * i + 2];
+  const full = new Map<number, number>();
+  for (let i = 0; i < b.count; i++) full.set(key(b.points, i), b.weights[i]);
+  for (let i = 0; i < a.count; i++) assert.ok((full.get(key(a.points, i)) ?? 0) >= a.weights[i]);
+});
+
+test('distinctValues: one pixel, one value repeated, and bad input', () => {
+  const one = distinctValues(new Uint8Array([7, 8, 9]), 3);
+  assert.deepEqual(Array.from(one.points), [7, 8, 9]);
+  assert.deepEqual(Array.from(one.weights), [1]);
+  const same = distinctValues(new Uint8Array(300).fill(42), 2);
+  assert.equal(same.count, 1);
+  assert.equal(same.weights[0], 150);
+  assert.throws(() => distinctValues(new Uint8Array(4), 3), RangeError);
+  assert.throws(() => distinctValues(new Uint8Array(4), 4), RangeError);
+});
