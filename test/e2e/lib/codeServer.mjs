@@ -108,6 +108,9 @@ export async function startCodeServer({ runDir, workspace, extension, port }) {
   closeSync(log);
   const pgid = child.pid;
   liveGroups.add(pgid);
+  // For run.mjs: a test process killed by the deadline cannot stop its server; the runner can.
+  const pgidFile = join(runDir, 'pgid');
+  writeFileSync(pgidFile, String(pgid));
   let exited = null;
   const exitPromise = new Promise((resolve) => child.on('exit', (code, signal) => resolve((exited = { code, signal }))));
 
@@ -135,6 +138,7 @@ export async function startCodeServer({ runDir, workspace, extension, port }) {
       await new Promise((r) => setTimeout(r, 200));
       signal('SIGKILL');
       liveGroups.delete(pgid);
+      rmSync(pgidFile, { force: true });
     },
   };
 
