@@ -2,6 +2,7 @@
 // PNG is refused without allocating its pixels.
 
 import { SegmentationError } from './errors';
+import { checkGifFrame, firstTiffPage } from './decodeGuards';
 import { FORMAT_LABELS, readImageHeader, sniffFormat, tiffDataEnd } from './header';
 import { loadJimp } from './jimpLoader';
 import type { RgbImage } from './types';
@@ -47,11 +48,16 @@ export async function decodeImage(bytes: Uint8Array, name: string, opts: DecodeO
     }
   }
 
+  // The header alone does not bound what these decoders do (see decodeGuards.ts).
+  let input = bytes;
+  if (format === 'gif') checkGifFrame(bytes, name, maxPixels);
+  if (format === 'tiff') input = firstTiffPage(bytes, name, maxPixels);
+
   // Outside the try: a missing decoder is a bug, not a bad file.
   const { Jimp } = loadJimp();
   let rgba: { width: number; height: number; data: Uint8Array };
   try {
-    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const buf = Buffer.from(input.buffer, input.byteOffset, input.byteLength);
     // jpeg-js would otherwise fill a truncated JPEG with grey and cap at its own 100 MP limit.
     const jpegLimits = {
       tolerantDecoding: false,
