@@ -211,7 +211,8 @@ export function checkWebviewMessage(raw: unknown): Checked<WebviewMessage> {
       return { ok: true, value: { type: raw.type, requestId: id.value, params: params.value } };
     }
     default:
-      return reject(`unknown message type ${JSON.stringify(String(raw.type)).slice(0, 40)}`);
+      // String() would throw on a null-prototype object: describe non-strings by their type.
+      return reject(`unknown message type ${typeof raw.type === 'string' ? JSON.stringify(raw.type.slice(0, 40)) : typeof raw.type}`);
   }
 }
 

@@ -1,0 +1,222 @@
+// Hostile messages from the webview: every message type with every field replaced by wrong
+// types, missing values, huge/NaN/Infinity/negative numbers, long strings and prototype keys,
+// plus a seeded fuzz and a flood. The host's gate must never throw, and whatever it lets through
+// must be a fresh, well-formed message within the parameter limits.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  COLOR_SPACE_IDS,
+  LIMITS,
+  OUTPUT_FORMAT_IDS,
+  checkWebviewMessage,
+  validateWebviewMessage,
+  type PanelParams,
+  type WebviewMessage,
+} from '../../src/shared/protocol';
+import { prng } from '../stress/corpus';
+
+const good: PanelParams = { colorSpace: 'lab', channels: [1, 2], k: 5, width: 200, nInit: 10, maxIter: 300, seed: 42, format: 'png' };
+const PARAM_KEYS = Object.keys(good) as (keyof PanelParams)[];
+const LONG = 'x'.repeat(1 << 20);
+
+const nullProto = (): object => Object.create(null) as object;
+const throwingToString = { toString: (): never => { throw new Error('toString called'); } };
+
+/** Values no field should accept as they are (some numbers are clamped, which the checks allow). */
+const HOSTILE: unknown[] = [
+  undefined, null, NaN, Infinity, -Infinity, -1, -0.5, 0.5, 1.5, 1e308, -1e308, 2 ** 53, -(2 ** 53), 2 ** 32,
+  Number.MAX_VALUE, Number.MIN_VALUE, '3', '', 'bgr ', 'BGR', LONG, true, false, [], [0, 0], [0, 1, 2, 3], [-1], ['0'], [NaN],
+  {}, { length: 2 }, nullProto(), throwingToString, Symbol('s'), 10n, () => 1, new Date(0), /x/,
+  JSON.parse('{"__proto__": {"k": 5}}'), new Uint8Array(3),
+];
+
+/** Checks an accepted message against the protocol's invariants. */
+function assertWellFormed(msg: WebviewMessage, raw: unknown): void {
+  assert.ok(msg !== raw, 'a fresh object');
+  assert.equal(Object.getPrototypeOf(msg), Object.prototype);
+  if (msg.type === 'ready') {
+    assert.deepEqual(Object.keys(msg), ['type']);
+    return;
+  }
+  assert.ok(msg.type === 'run' || msg.type === 'save');
+  assert.ok(Number.isSafeInteger(msg.requestId) && msg.requestId >= 0);
+  const p = msg.params;
+  assert.deepEqual(Object.keys(p).sort(), [...PARAM_KEYS].sort());
+  assert.ok(COLOR_SPACE_IDS.includes(p.colorSpace));
+  assert.ok(OUTPUT_FORMAT_IDS.includes(p.format));
+  assert.ok(Array.isArray(p.channels) && p.channels.length >= 1 && p.channels.length <= 3);
+  assert.equal(new Set(p.channels).size, p.channels.length);
+  for (const c of p.channels) assert.ok(c === 0 || c === 1 || c === 2);
+  for (const key of Object.keys(LIMITS) as (keyof typeof LIMITS)[]) {
+    const v = p[key];
+    assert.ok(Number.isSafeInteger(v) && v >= LIMITS[key].min && v <= LIMITS[key].max, `${key} = ${String(v)}`);
+  }
+}
+
+/** Runs the gate on one message: never throws; returns whether it was accepted. */
+function gate(raw: unknown): boolean {
+  let msg: WebviewMessage | undefined;
+  assert.doesNotThrow(() => {
+    msg = validateWebviewMessage(raw);
+    const r = checkWebviewMessage(raw);
+    assert.equal(r.ok, msg !== undefined);
+    if (!r.ok) assert.ok(typeof r.reason === 'string' && r.reason.length > 0 && r.reason.length < 200, r.reason.slice(0, 300));
+  }, `threw on ${describe(raw)}`);
+  if (msg) assertWellFormed(msg, raw);
+  return msg !== undefined;
+}
+
+function describe(v: unknown): string {
+  try {
+    return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' || typeof x === 'symbol' ? String(x) : x))?.slice(0, 120) ?? String(v);
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}
+
+let tried = 0;
+let accepted = 0;
+const count = (raw: unknown): boolean => {
+  tried++;
+  const ok = gate(raw);
+  if (ok) accepted++;
+  return ok;
+};
+
+test('every field of every message type, replaced by each hostile value: rejected or clamped, never thrown', () => {
+  const bases: Record<string, Record<string, unknown>> = {
+    ready: { type: 'ready' },
+    run: { type: 'run', requestId: 7, params: good },
+    save: { type: 'save', requestId: 7, params: good },
+  };
+  for (const [type, base] of Object.entries(bases)) {
+    for (const field of Object.keys(base)) {
+      for (const v of HOSTILE) {
+        const raw = { ...base, [field]: v };
+        const ok = count(raw);
+        // A type other than the exact string, or a requestId that is not a safe integer >= 0, is never accepted.
+        if (field === 'type') assert.equal(ok, false, `type ${describe(v)}`);
+        if (field === 'requestId') assert.equal(ok, typeof v === 'number' && Number.isSafeInteger(v) && v >= 0, `requestId ${describe(v)}`);
+        if (field === 'params' && type !== 'ready') assert.equal(ok, false, `params ${describe(v)}`);
+      }
+      const missing = { ...base };
+      delete missing[field];
+      assert.equal(count(missing), type === 'ready' && field !== 'type', `${type} without ${field}`);
+    }
+    if (type === 'ready') continue;
+    for (const key of PARAM_KEYS) {
+      for (const v of HOSTILE) {
+        const ok = count({ ...base, params: { ...good, [key]: v } });
+        if (ok) {
+          // Only out-of-range safe integers may pass, and only clamped.
+          assert.ok(key in LIMITS && typeof v === 'number' && Number.isSafeInteger(v), `${key} accepted ${describe(v)}`);
+        }
+      }
+      const missing: Record<string, unknown> = { ...good };
+      delete missing[key];
+      assert.equal(count({ ...base, params: missing }), false, `params without ${key}`);
+    }
+  }
+  for (const [key, v, want] of [
+    ['k', 1e15, LIMITS.k.max],
+    ['k', -5, LIMITS.k.min],
+    ['width', 2 ** 53 - 1, LIMITS.width.max],
+    ['seed', -1, LIMITS.seed.min],
+    ['nInit', 0, LIMITS.nInit.min],
+    ['maxIter', 1e9, LIMITS.maxIter.max],
+  ] as const) {
+    const msg = validateWebviewMessage({ type: 'run', requestId: 1, params: { ...good, [key]: v } });
+    assert.equal((msg as { params: PanelParams } | undefined)?.params[key], want, `${key} ${v} clamps to ${want}`);
+  }
+});
+
+test('prototype pollution keys: nothing reaches Object.prototype or the accepted message', () => {
+  const payloads = [
+    '{"type":"run","requestId":1,"params":{"__proto__":{"polluted":1,"k":9}},"__proto__":{"polluted":1}}',
+    '{"type":"run","requestId":1,"params":{"colorSpace":"bgr","channels":[0],"k":3,"width":0,"nInit":1,"maxIter":1,"seed":0,"format":"png","__proto__":{"polluted":1}}}',
+    '{"type":"save","requestId":1,"constructor":{"prototype":{"polluted":1}},"params":{"colorSpace":"bgr","channels":[0],"k":3,"width":0,"nInit":1,"maxIter":1,"seed":0,"format":"png","constructor":{"prototype":{"polluted":1}}}}',
+    '{"__proto__":{"type":"ready"}}',
+    '{"type":"__proto__"}',
+    '{"type":"constructor"}',
+    '{"type":"toString"}',
+    '{"type":"hasOwnProperty"}',
+  ];
+  for (const text of payloads) {
+    const raw: unknown = JSON.parse(text);
+    const ok = count(raw);
+    const msg = validateWebviewMessage(raw);
+    if (ok && msg && msg.type !== 'ready') {
+      assert.ok(!Object.prototype.hasOwnProperty.call(msg.params, '__proto__'));
+      assert.ok(!Object.prototype.hasOwnProperty.call(msg.params, 'constructor'));
+      assert.equal(Object.getPrototypeOf(msg.params), Object.prototype);
+    }
+  }
+  // A JSON own "__proto__" key is not a prototype: {"__proto__":{"type":"ready"}} has no type.
+  assert.equal(validateWebviewMessage(JSON.parse('{"__proto__":{"type":"ready"}}')), undefined);
+  // Fields inherited from a prototype (impossible through postMessage's structured clone) may be
+  // read, but what comes out is still a fresh, plain, well-formed message.
+  count(Object.create({ type: 'run', requestId: 1, params: good }) as object);
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  assert.equal((Object.prototype as Record<string, unknown>).polluted, undefined);
+});
+
+test('odd containers: arrays, null prototypes, frozen objects, huge arrays, deep nesting', () => {
+  const frozen = Object.freeze({ type: 'run', requestId: 1, params: Object.freeze({ ...good, channels: Object.freeze([0]) }) });
+  assert.equal(count(frozen), true);
+  const np = Object.assign(Object.create(null) as Record<string, unknown>, { type: 'run', requestId: 1, params: { ...good } });
+  count(np);
+  count({ type: 'run', requestId: 1, params: { ...good, channels: new Array(1e6).fill(0) } });
+  let deep: unknown = good;
+  for (let i = 0; i < 10_000; i++) deep = { params: deep };
+  count({ type: 'run', requestId: 1, params: deep });
+  count(new Array(1e5).fill({ type: 'ready' }));
+  count({ type: 'run', requestId: 1, params: Object.assign([], good) });
+  count({ type: LONG, requestId: 1, params: good });
+  count({ type: 'run', requestId: LONG, params: { ...good, colorSpace: LONG, format: LONG } });
+});
+
+test('seeded fuzz (50 000 messages) and a flood (10 000 in a row): no throw, only well-formed messages through', () => {
+  const rnd = prng(20261126);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const numbers = [0, 1, 2, 3, 16, 17, 255, 1000, 16384, 16385, 4294967295, 4294967296, -1, 1.5, NaN, Infinity, 1e300, 2 ** 53];
+  const value = (depth: number): unknown => {
+    const r = rnd();
+    if (r < 0.35) return pick(numbers);
+    if (r < 0.45) return pick(['bgr', 'hsv', 'lab', 'ycrcb', 'png', 'jpg', 'bmp', 'run', 'save', 'ready', '', '__proto__']);
+    if (r < 0.55) return Array.from({ length: Math.floor(rnd() * 5) }, () => pick([0, 1, 2, 3, -1, '1', null]));
+    if (r < 0.6 && depth < 3) return params(depth + 1);
+    return pick(HOSTILE);
+  };
+  const params = (depth: number): Record<string, unknown> => {
+    const p: Record<string, unknown> = { ...good };
+    for (const key of PARAM_KEYS) if (rnd() < 0.25) p[key] = value(depth);
+    if (rnd() < 0.1) delete p[pick(PARAM_KEYS)];
+    return p;
+  };
+  const message = (): unknown => {
+    const m: Record<string, unknown> = { type: pick(['run', 'save', 'ready', 'run', 'save', 'stop', 'RUN', '']), requestId: Math.floor(rnd() * 1000), params: params(0) };
+    if (rnd() < 0.2) m.requestId = value(1);
+    if (rnd() < 0.1) m.type = value(1);
+    if (rnd() < 0.1) m.params = value(1);
+    return m;
+  };
+  const before = accepted;
+  for (let i = 0; i < 50_000; i++) count(message());
+  const fuzzAccepted = accepted - before;
+  assert.ok(fuzzAccepted > 1000 && fuzzAccepted < 50_000, `fuzz accepted ${fuzzAccepted}`);
+
+  // Flood: what a runaway webview could send in one burst; the gate stays cheap.
+  const t0 = performance.now();
+  const rss0 = process.memoryUsage().rss;
+  for (let i = 0; i < 10_000; i++) {
+    count({ type: 'run', requestId: i, params: { ...good, k: (i % 20) + 1, width: i } });
+    count({ type: 'save', requestId: -i - 1, params: good });
+  }
+  const floodMs = performance.now() - t0;
+  const grewMb = (process.memoryUsage().rss - rss0) / 2 ** 20;
+  assert.ok(floodMs < 5000, `flood took ${floodMs} ms`);
+  console.log(
+    `# reliability: webview messages: ${tried} hostile or fuzzed messages tried, ${accepted} accepted (all well-formed, clamped into range), ` +
+      `${tried - accepted} rejected, 0 thrown; flood of 20 000 validated in ${floodMs.toFixed(0)} ms (RSS change ${grewMb.toFixed(1)} MB)`,
+  );
+});
