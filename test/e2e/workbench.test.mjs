@@ -145,13 +145,21 @@ describe('K-means Segmentation in VS Code (code-server, symlinked build)', { tim
     // code-server's open dialog is VS Code's own "simple" dialog: a quick input holding a path.
     const input = page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible' });
-    await page.waitForFunction(() => document.querySelector('.quick-input-widget .quick-input-box input')?.value.startsWith('/'));
-    await input.fill(`${ws.batchDir}/`);
-    // A folder dialog lists folders only: inside batch/ (no sub-folders) only ".." remains.
     const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
-    await page.waitForFunction(
-      () => [...document.querySelectorAll('.quick-input-widget .quick-input-list .monaco-list-row')].map((r) => r.textContent?.trim()).join('|') === '..',
-    );
+    // The dialog fills in the workspace path and lists it asynchronously; typing before it has
+    // settled gets mixed with its own update. Wait for its listing, then type and check.
+    await rows.filter({ hasText: 'batch' }).first().waitFor();
+    const target = `${ws.batchDir}/`;
+    const listsOnlyParent = async () =>
+      (await input.inputValue()) === target && (await rows.allInnerTexts()).map((t) => t.trim()).join('|') === '..';
+    for (let i = 0; ; i++) {
+      await input.fill(target);
+      // A folder dialog lists folders only: inside batch/ (no sub-folders) only ".." remains.
+      const deadline = Date.now() + 5000;
+      while (!(await listsOnlyParent()) && Date.now() < deadline) await page.waitForTimeout(200);
+      if (await listsOnlyParent()) break;
+      if (i === 3) assert.fail(`the folder dialog did not go to ${target}: "${await input.inputValue()}"`);
+    }
     assert.equal(await rows.count(), 1);
     await screenshot(page, 'batch-folder-dialog');
     await page.locator('.quick-input-widget .monaco-button', { hasText: 'Segment Images in Folder' }).click();
