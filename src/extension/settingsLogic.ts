@@ -25,7 +25,7 @@ export const SETTING_DEFAULTS = {
   seed: 0,
   outputFormat: 'png',
   batchGlob: '**/*.{png,jpg,jpeg,bmp,gif,tif,tiff,PNG,JPG,JPEG,BMP,GIF,TIF,TIFF}',
-  maxMegapixels: 50,
+  maxMegapixels: 100,
 } as const;
 
 export type SettingKey = keyof typeof SETTING_DEFAULTS;
