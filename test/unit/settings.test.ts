@@ -26,7 +26,7 @@ test('no settings at all: the defaults, no warnings', () => {
     format: 'png',
   });
   assert.equal(s.batchGlob, SETTING_DEFAULTS.batchGlob);
-  assert.equal(s.maxMegapixels, 50);
+  assert.equal(s.maxMegapixels, 100);
   assert.deepEqual(s.warnings, []);
 });
 
