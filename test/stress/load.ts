@@ -1,0 +1,184 @@
+// Load on the worker pool as the extension puts it there. The panel controller and the batch are
+// vscode-bound (src/extension/panel.ts, batch.ts), so this drives the same calls they make:
+// - a panel: every parameter change aborts the previous run's AbortController and starts
+//   pool.segment(image, params, { signal, imageKey }); a result is shown only if its run was not
+//   aborted meanwhile (panel.ts: `if (abort.signal.aborted) return`), then compositeRgba;
+// - the batch: read, decodeImage, pool.segment, composite + encode, writeNewFile, one at a time.
+// Measured: results delivered, live OS threads (/proc/self/task), RSS, event-loop delay.
+import { readdirSync, readFileSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setImmediate as yieldLoop } from 'node:timers/promises';
+import { composite, labelImage } from '../../src/core/composite';
+import { decodeImage } from '../../src/core/decode';
+import { encodeImage } from '../../src/core/encode';
+import { isSegmentationError } from '../../src/core/errors';
+import type { RgbImage, SegmentParams, SegmentResult } from '../../src/core/types';
+import { SegmentPool } from '../../src/core/worker/pool';
+import { writeNewFile } from '../../src/core/writeNew';
+import { compositeRgba } from '../../src/extension/compositeRgba';
+
+export const BASE_PARAMS: SegmentParams = { colorSpace: 'bgr', channels: [0, 1, 2], k: 4, width: 0, nInit: 4, maxIter: 100, seed: 0 };
+
+/** OS threads of this process right now (main, V8 and libuv helpers, and every worker's). */
+export function liveThreads(): number {
+  return readdirSync('/proc/self/task').length;
+}
+
+export const rssMb = (): number => process.memoryUsage().rss / 2 ** 20;
+
+/** Samples threads and RSS every few ms until stopped: peaks of both. */
+export function sampler(everyMs = 5): { stop(): { peakThreads: number; peakRssMb: number } } {
+  let peakThreads = liveThreads();
+  let peakRssMb = rssMb();
+  const timer = setInterval(() => {
+    peakThreads = Math.max(peakThreads, liveThreads());
+    peakRssMb = Math.max(peakRssMb, rssMb());
+  }, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      return { peakThreads: Math.max(peakThreads, liveThreads()), peakRssMb: Math.max(peakRssMb, rssMb()) };
+    },
+  };
+}
+
+/** Nanoseconds the main thread has run on a CPU, and waited for one (Linux schedstat). */
+function mainThreadSched(): { cpu: number; wait: number } {
+  const [cpu, wait] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number);
+  return { cpu: cpu!, wait: wait! };
+}
+
+export interface LoopFigures {
+  /** Worst event-loop delay (perf_hooks.monitorEventLoopDelay), ms: blocking plus CPU starvation. */
+  maxDelayMs: number;
+  p99DelayMs: number;
+  /**
+   * Longest stretch between two timer ticks during which the main thread itself was running, ms:
+   * what our code blocked the loop for. On a loaded machine the delay above is mostly waiting
+   * for a CPU (runqueue), which this leaves out.
+   */
+  maxBlockedMs: number;
+  /** Longest time the main thread waited for a CPU between two ticks, ms. */
+  maxRunqueueMs: number;
+}
+
+/** Event-loop figures while `fn` runs. */
+export async function withLoopDelay<T>(fn: () => Promise<T>): Promise<LoopFigures & { value: T }> {
+  const h = monitorEventLoopDelay({ resolution: 5 });
+  let last = mainThreadSched();
+  let maxBlockedMs = 0;
+  let maxRunqueueMs = 0;
+  const tick = setInterval(() => {
+    const now = mainThreadSched();
+    // The tick's own work is microseconds; anything longer ran between ticks without yielding.
+    maxBlockedMs = Math.max(maxBlockedMs, (now.cpu - last.cpu) / 1e6);
+    maxRunqueueMs = Math.max(maxRunqueueMs, (now.wait - last.wait) / 1e6);
+    last = now;
+  }, 2);
+  h.enable();
+  try {
+    const value = await fn();
+    return { value, maxDelayMs: h.max / 1e6, p99DelayMs: h.percentile(99) / 1e6, maxBlockedMs, maxRunqueueMs };
+  } finally {
+    h.disable();
+    clearInterval(tick);
+  }
+}
+
+/** A panel: latest wins. */
+export class PanelDriver {
+  private abort: AbortController | undefined;
+  delivered: { requestId: number; params: SegmentParams; result: SegmentResult }[] = [];
+  cancelled = 0;
+  errors: string[] = [];
+  private readonly runs: Promise<void>[] = [];
+  private nextId = 1;
+
+  constructor(
+    private readonly pool: SegmentPool,
+    readonly image: RgbImage,
+    readonly key: string,
+  ) {}
+
+  change(params: SegmentParams): void {
+    const requestId = this.nextId++;
+    this.abort?.abort();
+    const abort = new AbortController();
+    this.abort = abort;
+    this.runs.push(
+      this.pool.segment(this.image, params, { signal: abort.signal, imageKey: this.key }).then(
+        (result) => {
+          if (abort.signal.aborted) return;
+          compositeRgba(result);
+          this.delivered.push({ requestId, params, result });
+        },
+        (e: unknown) => {
+          if (isSegmentationError(e) && e.code === 'cancelled') this.cancelled++;
+          else this.errors.push(String(e));
+        },
+      ),
+    );
+  }
+
+  /** Waits for every run this panel started to settle. */
+  async settled(): Promise<void> {
+    await Promise.all(this.runs);
+  }
+
+  get lastRequestId(): number {
+    return this.nextId - 1;
+  }
+}
+
+/** `n` parameter changes, each on the next turn of the event loop, as typing in a field gives. */
+export async function burst(panel: PanelDriver, n: number, vary: (i: number) => SegmentParams): Promise<SegmentParams> {
+  let last = vary(0);
+  for (let i = 0; i < n; i++) {
+    last = vary(i);
+    panel.change(last);
+    await yieldLoop();
+  }
+  return last;
+}
+
+export interface BatchOutcome {
+  done: number;
+  failed: string[];
+  /** Slowest decode or encode call, wall time (includes waiting behind other work), ms. */
+  slowestMainThreadStepMs: { ms: number; step: string };
+}
+
+/** The batch loop of src/extension/batch.ts + segmentFile.ts, on plain files. */
+export async function runBatch(pool: SegmentPool, files: string[], outDir: string, params: SegmentParams): Promise<BatchOutcome> {
+  const out: BatchOutcome = { done: 0, failed: [], slowestMainThreadStepMs: { ms: 0, step: '' } };
+  const timed = async <T>(step: string, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    const v = await fn();
+    const ms = performance.now() - t0;
+    if (ms > out.slowestMainThreadStepMs.ms) out.slowestMainThreadStepMs = { ms, step };
+    return v;
+  };
+  for (const file of files) {
+    try {
+      const bytes = new Uint8Array(await fs.readFile(file));
+      const name = file.slice(file.lastIndexOf('/') + 1);
+      const image = await timed(`decode ${name}`, () => decodeImage(bytes, name));
+      const result = await pool.segment(image, params);
+      const png = await timed(`encode ${name}`, () =>
+        encodeImage(composite(result.image, labelImage(result.labels, result.k, result.image.width, result.image.height)), 'png'),
+      );
+      await writeNewFile(outDir, `${name}.seg.png`, png);
+      out.done++;
+    } catch (e) {
+      out.failed.push(`${file}: ${String(e)}`);
+    }
+  }
+  return out;
+}
+
+/** Decoded fixture images for the panels (largest first). */
+export async function fixtureImages(dir: string, names: string[]): Promise<{ name: string; image: RgbImage }[]> {
+  return Promise.all(names.map(async (name) => ({ name, image: await decodeImage(new Uint8Array(readFileSync(join(dir, name))), name) })));
+}
