@@ -3,21 +3,22 @@
 // - a panel: every parameter change aborts the previous run's AbortController and starts
 //   pool.segment(image, params, { signal, imageKey }); a result is shown only if its run was not
 //   aborted meanwhile (panel.ts: `if (abort.signal.aborted) return`), then compositeRgba;
-// - the batch: read, decodeImage, pool.segment, composite + encode, writeNewFile, one at a time.
+// - the batch (batch.ts + segmentFile.ts): read, decode on the image worker (IoClient, as
+//   imageCache.ts does), pool.segment, encode on the image worker, write; one file at a time.
+//   The write goes through core's writeNewFile here: the extension's goes through workspace.fs.
 // Measured: results delivered, live OS threads (/proc/self/task), RSS, event-loop delay.
 import { readdirSync, readFileSync } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setImmediate as yieldLoop } from 'node:timers/promises';
-import { composite, labelImage } from '../../src/core/composite';
 import { decodeImage } from '../../src/core/decode';
-import { encodeImage } from '../../src/core/encode';
 import { isSegmentationError } from '../../src/core/errors';
 import type { RgbImage, SegmentParams, SegmentResult } from '../../src/core/types';
 import { SegmentPool } from '../../src/core/worker/pool';
 import { writeNewFile } from '../../src/core/writeNew';
 import { compositeRgba } from '../../src/extension/compositeRgba';
+import type { IoClient } from '../../src/extension/ioClient';
 
 export const BASE_PARAMS: SegmentParams = { colorSpace: 'bgr', channels: [0, 1, 2], k: 4, width: 0, nInit: 4, maxIter: 100, seed: 0 };
 
@@ -146,12 +147,12 @@ export async function burst(panel: PanelDriver, n: number, vary: (i: number) => 
 export interface BatchOutcome {
   done: number;
   failed: string[];
-  /** Slowest decode or encode call, wall time (includes waiting behind other work), ms. */
+  /** Slowest decode or encode round trip to the image worker, wall time, ms. */
   slowestMainThreadStepMs: { ms: number; step: string };
 }
 
 /** The batch loop of src/extension/batch.ts + segmentFile.ts, on plain files. */
-export async function runBatch(pool: SegmentPool, files: string[], outDir: string, params: SegmentParams): Promise<BatchOutcome> {
+export async function runBatch(pool: SegmentPool, io: IoClient, files: string[], outDir: string, params: SegmentParams): Promise<BatchOutcome> {
   const out: BatchOutcome = { done: 0, failed: [], slowestMainThreadStepMs: { ms: 0, step: '' } };
   const timed = async <T>(step: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();
@@ -164,11 +165,9 @@ export async function runBatch(pool: SegmentPool, files: string[], outDir: strin
     try {
       const bytes = new Uint8Array(await fs.readFile(file));
       const name = file.slice(file.lastIndexOf('/') + 1);
-      const image = await timed(`decode ${name}`, () => decodeImage(bytes, name));
+      const image = await timed(`decode ${name}`, () => io.decode(bytes, name, 50_000_000));
       const result = await pool.segment(image, params);
-      const png = await timed(`encode ${name}`, () =>
-        encodeImage(composite(result.image, labelImage(result.labels, result.k, result.image.width, result.image.height)), 'png'),
-      );
+      const png = await timed(`encode ${name}`, () => io.encodeComposite(result, 'png'));
       await writeNewFile(outDir, `${name}.seg.png`, png);
       out.done++;
     } catch (e) {

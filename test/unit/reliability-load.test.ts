@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { encodeImage } from '../../src/core/encode';
+import { IoClient } from '../../src/extension/ioClient';
 import { segmentSync } from '../../src/core/segment';
 import type { RgbImage, SegmentResult } from '../../src/core/types';
 import { SegmentPool } from '../../src/core/worker/pool';
@@ -18,6 +18,7 @@ import { BASE_PARAMS, PanelDriver, burst, fixtureImages, liveThreads, rssMb, run
 const ROOT = resolve(__dirname, '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'reliability-load-'));
 let workerPath = '';
+let ioWorkerPath = '';
 let images: { name: string; image: RgbImage }[] = [];
 
 before(async () => {
@@ -26,6 +27,8 @@ before(async () => {
   // A private copy: other builds rewriting dist/ meanwhile cannot disturb the workers.
   workerPath = join(scratch, 'worker.js');
   copyFileSync(join(ROOT, 'dist', 'worker.js'), workerPath);
+  ioWorkerPath = join(scratch, 'ioWorker.js');
+  copyFileSync(join(ROOT, 'dist', 'ioWorker.js'), ioWorkerPath);
   images = await fixtureImages(FIXTURE_IMAGES, ['chelsea.png', 'coffee.png', 'astronaut.png', 'rocket.png', 'linuxlogo.png']);
 });
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -74,6 +77,7 @@ test('60 parameter changes, latest wins: only the last result is delivered, thre
 
 test('five panels and a batch of 20 files through one pool: all finish, the main thread never blocks 50 ms', { timeout: 180_000 }, async () => {
   const pool = new SegmentPool({ workerPath });
+  const io = new IoClient(ioWorkerPath);
   const dir = join(scratch, 'batch');
   mkdirSync(dir);
   const sources = ['small.png', 'small.jpg', 'small.bmp', 'small.gif', 'small-le.tif', 'linuxlogo.png', 'chelsea.png', 'coffee.png', 'astronaut.png', 'rocket.png'];
@@ -84,12 +88,10 @@ test('five panels and a batch of 20 files through one pool: all finish, the main
   });
   try {
     await pool.segment(images[4]!.image, { ...BASE_PARAMS, width: 32 });
-    // The first encode loads jimp's encoders (a one-off stall the stress run reports separately).
-    await encodeImage(images[4]!.image, 'png');
     const panels = images.map((x) => new PanelDriver(pool, x.image, `${x.name}#1`));
     const s = sampler();
     const loop = await withLoopDelay(async () => {
-      const batch = runBatch(pool, files, dir, { ...BASE_PARAMS, width: 200 });
+      const batch = runBatch(pool, io, files, dir, { ...BASE_PARAMS, width: 200 });
       await Promise.all(panels.map((p) => burst(p, 8, (i) => ({ ...BASE_PARAMS, k: 2 + i, width: 160 }))));
       await Promise.all(panels.map((p) => p.settled()));
       return batch;
@@ -111,5 +113,6 @@ test('five panels and a batch of 20 files through one pool: all finish, the main
     );
   } finally {
     await pool.dispose();
+    await io.dispose();
   }
 });
