@@ -251,3 +251,14 @@ test("matches or beats sklearn's inertia on a real image (coffee, HSV channels 0
     assert.ok(r.inertia <= c.inertia * 1.001, `k=${c.k}: ours ${r.inertia}, sklearn ${c.inertia}`);
   }
 });
+
+test('points that are not bytes (general tree build) cluster like brute force', () => {
+  const { points, weights } = randomWeighted(1200, 3, 1000, 9, 31);
+  for (let i = 0; i < points.length; i++) points[i] = points[i] / 3 - 50; // fractions, negatives
+  const o = opts(4, { nInit: 3 });
+  const a = kmeans(points, weights, 3, o);
+  const b = brute(points, weights, 3, o);
+  assert.deepEqual(a.assign, b.assign);
+  for (let i = 0; i < a.centers.length; i++) assert.ok(Math.abs(a.centers[i] - b.centers[i]) < 1e-9);
+  assert.ok(Math.abs(a.inertia - b.inertia) <= 1e-9 * b.inertia);
+});
