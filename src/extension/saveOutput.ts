@@ -40,6 +40,8 @@ export async function saveBeside(
   try {
     await vscode.workspace.fs.writeFile(tmp, bytes);
   } catch (e) {
+    // A write that failed part way (disk full) may have left some bytes under the temporary name.
+    await vscode.workspace.fs.delete(tmp, { useTrash: false }).then(undefined, () => undefined);
     const err = new SegmentationError('not-writable', `cannot write beside the image (${e instanceof Error ? e.message : String(e)})`, fileName(imageUri));
     err.cause = e;
     throw err;
