@@ -1,12 +1,14 @@
 // Speed, quality and memory against the Python reference (the seed's script: sklearn + OpenCV).
 //   npm run bench [-- --quick] [-- --cases hsv/02/3,bgr/all/5] [-- --images coffee,fruits] [-- --no-full]
+//                 [-- --ref-threads N]  (OMP_NUM_THREADS for sklearn: on a loaded machine its default
+//                                        threads spin against other work and its times balloon)
 // Per case, interleaved so that load from other processes hits both sides alike: the reference
 // (fit_s, and the process's wall time), one cold CLI process (its timings.kmeans, wall time and
 // peak RSS) and a warm SegmentPool (after a warm-up, as the extension runs it). Prints a table,
 // the medians and PASS/FAIL against the targets, and writes the same to bench/out/results.md.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve, basename } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +36,8 @@ const FULL_CASES = [
   ['astronaut', 'lab/12/5'],
 ];
 const WARM_RUNS = 3;
+/** The JIT needs a few runs per worker before the code is at speed. */
+const WARM_UP_RUNS = 3;
 
 const TARGETS = {
   coldMedian: 1 / 10,
@@ -59,6 +63,8 @@ const quick = flag('--quick');
 const cases = (value('--cases')?.split(',') ?? DEFAULT_CASES).map(parseCase);
 const wantedImages = value('--images')?.split(',');
 const withFull = !flag('--no-full');
+const refThreads = value('--ref-threads');
+const refEnv = refThreads ? { ...process.env, OMP_NUM_THREADS: refThreads } : process.env;
 
 function parseCase(text) {
   const [space, channels, k] = text.split('/');
@@ -77,12 +83,11 @@ const fmt = (x, digits = 0) => (Number.isFinite(x) ? x.toFixed(digits) : '-');
 const ratio = (x) => (Number.isFinite(x) ? (x >= 0.1 ? x.toFixed(2) : `1/${(1 / x).toFixed(0)}`) : '-');
 
 /** Runs a command under /usr/bin/time -v: wall ms (measured here), peak RSS (MB), stdout. */
-function timed(cmd, args) {
+function timed(cmd, args, env = process.env) {
   const useTime = existsSync(TIME);
+  const opts = { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26, env };
   const t0 = process.hrtime.bigint();
-  const r = useTime
-    ? spawnSync(TIME, ['-v', cmd, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 })
-    : spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = useTime ? spawnSync(TIME, ['-v', cmd, ...args], opts) : spawnSync(cmd, args, opts);
   const wall = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) {
     throw new Error(`${basename(cmd)} ${args.join(' ')} failed (${r.status}): ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
@@ -154,8 +159,11 @@ const fullCases = !withFull ? [] : (quick ? FULL_CASES.slice(0, 1) : FULL_CASES)
 const machine = [
   `CPU: ${cpus()[0]?.model ?? 'unknown'}, ${cpus().length} cores (shared with other work: numbers are noisy)`,
   `node ${process.version}`,
-  withReference ? `reference: sklearn ${refVersions.sklearn}, OpenCV ${refVersions.cv2}, numpy ${refVersions.numpy}` : `reference: SKIPPED (${problems.join('; ')})`,
-  `settings: width ${WIDTH}, n-init ${N_INIT}, max-iter ${MAX_ITER}, seed 0; warm = SegmentPool(size ${Math.min(2, cpus().length)}), median of ${WARM_RUNS} runs after a warm-up`,
+  withReference
+    ? `reference: sklearn ${refVersions.sklearn}, OpenCV ${refVersions.cv2}, numpy ${refVersions.numpy}, OMP_NUM_THREADS=${refThreads ?? 'default'}`
+    : `reference: SKIPPED (${problems.join('; ')})`,
+  `load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+  `settings: width ${WIDTH}, n-init ${N_INIT}, max-iter ${MAX_ITER}, seed 0; warm = SegmentPool(size ${Math.min(2, cpus().length)}), median of ${WARM_RUNS} runs after ${WARM_UP_RUNS} warm-up runs, pixels sent each run`,
 ];
 console.log(machine.join('\n'));
 if (!withReference) console.log(`\n*** The reference is SKIPPED: ${problems.join('; ')}. Only our numbers are shown. ***\n`);
@@ -187,7 +195,7 @@ async function runCase(name, c, width, order) {
   const runRef = () => {
     if (!withReference) return;
     const labels = scratchFile('ref');
-    const r = timed(PYTHON, [REFERENCE, ...common, '--seed', '0', '--labels', labels]);
+    const r = timed(PYTHON, [REFERENCE, ...common, '--seed', '0', '--labels', labels], refEnv);
     const j = lastJson(r.stdout);
     Object.assign(row, { refFit: j.fit_s * 1000, refTotal: j.total_s * 1000, refWall: r.wall, refRss: r.rssMb, refInertia: j.inertia, refLabels: labels });
   };
@@ -201,7 +209,7 @@ async function runCase(name, c, width, order) {
     if (row.full) return;
     const img = await decoded(imagePath);
     const { params } = core.validateParams({ colorSpace: c.space, channels: c.channels, k: c.k, width, nInit: N_INIT, maxIter: MAX_ITER, seed: 0 });
-    await pool.segment(img, params); // warm-up
+    for (let i = 0; i < WARM_UP_RUNS; i++) await pool.segment(img, params);
     const kmeans = [];
     const walls = [];
     for (let i = 0; i < WARM_RUNS; i++) {
@@ -310,6 +318,7 @@ if (withReference) {
 }
 check(`CLI peak memory <= ${TARGETS.memFactor}x decoded RGBA + ${TARGETS.memExtraMb} MB`, memOk, `worst margin ${fmt(-worstMem)} MB to spare`);
 
+verdicts.push({ what: 'load', detail: `load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}` });
 const verdictLines = verdicts.map((v) => (v.ok === undefined ? `${v.detail}` : `${v.ok ? 'PASS' : 'FAIL'}  ${v.what}: ${v.detail}`));
 console.log(`\n${textRow(header)}\n${lines.map(textRow).join('\n')}\n\n${verdictLines.join('\n')}`);
 
