@@ -1,8 +1,10 @@
 // Messages between the pool (host) and a segmentation worker. Every request carries an id and a
 // kind; the worker answers each request exactly once with the same id. To add a task kind: add
-// its request to TaskRequest, its result to TaskResults, a handler in segmentWorker.ts and a
-// method on SegmentPool that calls `runTask`.
+// its request to TaskRequest, its result to TaskResults, a handler in segmentWorker.ts (the
+// handler table is typed by kind, so a missing one fails the typecheck) and a method on
+// SegmentPool that queues a job sending it (as `segment` does through `runWhole`).
 import type { ErrorCode } from '../errors';
+import type { ElbowOptions, ElbowPoint } from '../insight/elbow';
 import type { KMeansResult, Prepared } from '../segment';
 import type { SegmentParams, SegmentResult } from '../types';
 
@@ -56,7 +58,17 @@ export interface FinishTask {
   drop: boolean;
 }
 
-export type TaskRequest = SegmentTask | ClusterTask | FinishTask;
+/** Inertia for some k of the elbow curve (params.k is ignored), on the prepared input. */
+export interface ElbowTask extends ImageTask {
+  kind: 'elbow';
+  elbow: ElbowOptions;
+}
+
+export interface ElbowOutcome {
+  points: ElbowPoint[];
+}
+
+export type TaskRequest = SegmentTask | ClusterTask | FinishTask | ElbowTask;
 export type TaskKind = TaskRequest['kind'];
 
 export interface ClusterOutcome {
@@ -70,6 +82,7 @@ export interface TaskResults {
   segment: SegmentResult;
   cluster: ClusterOutcome;
   finish: SegmentResult;
+  elbow: ElbowOutcome;
 }
 
 export interface WireError {
@@ -89,6 +102,7 @@ export function resultBuffers(result: TaskResults[TaskKind]): ArrayBuffer[] {
   const add = (a: ArrayBufferView): void => {
     if (a.buffer instanceof ArrayBuffer) out.add(a.buffer);
   };
+  if ('points' in result) return [];
   if ('labels' in result) {
     add(result.image.data);
     add(result.converted);
