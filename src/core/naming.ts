@@ -37,6 +37,15 @@ export function outputName(inputName: string, params: SegmentParams, format: Out
   return `${stem}_${timestamp(date)}${params.colorSpace}_c${channelsLabel(params.channels)}n${params.k}.${format}`;
 }
 
+/** What else the panel and the CLI save beside an image, named after the composite they go with. */
+export type ExportKind = 'labels' | 'mask' | 'palette';
+
+/** outputName with `_labels.png`, `_mask.png` or `_palette.json` in place of the extension. */
+export function exportName(inputName: string, params: SegmentParams, kind: ExportKind, date = new Date()): string {
+  const [stem] = splitExt(outputName(inputName, params, 'png', date));
+  return `${stem}_${kind}.${kind === 'palette' ? 'json' : 'png'}`;
+}
+
 /** The i-th candidate for a name: i <= 1 is the name itself, then stem-2.ext, stem-3.ext, ... */
 export function withSuffix(name: string, i: number): string {
   if (i <= 1) return name;
@@ -55,7 +64,7 @@ export async function uniqueName(name: string, exists: (name: string) => Promise
   throw new Error(`no free name after ${MAX_SUFFIX} tries: ${name}`);
 }
 
-const OUR_OUTPUT = /_\d{14}(bgr|hsv|lab|ycrcb)_c(all|[0-2]{1,3})n\d{1,3}(-\d+)?\.(png|jpg|bmp)$/;
+const OUR_OUTPUT = /_\d{14}(bgr|hsv|lab|ycrcb)_c(all|[0-2]{1,3})n\d{1,3}(_labels|_mask)?(-\d+)?\.(png|jpg|bmp)$/;
 
 /** True for names outputName (and withSuffix) make, so a batch over a folder skips our own results. */
 export function isOurOutput(fileName: string): boolean {

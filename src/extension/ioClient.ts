@@ -3,7 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import { SegmentationError } from '../core/errors';
 import type { OutputFormat, RgbImage, SegmentResult } from '../core/types';
-import type { IoRequest, IoResponse } from './ioProtocol';
+import type { EncodeCompositeRequest, IoRequest, IoResponse } from './ioProtocol';
 
 type Pending = { resolve(r: IoResponse & { ok: true }): void; reject(e: Error): void };
 
@@ -26,12 +26,25 @@ export class IoClient {
   }
 
   /** The composite (original | strip | gray labels) of a result as file bytes. The result is not modified. */
-  async encodeComposite(result: Pick<SegmentResult, 'image' | 'labels' | 'k'>, format: OutputFormat): Promise<Uint8Array> {
+  async encodeComposite(
+    result: Pick<SegmentResult, 'image' | 'labels' | 'k'>,
+    format: OutputFormat,
+    view?: EncodeCompositeRequest['view'],
+  ): Promise<Uint8Array> {
     const rgb = result.image.data.slice().buffer as ArrayBuffer;
     const labels = result.labels.slice().buffer as ArrayBuffer;
     const { width, height } = result.image;
-    const r = await this.call({ kind: 'encodeComposite', width, height, rgb, labels, k: result.k, format }, [rgb, labels]);
+    const r = await this.call({ kind: 'encodeComposite', width, height, rgb, labels, k: result.k, format, view }, [rgb, labels]);
     if (r.kind !== 'encodeComposite') throw new Error('ioWorker answered an encode with ' + r.kind);
+    return new Uint8Array(r.bytes);
+  }
+
+  /** The label image as a gray PNG (the seed's levels), or with `selected` the 0/255 mask of those ranks. */
+  async encodeGray(result: Pick<SegmentResult, 'image' | 'labels' | 'k'>, selected?: number[]): Promise<Uint8Array> {
+    const labels = result.labels.slice().buffer as ArrayBuffer;
+    const { width, height } = result.image;
+    const r = await this.call({ kind: 'encodeGray', width, height, labels, k: result.k, selected }, [labels]);
+    if (r.kind !== 'encodeGray') throw new Error('ioWorker answered a gray encode with ' + r.kind);
     return new Uint8Array(r.bytes);
   }
 

@@ -2,6 +2,7 @@
 // encodes composites (jimp's PNG/JPEG codecs take seconds on large photos: never on the host's
 // thread). Buffers are transferred, not copied.
 import type { ErrorCode } from '../core/errors';
+import type { ResultMode } from '../core/insight/render';
 import type { OutputFormat } from '../core/types';
 
 export interface DecodeRequest {
@@ -25,11 +26,24 @@ export interface EncodeCompositeRequest {
   labels: ArrayBuffer;
   k: number;
   format: OutputFormat;
+  /** The right half drawn in this mode instead of the seed's gray levels. */
+  view?: { mode: ResultMode; selected: number[]; white: boolean };
 }
 
-export type IoRequest = DecodeRequest | EncodeCompositeRequest;
+/** A one-channel PNG of the labels: gray levels as the seed's, or with `selected`, a 0/255 mask. */
+export interface EncodeGrayRequest {
+  id: number;
+  kind: 'encodeGray';
+  width: number;
+  height: number;
+  labels: ArrayBuffer;
+  k: number;
+  selected?: number[];
+}
+
+export type IoRequest = DecodeRequest | EncodeCompositeRequest | EncodeGrayRequest;
 
 export type IoResponse =
   | { id: number; ok: true; kind: 'decode'; width: number; height: number; rgb: ArrayBuffer }
-  | { id: number; ok: true; kind: 'encodeComposite'; bytes: ArrayBuffer }
+  | { id: number; ok: true; kind: 'encodeComposite' | 'encodeGray'; bytes: ArrayBuffer }
   | { id: number; ok: false; error: { name: string; message: string; code?: ErrorCode } };

@@ -3,21 +3,27 @@
 // it creates is disposed with the panel.
 import * as vscode from 'vscode';
 import { isSegmentationError, oneLine } from '../core/errors';
+import { elbowK } from '../core/insight/elbow';
+import { paletteJson } from '../core/insight/palette';
+import { exportName } from '../core/naming';
 import type { SegmentResult } from '../core/types';
 import {
   checkPanelParams,
   checkWebviewMessage,
-  sizePercents,
+  type ElbowRequestMessage,
+  type ExportMessage,
   type HostMessage,
   type PanelParams,
+  type ResultView,
   type RunMessage,
   type SaveMessage,
 } from '../shared/protocol';
 import { compositeRgba } from './compositeRgba';
-import { engine } from './engine';
+import { engine, imageIo } from './engine';
+import { GRAY_VIEW, elbowWidth, resultMessage, viewForK } from './insightLogic';
 import type { ImageDocument } from './imageDocument';
 import { log } from './log';
-import { announceSaved, encodeComposite, saveBeside } from './saveOutput';
+import { announceSaved, encodeComposite, revealInExplorer, saveBeside, saveNamedBeside } from './saveOutput';
 import { currentSettings } from './settings';
 import { SECTION, sameSegmentParams, toSegmentParams } from './settingsLogic';
 import { fileName, parentOf } from './uris';
@@ -41,6 +47,9 @@ export class SegmentationPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly name: string;
   private runAbort: AbortController | undefined;
+  private elbowAbort: AbortController | undefined;
+  /** How the panel shows the result on the right (mode, selected clusters): saves use the same. */
+  private view: ResultView = GRAY_VIEW;
   /** The newest finished run: Save reuses it when the parameters match. */
   private last: { params: PanelParams; result: SegmentResult } | undefined;
   /** The parameters the panel shows (the last valid ones it sent). */
@@ -111,7 +120,17 @@ export class SegmentationPanel implements vscode.Disposable {
         void this.run(msg);
         return;
       case 'save':
+        if (msg.view) this.view = msg.view;
         void this.saveFromPanel(msg);
+        return;
+      case 'view':
+        this.view = msg.view;
+        return;
+      case 'elbow':
+        void this.elbow(msg);
+        return;
+      case 'export':
+        void this.exportFromPanel(msg);
         return;
     }
   }
@@ -137,18 +156,7 @@ export class SegmentationPanel implements vscode.Disposable {
       if (abort.signal.aborted) return;
       this.last = { params: msg.params, result };
       const rgba = compositeRgba(result);
-      this.post({
-        type: 'result',
-        requestId: msg.requestId,
-        width: rgba.width,
-        height: rgba.height,
-        pixels: rgba.data.buffer as ArrayBuffer,
-        k: result.k,
-        inertia: result.inertia,
-        sizes: sizePercents(result.clusterSizes),
-        timeMs: performance.now() - started,
-        warnings: result.warnings,
-      });
+      this.post(resultMessage(msg.requestId, result, msg.params, rgba, performance.now() - started));
     } catch (e) {
       if (isSegmentationError(e) && e.code === 'cancelled') return;
       if (abort.signal.aborted) return;
@@ -166,26 +174,84 @@ export class SegmentationPanel implements vscode.Disposable {
     this.post({ type: 'error', requestId, message: message.startsWith(this.name) ? message : `${this.name}: ${message}` });
   }
 
-  /** Segments (or reuses the newest run) with `params` and saves the composite beside the image. */
-  async saveComposite(params: PanelParams): Promise<vscode.Uri> {
-    let result: SegmentResult;
-    if (this.last && sameSegmentParams(this.last.params, params)) {
-      result = this.last.result;
-    } else {
-      const loaded = await this.document.load(currentSettings(this.document.uri).maxMegapixels);
-      result = await engine().segment(loaded.image, toSegmentParams(params), { imageKey: loaded.key });
-    }
-    const bytes = await encodeComposite(result, params.format);
+  /** The newest run's result if it was for `params`, else a new segmentation. */
+  private async resultFor(params: PanelParams): Promise<SegmentResult> {
+    if (this.last && sameSegmentParams(this.last.params, params)) return this.last.result;
+    const loaded = await this.document.load(currentSettings(this.document.uri).maxMegapixels);
+    return engine().segment(loaded.image, toSegmentParams(params), { imageKey: loaded.key });
+  }
+
+  /**
+   * Segments (or reuses the newest run) with `params` and saves the composite beside the image,
+   * its right half as the panel shows it (gray levels, mean colours, mask or boundaries).
+   */
+  async saveComposite(params: PanelParams, view: ResultView = this.view): Promise<vscode.Uri> {
+    const result = await this.resultFor(params);
+    const shown = viewForK(view, result.k);
+    const bytes = await encodeComposite(result, params.format, shown.mode === 'gray' ? undefined : shown);
     const uri = await saveBeside(this.document.uri, bytes, toSegmentParams(params), params.format);
     log().info(`Saved ${uri.toString(true)}`);
     return uri;
   }
 
+  /** The labels PNG, the palette JSON or the mask PNG of the selected clusters, beside the image. */
+  async saveExport(params: PanelParams, what: ExportMessage['what'] | 'mask', selected: number[] = []): Promise<vscode.Uri> {
+    const result = await this.resultFor(params);
+    const segParams = { ...toSegmentParams(params), k: result.k };
+    let bytes: Uint8Array;
+    if (what === 'palette') {
+      bytes = new TextEncoder().encode(`${JSON.stringify(paletteJson(result, params), null, 2)}\n`);
+    } else {
+      bytes = await imageIo().encodeGray(result, what === 'mask' ? selected.filter((r) => r < result.k) : undefined);
+    }
+    const uri = await saveNamedBeside(this.document.uri, bytes, exportName(this.name, segParams, what));
+    log().info(`Saved ${uri.toString(true)}`);
+    return uri;
+  }
+
+  private async exportFromPanel(msg: ExportMessage): Promise<void> {
+    try {
+      const uri = await this.saveExport(msg.params, msg.what);
+      this.post({ type: 'exported', requestId: msg.requestId, what: msg.what, name: fileName(uri) });
+      void announceSaved(uri);
+    } catch (e) {
+      const message = oneLine(e);
+      this.post({ type: 'exported', requestId: msg.requestId, what: msg.what, error: message });
+      this.reportError(e, null);
+      void vscode.window.showErrorMessage(`Could not save the ${msg.what} of ${this.name}: ${message}`);
+    }
+  }
+
+  /** The elbow curve in the pool's workers; a newer request cancels an older one. */
+  private async elbow(msg: ElbowRequestMessage): Promise<void> {
+    this.elbowAbort?.abort();
+    const abort = new AbortController();
+    this.elbowAbort = abort;
+    try {
+      const loaded = await this.document.load(currentSettings(this.document.uri).maxMegapixels);
+      if (abort.signal.aborted) return;
+      const width = elbowWidth(msg.params.width, loaded.image.width);
+      const points = await engine().elbow(loaded.image, { ...toSegmentParams(msg.params), width }, {
+        signal: abort.signal,
+        imageKey: loaded.key,
+      });
+      if (abort.signal.aborted) return;
+      this.post({ type: 'elbow', requestId: msg.requestId, points, elbowK: elbowK(points), width });
+    } catch (e) {
+      if (abort.signal.aborted || (isSegmentationError(e) && e.code === 'cancelled')) return;
+      // The run of the same parameters reports a bad file; the plot just says it has no curve.
+      this.post({ type: 'elbow', requestId: msg.requestId, error: oneLine(e) });
+    } finally {
+      if (this.elbowAbort === abort) this.elbowAbort = undefined;
+    }
+  }
+
   private async saveFromPanel(msg: SaveMessage): Promise<void> {
     try {
-      const uri = await this.saveComposite(msg.params);
+      const view = msg.view ?? GRAY_VIEW;
+      const uri = await this.saveComposite(msg.params, view);
       this.post({ type: 'saved', requestId: msg.requestId, name: fileName(uri) });
-      void announceSaved(uri);
+      void this.announceWithMask(uri, msg.params, view);
     } catch (e) {
       const message = oneLine(e);
       this.post({ type: 'saved', requestId: msg.requestId, error: message });
@@ -228,10 +294,31 @@ export class SegmentationPanel implements vscode.Disposable {
     );
   }
 
+  /** "Saved <name>" with Open and Reveal; with clusters selected, also the offer to save their mask. */
+  private async announceWithMask(uri: vscode.Uri, params: PanelParams, view: ResultView): Promise<void> {
+    if (view.selected.length === 0) return announceSaved(uri);
+    const open = 'Open';
+    const reveal = 'Reveal in Explorer';
+    const mask = 'Save Mask';
+    const choice = await vscode.window.showInformationMessage(`Saved ${fileName(uri)}`, open, reveal, mask);
+    if (choice === open) await vscode.commands.executeCommand('vscode.open', uri);
+    else if (choice === reveal) await revealInExplorer(uri);
+    else if (choice === mask) {
+      try {
+        const saved = await this.saveExport(params, 'mask', view.selected);
+        await announceSaved(saved);
+      } catch (e) {
+        this.reportError(e, null);
+        void vscode.window.showErrorMessage(`Could not save the mask of ${this.name}: ${oneLine(e)}`);
+      }
+    }
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.runAbort?.abort();
+    this.elbowAbort?.abort();
     clearTimeout(this.fileEventTimer);
     this.host.onActive(this, false);
     for (const d of this.disposables.splice(0)) d.dispose();

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { SegmentationError } from '../core/errors';
 import { outputName, uniqueName } from '../core/naming';
+import type { ResultMode } from '../core/insight/render';
 import type { OutputFormat, SegmentParams, SegmentResult } from '../core/types';
 import { imageIo } from './engine';
 import { fileName, parentOf } from './uris';
@@ -21,9 +22,13 @@ function randomTag(): string {
   return Math.random().toString(36).slice(2, 10);
 }
 
-/** The composite image file bytes of a result, in the given format. */
-export function encodeComposite(result: SegmentResult, format: OutputFormat): Promise<Uint8Array> {
-  return imageIo().encodeComposite(result, format);
+/** The composite image file bytes of a result, in the given format (the right half in `view`'s mode). */
+export function encodeComposite(
+  result: SegmentResult,
+  format: OutputFormat,
+  view?: { mode: ResultMode; selected: number[]; white: boolean },
+): Promise<Uint8Array> {
+  return imageIo().encodeComposite(result, format, view);
 }
 
 /** Saves `bytes` beside `imageUri` as outputName(...) (or -2, -3, ...); returns the new file. */
@@ -34,8 +39,12 @@ export async function saveBeside(
   format: OutputFormat,
   date = new Date(),
 ): Promise<vscode.Uri> {
+  return saveNamedBeside(imageUri, bytes, outputName(fileName(imageUri), params, format, date));
+}
+
+/** Saves `bytes` beside `imageUri` as `wanted` (or wanted-2, -3, ...), never replacing a file. */
+export async function saveNamedBeside(imageUri: vscode.Uri, bytes: Uint8Array, wanted: string): Promise<vscode.Uri> {
   const dir = parentOf(imageUri);
-  const wanted = outputName(fileName(imageUri), params, format, date);
   const tmp = vscode.Uri.joinPath(dir, `.${wanted}.${randomTag()}.partial`);
   try {
     await vscode.workspace.fs.writeFile(tmp, bytes);

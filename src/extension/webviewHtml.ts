@@ -124,6 +124,44 @@ export function webviewHtml(input: WebviewHtmlInput): string {
       </dl>
       <ul class="warnings" id="warnings" hidden></ul>
     </section>
+    <aside class="insight" id="insight" aria-label="Why the clusters fall where they do">
+      <section class="card" aria-labelledby="paletteTitle">
+        <div class="card-head">
+          <h2 id="paletteTitle">Clusters</h2>
+          <vscode-dropdown id="mode" aria-label="The result shows" title="What the right-hand image shows">
+            <vscode-option value="gray">Gray levels</vscode-option>
+            <vscode-option value="mean">Mean colours</vscode-option>
+            <vscode-option value="mask">Selected only</vscode-option>
+            <vscode-option value="boundaries">Boundaries</vscode-option>
+          </vscode-dropdown>
+        </div>
+        <div class="palette" id="palette" role="group" aria-label="Clusters: hover to highlight, click to select"></div>
+        <vscode-checkbox id="maskWhite" hidden>White mask</vscode-checkbox>
+        <p class="hint" id="paletteHint"></p>
+        <div class="buttons export">
+          <vscode-button id="exportLabels" appearance="secondary" title="Save the label image (gray PNG) beside the image">Labels PNG</vscode-button>
+          <vscode-button id="exportPalette" appearance="secondary" title="Save centres, mean colours and sizes (JSON) beside the image">Palette JSON</vscode-button>
+        </div>
+      </section>
+      <section class="card" aria-labelledby="elbowTitle">
+        <h2 id="elbowTitle">Choose k</h2>
+        <div class="elbow-plot" id="elbow" data-state="idle"></div>
+        <p class="hint" id="elbowCaption"></p>
+      </section>
+      <section class="card" aria-labelledby="splitTitle">
+        <h2 id="splitTitle">Where the clusters split</h2>
+        <div class="split" id="split"><canvas id="splitCanvas" width="0" height="0" role="img" aria-label="Channel values by cluster"></canvas></div>
+        <p class="hint" id="splitCaption"></p>
+      </section>
+      <section class="card" aria-labelledby="planesTitle">
+        <h2 id="planesTitle">Channels</h2>
+        <div class="planes" id="planes"></div>
+      </section>
+      <section class="card" aria-labelledby="inspectorTitle">
+        <h2 id="inspectorTitle">Pixel</h2>
+        <div class="inspector" id="inspector"></div>
+      </section>
+    </aside>
   </main>
   <script nonce="${nonce}" src="${escapeHtml(input.scriptUri)}"></script>
 </body>

@@ -43,6 +43,22 @@ export interface PanelParams {
   format: OutputFormatId;
 }
 
+/** How the right-hand image shows a result (core/insight's ResultMode). */
+export type ResultModeId = 'gray' | 'mean' | 'mask' | 'boundaries';
+export const RESULT_MODE_IDS: readonly ResultModeId[] = ['gray', 'mean', 'mask', 'boundaries'];
+
+/** What the panel shows on the right: the saved composite uses the same. */
+export interface ResultView {
+  mode: ResultModeId;
+  /** Selected cluster ranks (for 'mask'), distinct, ascending. */
+  selected: number[];
+  /** 'mask': selected pixels white instead of in their original colours. */
+  white: boolean;
+}
+
+export type ExportWhat = 'labels' | 'palette';
+export const EXPORT_WHATS: readonly ExportWhat[] = ['labels', 'palette'];
+
 // ---- webview -> host ----------------------------------------------------------------------
 
 /** The webview's script has loaded and listens: the host answers with `init`. */
@@ -62,9 +78,32 @@ export interface SaveMessage {
   type: 'save';
   requestId: number;
   params: PanelParams;
+  /** The right-hand image as shown; absent = the seed's gray levels. */
+  view?: ResultView;
 }
 
-export type WebviewMessage = ReadyMessage | RunMessage | SaveMessage;
+/** The elbow curve for these parameters' image, colour space and channels (k is not used). */
+export interface ElbowRequestMessage {
+  type: 'elbow';
+  requestId: number;
+  params: PanelParams;
+}
+
+/** Save the label image (PNG) or the palette (JSON) of these parameters' result beside the image. */
+export interface ExportMessage {
+  type: 'export';
+  requestId: number;
+  params: PanelParams;
+  what: ExportWhat;
+}
+
+/** The right-hand image changed mode or selection: "Segment Current Image and Save" uses it too. */
+export interface ViewMessage {
+  type: 'view';
+  view: ResultView;
+}
+
+export type WebviewMessage = ReadyMessage | RunMessage | SaveMessage | ElbowRequestMessage | ExportMessage | ViewMessage;
 
 // ---- host -> webview ----------------------------------------------------------------------
 
@@ -99,6 +138,34 @@ export interface ResultMessage {
   /** From the request's arrival at the host to the pixels being posted. */
   timeMs: number;
   warnings: string[];
+  /** Per pixel of the (resized) image, its cluster's rank: width of the left half * height bytes. */
+  labels: ArrayBuffer;
+  /** The (resized) image in the colour space, 3 bytes a pixel in OpenCV's channel order. */
+  converted: ArrayBuffer;
+  /** Per rank, the centre in the selected channels. */
+  centers: number[][];
+  colorSpace: ColorSpaceId;
+  channels: number[];
+}
+
+/** The answer to an `elbow` request: the curve, or why there is none. */
+export interface ElbowMessage {
+  type: 'elbow';
+  requestId: number;
+  points?: Array<{ k: number; inertia: number }>;
+  /** The k where the curve bends most. */
+  elbowK?: number;
+  /** The width the curve was computed at (capped, so it stays quick on large images). */
+  width?: number;
+  error?: string;
+}
+
+export interface ExportedMessage {
+  type: 'exported';
+  requestId: number;
+  what: ExportWhat;
+  name?: string;
+  error?: string;
 }
 
 export interface ErrorMessage {
@@ -122,7 +189,15 @@ export interface FileEventMessage {
   message: string;
 }
 
-export type HostMessage = InitMessage | DefaultsMessage | ResultMessage | ErrorMessage | SavedMessage | FileEventMessage;
+export type HostMessage =
+  | InitMessage
+  | DefaultsMessage
+  | ResultMessage
+  | ErrorMessage
+  | SavedMessage
+  | FileEventMessage
+  | ElbowMessage
+  | ExportedMessage;
 
 // ---- validation of what the webview sends -------------------------------------------------
 
@@ -189,6 +264,31 @@ export function checkPanelParams(v: unknown): Checked<PanelParams> {
   };
 }
 
+/** The largest number of clusters, so the largest rank a selection may name is this - 1. */
+const MAX_RANKS = LIMITS.k.max;
+
+export function checkResultView(v: unknown): Checked<ResultView> {
+  if (!isRecord(v)) return reject('view must be an object');
+  const mode = v.mode;
+  if (typeof mode !== 'string' || !(RESULT_MODE_IDS as readonly string[]).includes(mode)) {
+    return reject('view.mode must be one of ' + RESULT_MODE_IDS.join(', '));
+  }
+  if (typeof v.white !== 'boolean') return reject('view.white must be true or false');
+  const sel = v.selected;
+  if (!Array.isArray(sel) || sel.length > MAX_RANKS) {
+    return reject(`view.selected must be a list of at most ${MAX_RANKS} cluster ranks`);
+  }
+  const ranks: number[] = [];
+  for (const r of sel) {
+    if (typeof r !== 'number' || !Number.isInteger(r) || r < 0 || r >= MAX_RANKS) {
+      return reject(`view.selected must hold cluster ranks 0 to ${MAX_RANKS - 1}`);
+    }
+    if (ranks.includes(r)) return reject('view.selected must not repeat a rank');
+    ranks.push(r);
+  }
+  return { ok: true, value: { mode: mode as ResultModeId, selected: ranks.sort((a, b) => a - b), white: v.white } };
+}
+
 function checkRequestId(v: unknown): Checked<number> {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
     return reject('requestId must be a non-negative integer');
@@ -203,12 +303,38 @@ export function checkWebviewMessage(raw: unknown): Checked<WebviewMessage> {
     case 'ready':
       return { ok: true, value: { type: 'ready' } };
     case 'run':
-    case 'save': {
+    case 'elbow': {
       const id = checkRequestId(raw.requestId);
       if (!id.ok) return id;
       const params = checkPanelParams(raw.params);
       if (!params.ok) return params;
       return { ok: true, value: { type: raw.type, requestId: id.value, params: params.value } };
+    }
+    case 'save': {
+      const id = checkRequestId(raw.requestId);
+      if (!id.ok) return id;
+      const params = checkPanelParams(raw.params);
+      if (!params.ok) return params;
+      if (raw.view === undefined) return { ok: true, value: { type: 'save', requestId: id.value, params: params.value } };
+      const view = checkResultView(raw.view);
+      if (!view.ok) return view;
+      return { ok: true, value: { type: 'save', requestId: id.value, params: params.value, view: view.value } };
+    }
+    case 'view': {
+      const view = checkResultView(raw.view);
+      if (!view.ok) return view;
+      return { ok: true, value: { type: 'view', view: view.value } };
+    }
+    case 'export': {
+      const id = checkRequestId(raw.requestId);
+      if (!id.ok) return id;
+      const params = checkPanelParams(raw.params);
+      if (!params.ok) return params;
+      const what = raw.what;
+      if (typeof what !== 'string' || !(EXPORT_WHATS as readonly string[]).includes(what)) {
+        return reject('what must be one of ' + EXPORT_WHATS.join(', '));
+      }
+      return { ok: true, value: { type: 'export', requestId: id.value, params: params.value, what: what as ExportWhat } };
     }
     default:
       // String() would throw on a null-prototype object: describe non-strings by their type.

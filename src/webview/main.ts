@@ -10,8 +10,16 @@ import {
   vsCodeProgressRing,
   vsCodeTextField,
 } from '@vscode/webview-ui-toolkit';
-import { checkPanelParams, type HostMessage, type PanelParams, type WebviewMessage } from '../shared/protocol';
+import {
+  checkPanelParams,
+  type ExportWhat,
+  type HostMessage,
+  type PanelParams,
+  type ResultModeId,
+  type WebviewMessage,
+} from '../shared/protocol';
 import { Controls } from './controls';
+import { Insight } from './insight/insight';
 import { Viewer, type Zoom } from './viewer';
 
 provideVSCodeDesignSystem().register(
@@ -27,6 +35,8 @@ interface SavedState {
   params?: PanelParams;
   advancedOpen?: boolean;
   zoom?: Zoom;
+  mode?: ResultModeId;
+  white?: boolean;
 }
 
 declare function acquireVsCodeApi(): {
@@ -54,6 +64,23 @@ let lastSent = '';
 let defaults: PanelParams | undefined;
 let debounce: ReturnType<typeof setTimeout> | undefined;
 let inputError: string | undefined;
+/** The parameters of each run sent, by request id (only the latest is kept). */
+let latestParams: PanelParams | undefined;
+
+const insight = new Insight(
+  {
+    post: (msg) => vscode.postMessage(msg),
+    redraw: (w, h, rgba) => viewer.redraw(w, h, rgba),
+    pickK: (k) => {
+      const r = controls.read();
+      if (!r.ok || r.params.k === k) return;
+      controls.write({ ...r.params, k });
+      run();
+    },
+    persist: (v) => persist(v),
+  },
+  { mode: state.mode, white: state.white },
+);
 
 function persist(patch: Partial<SavedState>): void {
   Object.assign(state, patch);
@@ -89,6 +116,7 @@ function run(force = false): void {
   if (!force && key === lastSent) return;
   lastSent = key;
   latestRun = nextId++;
+  latestParams = r.params;
   setBodyState('running');
   vscode.postMessage({ type: 'run', requestId: latestRun, params: r.params });
 }
@@ -117,8 +145,8 @@ function onMessage(msg: HostMessage): void {
       defaults = msg.defaults;
       return;
     case 'result': {
-      if (msg.requestId !== latestRun) return;
-      viewer.draw(msg.width, msg.height, msg.pixels);
+      if (msg.requestId !== latestRun || !latestParams) return;
+      viewer.draw(msg.width, msg.height, insight.setResult(msg, latestParams));
       el('inertia').textContent = formatInertia(msg.inertia);
       el('sizes').textContent = msg.sizes.map((s) => `${s.toFixed(1)}%`).join(' · ');
       el('time').textContent = `${Math.round(msg.timeMs)} ms`;
@@ -140,6 +168,8 @@ function onMessage(msg: HostMessage): void {
       setBodyState('error');
       // The same parameters may work after the file is fixed: let them be sent again.
       lastSent = '';
+      insight.clear();
+      insight.invalidateElbow();
       return;
     case 'saved':
       status.textContent = msg.name ? `Saved ${msg.name}` : `Not saved: ${msg.error ?? 'unknown error'}`;
@@ -147,8 +177,18 @@ function onMessage(msg: HostMessage): void {
       return;
     case 'fileChanged':
       status.textContent = msg.message;
+      insight.invalidateElbow();
       run(true);
       return;
+    case 'elbow':
+      insight.onElbow(msg);
+      return;
+    case 'exported': {
+      const what = msg.what === 'labels' ? 'label image' : 'palette';
+      status.textContent = msg.name ? `Saved ${msg.name}` : `Not saved (${what}): ${msg.error ?? 'unknown error'}`;
+      (el(msg.what === 'labels' ? 'exportLabels' : 'exportPalette') as HTMLButtonElement).disabled = false;
+      return;
+    }
     case 'fileDeleted':
       status.textContent = msg.message;
       showError(msg.message);
@@ -176,8 +216,21 @@ el('save').addEventListener('click', () => {
   }
   (el('save') as HTMLButtonElement).disabled = true;
   status.textContent = 'Saving…';
-  vscode.postMessage({ type: 'save', requestId: nextId++, params: r.params });
+  vscode.postMessage({ type: 'save', requestId: nextId++, params: r.params, view: insight.view() });
 });
+
+function exportResult(what: ExportWhat, buttonId: string): void {
+  const r = controls.read();
+  if (!r.ok) {
+    showError(r.message);
+    return;
+  }
+  (el(buttonId) as HTMLButtonElement).disabled = true;
+  status.textContent = 'Saving…';
+  vscode.postMessage({ type: 'export', requestId: nextId++, params: r.params, what });
+}
+el('exportLabels').addEventListener('click', () => exportResult('labels', 'exportLabels'));
+el('exportPalette').addEventListener('click', () => exportResult('palette', 'exportPalette'));
 
 el('reset').addEventListener('click', () => {
   if (!defaults) return;

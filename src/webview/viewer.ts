@@ -29,19 +29,31 @@ export class Viewer {
     return this.canvas.width > 0 && this.run > 0;
   }
 
-  draw(width: number, height: number, rgba: ArrayBuffer): void {
+  /** Draws a new result (data-run counts these). */
+  draw(width: number, height: number, rgba: ArrayBuffer | Uint8ClampedArray): void {
+    this.paint(width, height, rgba);
+    this.run += 1;
+    this.canvas.dataset.width = String(width);
+    this.canvas.dataset.height = String(height);
+    this.canvas.dataset.run = String(this.run);
+    this.layout();
+  }
+
+  /** Draws the same result another way (a mode, a highlight): not a new result. */
+  redraw(width: number, height: number, rgba: Uint8ClampedArray): void {
+    if (this.canvas.width !== width || this.canvas.height !== height) return;
+    this.paint(width, height, rgba);
+  }
+
+  private paint(width: number, height: number, rgba: ArrayBuffer | Uint8ClampedArray): void {
     if (this.canvas.width !== width || this.canvas.height !== height) {
       this.canvas.width = width;
       this.canvas.height = height;
     }
     const ctx = this.canvas.getContext('2d');
     if (!ctx) throw new Error('the canvas has no 2D context');
-    ctx.putImageData(new ImageData(new Uint8ClampedArray(rgba), width, height), 0, 0);
-    this.run += 1;
-    this.canvas.dataset.width = String(width);
-    this.canvas.dataset.height = String(height);
-    this.canvas.dataset.run = String(this.run);
-    this.layout();
+    const data = (rgba instanceof Uint8ClampedArray ? rgba : new Uint8ClampedArray(rgba)) as Uint8ClampedArray<ArrayBuffer>;
+    ctx.putImageData(new ImageData(data, width, height), 0, 0);
   }
 
   setZoom(z: Zoom): void {

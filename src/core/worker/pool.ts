@@ -6,10 +6,11 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { SegmentationError } from '../errors';
+import { ELBOW_DEFAULTS, elbowKs, type ElbowOptions, type ElbowPoint } from '../insight/elbow';
 import { bestOf } from '../kmeans/index';
 import type { RgbImage, SegmentParams, SegmentResult } from '../types';
 import { WORKER_IMAGES_KEPT } from './protocol';
-import type { ClusterOutcome, TaskRequest, TaskResponse, WireError, WireImage } from './protocol';
+import type { ClusterOutcome, ElbowOutcome, TaskRequest, TaskResponse, WireError, WireImage } from './protocol';
 
 export interface SegmentPoolOptions {
   /** The bundled worker script (dist/worker.js). */
@@ -47,6 +48,9 @@ interface Slot {
 }
 
 interface Job {
+  /** An elbow curve is background work: queued segmentations go first. */
+  kind: 'segment' | 'elbow';
+  elbow?: ElbowOptions;
   image: RgbImage;
   params: SegmentParams;
   key: string;
@@ -55,7 +59,7 @@ interface Job {
   onAbort?: () => void;
   slots: Slot[];
   settled: boolean;
-  resolve(result: SegmentResult): void;
+  resolve(result: SegmentResult | ElbowPoint[]): void;
   reject(error: Error): void;
 }
 
@@ -104,11 +108,37 @@ export class SegmentPool {
   }
 
   segment(image: RgbImage, params: SegmentParams, options: SegmentRunOptions = {}): Promise<SegmentResult> {
+    return this.enqueue<SegmentResult>('segment', image, params, options);
+  }
+
+  /**
+   * The elbow curve (inertia per k, ELBOW_DEFAULTS unless `elbow` says otherwise) on the image
+   * prepared with `params` (its k, nInit and maxIter are not used). The k are split over up to
+   * two idle workers; segmentations queued meanwhile run first.
+   */
+  elbow(
+    image: RgbImage,
+    params: SegmentParams,
+    options: SegmentRunOptions & { elbow?: ElbowOptions } = {},
+  ): Promise<ElbowPoint[]> {
+    return this.enqueue<ElbowPoint[]>('elbow', image, params, options, options.elbow ?? {});
+  }
+
+  private enqueue<T extends SegmentResult | ElbowPoint[]>(
+    kind: Job['kind'],
+    image: RgbImage,
+    params: SegmentParams,
+    options: SegmentRunOptions,
+    elbow?: ElbowOptions,
+  ): Promise<T> {
     if (this.disposed) return Promise.reject(cancelled('the segmentation pool is disposed'));
     const { signal, imageKey } = options;
     if (signal?.aborted) return Promise.reject(cancelled());
-    return new Promise<SegmentResult>((resolve, reject) => {
+    return new Promise<T>((resolveT, reject) => {
+      const resolve = resolveT as (result: SegmentResult | ElbowPoint[]) => void;
       const job: Job = {
+        kind,
+        elbow,
         image,
         params,
         key: imageKey ?? `\u0000job${this.nextJobId++}`,
@@ -196,8 +226,10 @@ export class SegmentPool {
     while (this.queue.length > 0) {
       const idle = this.idleSlots();
       if (idle.length === 0) return;
-      const job = this.queue.shift()!;
-      const want = this.queue.length === 0 ? Math.min(idle.length, MAX_SPLIT, job.params.nInit) : 1;
+      const first = this.queue.findIndex((j) => j.kind === 'segment');
+      const job = this.queue.splice(Math.max(0, first), 1)[0]!;
+      const parts = job.kind === 'elbow' ? MAX_SPLIT : job.params.nInit;
+      const want = this.queue.length === 0 ? Math.min(idle.length, MAX_SPLIT, parts) : 1;
       const holds = (s: Slot): number => (job.cache && s.keys.includes(job.key) ? 1 : 0);
       idle.sort((a, b) => holds(b) - holds(a));
       job.slots = idle.slice(0, Math.max(1, want));
@@ -212,7 +244,12 @@ export class SegmentPool {
 
   private async execute(job: Job): Promise<void> {
     try {
-      const result = job.slots.length === 1 ? await this.runWhole(job) : await this.runSplit(job);
+      const result =
+        job.kind === 'elbow'
+          ? await this.runElbow(job)
+          : job.slots.length === 1
+            ? await this.runWhole(job)
+            : await this.runSplit(job);
       this.settle(job, null, result);
     } catch (e) {
       this.settle(job, e instanceof Error ? e : new Error(String(e)));
@@ -228,7 +265,7 @@ export class SegmentPool {
     if (!slot.dead) slot.worker.unref();
   }
 
-  private settle(job: Job, error: Error | null, result?: SegmentResult): void {
+  private settle(job: Job, error: Error | null, result?: SegmentResult | ElbowPoint[]): void {
     if (job.settled) return;
     job.settled = true;
     this.running.delete(job);
@@ -288,6 +325,27 @@ export class SegmentPool {
       cache: job.cache,
       params: job.params,
     }));
+  }
+
+  /** Each worker computes every n-th k (cheap and dear k alike); the points come back sorted by k. */
+  private async runElbow(job: Job): Promise<ElbowPoint[]> {
+    const o = { ...ELBOW_DEFAULTS, ...job.elbow };
+    const ks = elbowKs(255, o.kMin, o.kMax).filter((k) => !job.elbow?.only || job.elbow.only.includes(k));
+    const n = Math.max(1, Math.min(job.slots.length, ks.length));
+    const parts = await Promise.all(
+      job.slots.slice(0, n).map((slot, i) =>
+        this.imageTask<ElbowOutcome>(slot, job, (image) => ({
+          kind: 'elbow',
+          id: this.nextTaskId++,
+          imageKey: job.key,
+          image,
+          cache: job.cache,
+          params: job.params,
+          elbow: { ...job.elbow, only: ks.filter((_, j) => j % n === i) },
+        })),
+      ),
+    );
+    return parts.flatMap((p) => p.points).sort((a, b) => a.k - b.k);
   }
 
   private async runSplit(job: Job): Promise<SegmentResult> {

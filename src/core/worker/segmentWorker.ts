@@ -3,12 +3,14 @@
 // and the last few prepared inputs so a change of k alone skips resize, convert and dedupe.
 import { parentPort } from 'node:worker_threads';
 import { isSegmentationError } from '../errors';
+import { elbowCurve } from '../insight/elbow';
 import { cluster, finish, prepare, withK, type Prepared } from '../segment';
 import type { RgbImage, SegmentParams, SegmentResult } from '../types';
 import {
   WORKER_IMAGES_KEPT,
   resultBuffers,
   type ClusterTask,
+  type ElbowTask,
   type FinishTask,
   type SegmentTask,
   type TaskKind,
@@ -35,7 +37,7 @@ function dropPrepared(imageKey: string): void {
 }
 
 /** The prepared input of an image task, from the caches when possible. */
-function preparedFor(task: SegmentTask | ClusterTask): Prepared {
+function preparedFor(task: SegmentTask | ClusterTask | ElbowTask): Prepared {
   let image: RgbImage | undefined;
   if (task.image) {
     image = { width: task.image.width, height: task.image.height, data: new Uint8Array(task.image.data) };
@@ -87,6 +89,12 @@ const handlers: Handlers = {
     const result = finish(prep, task.params, task.best, task.clusterMs);
     if (task.drop) prepared.delete(key);
     return detached(result, !task.drop);
+  },
+  elbow(task: ElbowTask) {
+    const prep = preparedFor(task);
+    const points = elbowCurve(prep, task.elbow);
+    if (!task.cache) prepared.delete(preparedKey(task.imageKey, task.params));
+    return { points };
   },
 };
 
