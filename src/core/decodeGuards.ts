@@ -152,6 +152,9 @@ export function firstTiffPage(bytes: Uint8Array, name: string, maxPixels: number
       else if (tag === 258) for (let j = 0; j < n; j++) bps = Math.max(bps, short(valueAt + j * TIFF_TYPE_SIZE[type]!, type));
     }
   }
+  // 4 samples of 32 bits (float RGBA) is the most any image this decoder can read has; a claim of
+  // thousands of samples would make it allocate and walk hundreds of MB for a tiny image.
+  if (spp * bps > 128) throw corrupt(`${spp} samples of ${bps} bits per pixel`);
   // The decoder's raw buffer is width x height x samples x bits; 16-bit RGBA (8 bytes a pixel) is
   // the most a sound image the pixel limit allows needs.
   const rawBytes = (width * height * spp * bps) / 8;

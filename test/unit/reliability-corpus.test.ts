@@ -60,6 +60,7 @@ test('structures that hung or aborted the decoders are now refused or read as th
   assert.equal(outcome('tiff-le-subifd-twice-self.tif'), 'result');
   assert.equal(outcome('tiff-le-value-count-huge.tif'), 'clean-error:corrupt-image');
   assert.equal(outcome('tiff-be-strip-count-huge.tif'), 'clean-error:corrupt-image');
+  assert.equal(outcome('tiff-le-samples-per-pixel-65535.tif'), 'clean-error:corrupt-image');
   assert.equal(outcome('gif-65535x65535-frame.gif'), 'clean-error:too-large');
   assert.equal(outcome('gif-1x1-screen-60000x60000-frame.gif'), 'clean-error:too-large');
   const lzw = report.outcomes.filter((o) => /corrupt GIF data: code \d+ before table entry/.test(o.message));
