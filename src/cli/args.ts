@@ -6,7 +6,10 @@ import { DEFAULT_MAX_PIXELS } from '../core/decode';
 import { formatFromName } from '../core/encode';
 import { isSegmentationError } from '../core/errors';
 import { validateParams } from '../core/params';
+import type { ResultMode } from '../core/insight/render';
 import type { OutputFormat, SegmentParams } from '../core/types';
+
+const MODES: readonly ResultMode[] = ['gray', 'mean', 'mask', 'boundaries'];
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -26,6 +29,12 @@ export interface CliOptions {
   outFormat?: OutputFormat;
   /** --labels: the gray label PNG at this path. */
   labels?: string;
+  /** --palette: the clusters as JSON (centres, mean RGB, sizes) at this path. */
+  palette?: string;
+  /** --mode: how the composite's right half shows the clusters. */
+  mode: ResultMode;
+  /** --select: the cluster ranks --mode mask keeps. */
+  select: number[];
   json: boolean;
   maxPixels: number;
   help: boolean;
@@ -51,6 +60,9 @@ const LONG: Record<string, Spec> = {
   '--output-format': { key: 'outputFormat', kind: 'value' },
   '--out': { key: 'out', kind: 'value' },
   '--labels': { key: 'labels', kind: 'value' },
+  '--palette': { key: 'palette', kind: 'value' },
+  '--mode': { key: 'mode', kind: 'value' },
+  '--select': { key: 'select', kind: 'value' },
   '--seed': { key: 'seed', kind: 'value' },
   '--n-init': { key: 'nInit', kind: 'value' },
   '--max-iter': { key: 'maxIter', kind: 'value' },
@@ -167,6 +179,24 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     if (extension(values.labels).toLowerCase() !== 'png') throw new UsageError(`--labels ${values.labels}: the label image is a PNG; name it .png`);
   }
 
+  if (values.palette !== undefined) {
+    if (values.palette === '') throw new UsageError('--palette needs a file path');
+    if (extension(values.palette).toLowerCase() !== 'json') throw new UsageError(`--palette ${values.palette}: the palette is JSON; name it .json`);
+  }
+  const mode = (values.mode ?? 'gray').toLowerCase() as ResultMode;
+  if (!MODES.includes(mode)) throw new UsageError(`mode "${values.mode}" unsupported: use ${MODES.join(', ')}`);
+  let select: number[] = [];
+  if (values.select !== undefined) {
+    if (mode !== 'mask') throw new UsageError('--select picks the clusters of --mode mask; add --mode mask');
+    const parts = values.select.split(',').map((t) => t.trim());
+    if (parts.some((t) => !/^\d{1,3}$/.test(t) || Number(t) > 254)) {
+      throw new UsageError(`select "${values.select}" invalid: use cluster ranks 0-254 separated by commas, e.g. 0,2`);
+    }
+    select = [...new Set(parts.map(Number))].sort((a, b) => a - b);
+  } else if (mode === 'mask') {
+    throw new UsageError('--mode mask needs --select RANKS (e.g. --select 2; rank 0 is the largest cluster)');
+  }
+
   let maxPixels = DEFAULT_MAX_PIXELS;
   if (values.maxMegapixels !== undefined) {
     const mp = Number(values.maxMegapixels);
@@ -178,8 +208,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
 
   if (!help && !version) {
     if (images.length === 0) throw new UsageError('no image given: kmeans-segment -i IMAGE [options]');
-    if (images.length > 1 && (values.out !== undefined || values.labels !== undefined)) {
-      throw new UsageError(`--out and --labels name one file: give one image, not ${images.length} (use -o for a batch)`);
+    if (images.length > 1 && (values.out !== undefined || values.labels !== undefined || values.palette !== undefined)) {
+      throw new UsageError(`--out, --labels and --palette name one file: give one image, not ${images.length} (use -o for a batch)`);
     }
   }
 
@@ -192,6 +222,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     out: values.out,
     outFormat,
     labels: values.labels,
+    palette: values.palette,
+    mode,
+    select,
     json: flags.has('json'),
     maxPixels,
     help,
@@ -219,6 +252,13 @@ Options of the original script:
 Added:
       --out PATH             write the composite to PATH (.png/.jpg/.bmp); refuses an existing file
       --labels PATH          write the gray label image to PATH (.png); refuses an existing file
+      --palette PATH         write the clusters to PATH (.json): per rank its gray, size, share,
+                             centre and mean RGB; refuses an existing file
+      --mode MODE            the composite's right half: gray (default, the seed's), mean (each
+                             cluster in its mean colour), mask (only --select's clusters, in
+                             their original colours on black), boundaries (cluster borders on
+                             the image)
+      --select RANKS         clusters --mode mask keeps, e.g. 2 or 0,2 (rank 0 = largest)
       --seed N               random seed, 0-4294967295 (default 0: same input, same picture)
       --n-init N             K-means restarts, 1-1000 (default 40)
       --max-iter N           iterations per restart, 1-100000 (default 500)

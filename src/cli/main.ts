@@ -5,6 +5,8 @@
 import { promises as fs } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { composite, grayLabelBytes, labelImage } from '../core/composite';
+import { paletteJson } from '../core/insight/palette';
+import { renderResult } from '../core/insight/render';
 import { decodeImage } from '../core/decode';
 import { encodeGrayPng, encodeImage } from '../core/encode';
 import { SegmentationError, isSegmentationError, oneLine } from '../core/errors';
@@ -73,6 +75,7 @@ async function checkTarget(path: string | undefined): Promise<void> {
 async function processImage(path: string, opts: CliOptions): Promise<{ result: SegmentResult; written: string[]; timings: Timings }> {
   await checkTarget(opts.out);
   await checkTarget(opts.labels);
+  await checkTarget(opts.palette);
 
   const t0 = performance.now();
   const bytes = await readInput(path);
@@ -80,10 +83,18 @@ async function processImage(path: string, opts: CliOptions): Promise<{ result: S
   const t1 = performance.now();
 
   const result = segmentSync(image, opts.params);
+  const missing = opts.select.filter((r) => r >= result.k);
+  if (missing.length > 0) {
+    throw new SegmentationError('bad-parameter', `--select ${missing.join(',')}: there are only ${result.k} clusters (ranks 0-${result.k - 1})`, path);
+  }
 
   const t2 = performance.now();
   const { width, height } = result.image;
-  const picture = composite(result.image, labelImage(result.labels, result.k, width, height));
+  const right =
+    opts.mode === 'gray'
+      ? labelImage(result.labels, result.k, width, height)
+      : renderResult(result, opts.mode, opts.select);
+  const picture = composite(result.image, right);
   const t3 = performance.now();
 
   const written: string[] = [];
@@ -100,6 +111,11 @@ async function processImage(path: string, opts: CliOptions): Promise<{ result: S
     const target = resolve(opts.labels);
     const png = await encodeGrayPng(grayLabelBytes(result.labels, result.k), width, height);
     written.push(await writeNewFile(dirname(target), basename(target), png, { renameIfTaken: false }));
+  }
+  if (opts.palette !== undefined) {
+    const target = resolve(opts.palette);
+    const json = new TextEncoder().encode(`${JSON.stringify(paletteJson(result, opts.params), null, 2)}\n`);
+    written.push(await writeNewFile(dirname(target), basename(target), json, { renameIfTaken: false }));
   }
   const t4 = performance.now();
 
@@ -143,7 +159,7 @@ function summary(path: string, opts: CliOptions, result: SegmentResult, written:
       `clusters of ${sizes} pixels (most first: black), inertia ${result.inertia.toFixed(1)}, ${result.iterations} iterations, ${Math.round(timings.total)} ms`,
   ];
   for (const w of written) lines.push(`  saved ${w}`);
-  if (written.length === 0) lines.push('  (nothing saved: use -o, --out or --labels)');
+  if (written.length === 0) lines.push('  (nothing saved: use -o, --out, --labels or --palette)');
   return lines.join('\n');
 }
 

@@ -130,8 +130,8 @@ export function webviewHtml(input: WebviewHtmlInput): string {
           <h2 id="paletteTitle">Clusters</h2>
           <vscode-dropdown id="mode" aria-label="The result shows" title="What the right-hand image shows">
             <vscode-option value="gray">Gray levels</vscode-option>
-            <vscode-option value="mean">Mean colours</vscode-option>
-            <vscode-option value="mask">Selected only</vscode-option>
+            <vscode-option value="mean">Mean colour</vscode-option>
+            <vscode-option value="mask">Selection</vscode-option>
             <vscode-option value="boundaries">Boundaries</vscode-option>
           </vscode-dropdown>
         </div>

@@ -8,7 +8,7 @@ export interface ElbowPoint {
 }
 
 const W = 260;
-const H = 130;
+const H = 110;
 const PAD = { left: 10, right: 12, top: 14, bottom: 22 };
 
 export class ElbowPlot {
