@@ -181,7 +181,14 @@ function messages(): void {
   for (let i = 0; i < n; i++) {
     const params: Record<string, unknown> = { colorSpace: 'hsv', channels: [0], k: 3, width: 0, nInit: 1, maxIter: 1, seed: 0, format: 'png' };
     for (const key of Object.keys(params)) if (rnd() < 0.2) params[key] = pick();
-    const raw = { type: ['run', 'save', 'ready', 'x', pick()][i % 5], requestId: rnd() < 0.8 ? i : pick(), params: rnd() < 0.95 ? params : pick() };
+    const view = rnd() < 0.7 ? { mode: ['gray', 'mean', 'mask', 'boundaries'][i % 4], selected: rnd() < 0.8 ? [0, 2] : pick(), white: rnd() < 0.9 ? true : pick() } : pick();
+    const raw = {
+      type: ['run', 'save', 'ready', 'elbow', 'export', 'view', 'x', pick()][i % 8],
+      requestId: rnd() < 0.8 ? i : pick(),
+      params: rnd() < 0.95 ? params : pick(),
+      what: rnd() < 0.8 ? 'labels' : pick(),
+      view,
+    };
     try {
       if (validateWebviewMessage(raw)) accepted++;
     } catch {

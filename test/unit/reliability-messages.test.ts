@@ -6,17 +6,31 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   COLOR_SPACE_IDS,
+  EXPORT_WHATS,
   LIMITS,
   OUTPUT_FORMAT_IDS,
+  RESULT_MODE_IDS,
   checkWebviewMessage,
   validateWebviewMessage,
   type PanelParams,
+  type ResultView,
   type WebviewMessage,
 } from '../../src/shared/protocol';
 import { prng } from '../stress/corpus';
 
 const good: PanelParams = { colorSpace: 'lab', channels: [1, 2], k: 5, width: 200, nInit: 10, maxIter: 300, seed: 42, format: 'png' };
 const PARAM_KEYS = Object.keys(good) as (keyof PanelParams)[];
+const goodView: ResultView = { mode: 'mask', selected: [0, 3], white: true };
+/** One sound message of every type the webview sends. */
+const BASES: Record<string, Record<string, unknown>> = {
+  ready: { type: 'ready' },
+  run: { type: 'run', requestId: 7, params: good },
+  save: { type: 'save', requestId: 7, params: good },
+  'save+view': { type: 'save', requestId: 7, params: good, view: goodView },
+  elbow: { type: 'elbow', requestId: 7, params: good },
+  export: { type: 'export', requestId: 7, params: good, what: 'palette' },
+  view: { type: 'view', view: goodView },
+};
 const LONG = 'x'.repeat(1 << 20);
 
 const nullProto = (): object => Object.create(null) as object;
@@ -38,7 +52,21 @@ function assertWellFormed(msg: WebviewMessage, raw: unknown): void {
     assert.deepEqual(Object.keys(msg), ['type']);
     return;
   }
-  assert.ok(msg.type === 'run' || msg.type === 'save');
+  const view = (msg as { view?: ResultView }).view;
+  if (view !== undefined) {
+    assert.deepEqual(Object.keys(view).sort(), ['mode', 'selected', 'white']);
+    assert.ok(RESULT_MODE_IDS.includes(view.mode));
+    assert.equal(typeof view.white, 'boolean');
+    assert.ok(Array.isArray(view.selected) && view.selected.length <= LIMITS.k.max);
+    view.selected.forEach((r, i) => assert.ok(Number.isInteger(r) && r >= 0 && r < LIMITS.k.max && (i === 0 || r > view.selected[i - 1]!)));
+  }
+  if (msg.type === 'view') {
+    assert.ok(view);
+    assert.deepEqual(Object.keys(msg).sort(), ['type', 'view']);
+    return;
+  }
+  assert.ok(['run', 'save', 'elbow', 'export'].includes(msg.type));
+  if (msg.type === 'export') assert.ok(EXPORT_WHATS.includes(msg.what));
   assert.ok(Number.isSafeInteger(msg.requestId) && msg.requestId >= 0);
   const p = msg.params;
   assert.deepEqual(Object.keys(p).sort(), [...PARAM_KEYS].sort());
@@ -84,26 +112,37 @@ const count = (raw: unknown): boolean => {
 };
 
 test('every field of every message type, replaced by each hostile value: rejected or clamped, never thrown', () => {
-  const bases: Record<string, Record<string, unknown>> = {
-    ready: { type: 'ready' },
-    run: { type: 'run', requestId: 7, params: good },
-    save: { type: 'save', requestId: 7, params: good },
-  };
-  for (const [type, base] of Object.entries(bases)) {
+  for (const [label, base] of Object.entries(BASES)) {
+    assert.equal(count(base), true, `${label} as sent by the panel`);
     for (const field of Object.keys(base)) {
       for (const v of HOSTILE) {
         const raw = { ...base, [field]: v };
         const ok = count(raw);
-        // A type other than the exact string, or a requestId that is not a safe integer >= 0, is never accepted.
+        // Only an optional save view may be absent; no hostile value of a field is accepted as it is.
         if (field === 'type') assert.equal(ok, false, `type ${describe(v)}`);
         if (field === 'requestId') assert.equal(ok, typeof v === 'number' && Number.isSafeInteger(v) && v >= 0, `requestId ${describe(v)}`);
-        if (field === 'params' && type !== 'ready') assert.equal(ok, false, `params ${describe(v)}`);
+        if (field === 'params' || field === 'what') assert.equal(ok, false, `${label}.${field} ${describe(v)}`);
+        if (field === 'view') assert.equal(ok, v === undefined && label === 'save+view', `${label}.view ${describe(v)}`);
       }
       const missing = { ...base };
       delete missing[field];
-      assert.equal(count(missing), type === 'ready' && field !== 'type', `${type} without ${field}`);
+      assert.equal(count(missing), field === 'view' && label === 'save+view', `${label} without ${field}`);
     }
-    if (type === 'ready') continue;
+    if ('view' in base) {
+      for (const key of ['mode', 'selected', 'white']) {
+        for (const v of HOSTILE) {
+          const ok = count({ ...base, view: { ...goodView, [key]: v } });
+          // Only a list of distinct ranks 0-15 (e.g. [] or [0, 1, 2, 3]) is a selection.
+          const ranks = Array.isArray(v) && v.every((r) => Number.isInteger(r) && r >= 0 && r < LIMITS.k.max) && new Set(v).size === v.length;
+          const valid = key === 'selected' ? ranks : key === 'white' ? typeof v === 'boolean' : false;
+          assert.equal(ok, valid, `view.${key} ${describe(v)}`);
+        }
+      }
+      for (const selected of [[16], [-1], [0, 0], [1.5], Array.from({ length: 17 }, (_, i) => i), [2 ** 53]]) {
+        assert.equal(count({ ...base, view: { ...goodView, selected } }), false, `view.selected ${describe(selected)}`);
+      }
+    }
+    if (!('params' in base)) continue;
     for (const key of PARAM_KEYS) {
       for (const v of HOSTILE) {
         const ok = count({ ...base, params: { ...good, [key]: v } });
@@ -194,7 +233,14 @@ test('seeded fuzz (50 000 messages) and a flood (10 000 in a row): no throw, onl
     return p;
   };
   const message = (): unknown => {
-    const m: Record<string, unknown> = { type: pick(['run', 'save', 'ready', 'run', 'save', 'stop', 'RUN', '']), requestId: Math.floor(rnd() * 1000), params: params(0) };
+    const m: Record<string, unknown> = {
+      type: pick(['run', 'save', 'ready', 'elbow', 'export', 'view', 'stop', 'RUN', '']),
+      requestId: Math.floor(rnd() * 1000),
+      params: params(0),
+      what: pick(['labels', 'palette', 'palette', 'mask', '', null]),
+      view: rnd() < 0.5 ? goodView : { mode: pick(['gray', 'mean', 'mask', 'boundaries', 'x']), white: pick([true, false, 1]), selected: value(1) },
+    };
+    if (rnd() < 0.2) delete m.view;
     if (rnd() < 0.2) m.requestId = value(1);
     if (rnd() < 0.1) m.type = value(1);
     if (rnd() < 0.1) m.params = value(1);
