@@ -208,8 +208,11 @@ export function parseArgs(argv: readonly string[]): CliOptions {
 
   if (!help && !version) {
     if (images.length === 0) throw new UsageError('no image given: kmeans-segment -i IMAGE [options]');
-    if (images.length > 1 && (values.out !== undefined || values.labels !== undefined || values.palette !== undefined)) {
-      throw new UsageError(`--out, --labels and --palette name one file: give one image, not ${images.length} (use -o for a batch)`);
+    if (images.length > 1 && (values.out !== undefined || values.labels !== undefined)) {
+      throw new UsageError(`--out and --labels name one file: give one image, not ${images.length} (use -o for a batch)`);
+    }
+    if (images.length > 1 && values.palette !== undefined) {
+      throw new UsageError(`--palette names one file: give one image, not ${images.length}`);
     }
   }
 

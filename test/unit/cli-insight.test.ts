@@ -86,7 +86,7 @@ test('--palette refuses an existing file, a name that is not .json and several i
   assert.match(r.stderr, /--palette p\.txt: the palette is JSON; name it \.json/);
   r = run(['-i', IMAGE, '-i', IMAGE, ...FAST, '--palette', 'p.json'], dir);
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /name one file/);
+  assert.match(r.stderr, /--palette names one file: give one image, not 2/);
   assert.ok(!existsSync(join(dir, 'p.json')));
 });
 
