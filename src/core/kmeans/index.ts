@@ -1,4 +1,18 @@
-// The k-means engine: sklearn's KMeans (lloyd, k-means++) on weighted distinct feature values.
+// The k-means engine: sklearn's KMeans (algorithm "lloyd", init "k-means++", n_init restarts,
+// relative tol) on weighted distinct feature values, which gives the clustering of all pixels.
+//
+//   distinct.ts    pixels -> distinct values + counts + pixel index (linear, lean)
+//   kdtree.ts      kd-tree over the distinct points, built once per call (Morton radix build
+//                  for byte data), shared by every restart
+//   seeding.ts     greedy k-means++ on the tree (node-level potentials, exact for integer data)
+//   lloyd.ts       Lloyd assignment by the filtering algorithm (whole boxes at once)
+//   relocate.ts    sklearn's empty-cluster relocation, in pixel units
+//   inertia.ts     inertia from per-cluster sums (order-independent)
+//   kmeans.ts      restarts, stopping rules, best restart
+//   bruteForce.ts  the same semantics by linear scans: the specification the tests hold it to
+//
+// Restart r draws only from its own generator seeded by (seed, r), so restarts can be split
+// over workers and merged with bestOf. Same inputs, same bits.
 export { distinctValues, type Distinct } from './distinct';
 export { kmeans } from './kmeans';
 export { bestOf, type KMeansOptions, type KMeansResult } from './options';
