@@ -93,7 +93,11 @@ export class Filter {
     let out = base;
     let no = nc;
     let only = cand[base];
-    if (nc > 1) {
+    if (nc === 2) {
+      // the common case: one test of the bisector over the box decides both ways
+      only = this.pairWinner(node, cand[base], cand[base + 1]);
+      if (only >= 0) no = 1;
+    } else if (nc > 1) {
       only = this.nearestToMid(node, base, nc);
       out = base + this.k;
       no = 0;
@@ -140,6 +144,41 @@ export class Filter {
       }
     }
     return best;
+  }
+
+  /**
+   * Of two centres, the one every point of the box is closer to (by more than delta), or -1.
+   * Same test as dominated() in both directions: |x-a|^2 - |x-b|^2 is a sum of per-dimension
+   * terms, each extreme at an end of the box's range.
+   */
+  private pairWinner(node: number, a: number, b: number): number {
+    const t = this.t;
+    const C = this.centers;
+    const o = 3 * node;
+    let fmin = 0;
+    let fmax = 0;
+    for (let j = 0; j < 3; j++) {
+      const ca = C[3 * a + j];
+      const cb = C[3 * b + j];
+      const lo = t.lo[o + j];
+      const hi = t.hi[o + j];
+      const la = lo - ca;
+      const lb = lo - cb;
+      const ha = hi - ca;
+      const hb = hi - cb;
+      const atLo = la * la - lb * lb;
+      const atHi = ha * ha - hb * hb;
+      if (atLo < atHi) {
+        fmin += atLo;
+        fmax += atHi;
+      } else {
+        fmin += atHi;
+        fmax += atLo;
+      }
+    }
+    if (fmin > this.delta) return b;
+    if (-fmax > this.delta) return a;
+    return -1;
   }
 
   /** True if every point of the node's box is closer to centre `win` than to `c`. */
