@@ -67,6 +67,8 @@ describe('Insight views in VS Code (code-server, symlinked build)', { timeout: 6
   async function pickOption(id, value) {
     await frame.locator(`#${id}`).click();
     await frame.locator(`#${id} vscode-option[value="${value}"]`).click();
+    // The open list lies over the palette: move off, or the swatch under the pointer is highlighted.
+    await frame.locator('#elbowTitle').hover();
   }
 
   /** The canvas's view label once it equals `want` (the right half is painted at the next frame). */

@@ -101,9 +101,12 @@ export async function explorerContextMenu(page, name, item, { attempts = 6 } = {
     // The menu fades in; an early click can be lost silently.
     await sleep(600);
     await entry.click();
+    // The menu may still be fading out after a click that worked: only a menu that stays gets Enter.
     if (await menu.isVisible()) {
-      await entry.hover();
-      await page.keyboard.press('Enter');
+      await entry.hover({ timeout: 2000 }).then(
+        () => page.keyboard.press('Enter'),
+        () => undefined,
+      );
     }
     return;
   }
