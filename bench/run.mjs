@@ -174,7 +174,8 @@ const scratchFile = (stem) => join(scratch, `${stem}-${fileNo++}.png`);
 
 async function ranks(path, k) {
   const img = await core.decodeImage(readFileSync(path), path);
-  const toRank = new Map(Array.from({ length: k }, (_, i) => [core.grayLevel(i, k), i]));
+  // k = 1 (a one-colour image, k capped) is all black: rank 0.
+  const toRank = k < 2 ? new Map([[0, 0]]) : new Map(Array.from({ length: k }, (_, i) => [core.grayLevel(i, k), i]));
   const out = new Uint8Array(img.width * img.height);
   for (let p = 0; p < out.length; p++) {
     const r = toRank.get(img.data[p * 3]);
@@ -197,7 +198,7 @@ async function runCase(name, c, width, order) {
     const labels = scratchFile('ref');
     const r = timed(PYTHON, [REFERENCE, ...common, '--seed', '0', '--labels', labels], refEnv);
     const j = lastJson(r.stdout);
-    Object.assign(row, { refFit: j.fit_s * 1000, refTotal: j.total_s * 1000, refWall: r.wall, refRss: r.rssMb, refInertia: j.inertia, refLabels: labels });
+    Object.assign(row, { refK: j.k, refFit: j.fit_s * 1000, refTotal: j.total_s * 1000, refWall: r.wall, refRss: r.rssMb, refInertia: j.inertia, refLabels: labels });
   };
   const runCli = () => {
     const labels = scratchFile('ours');
@@ -225,8 +226,10 @@ async function runCase(name, c, width, order) {
   for (const step of steps) await step();
 
   if (withReference) {
-    row.inertiaRatio = row.inertia / row.refInertia;
-    row.agreement = pairedAgreement(await ranks(row.labels, row.k), await ranks(row.refLabels, row.k), row.k);
+    row.inertiaRatio = row.refInertia === 0 ? (row.inertia === 0 ? 1 : Infinity) : row.inertia / row.refInertia;
+    // The reference keeps the requested k even when there are fewer distinct colours.
+    const refK = row.refK;
+    row.agreement = pairedAgreement(await ranks(row.labels, row.k), await ranks(row.refLabels, refK), Math.max(row.k, refK));
   }
   const info = await imageInfo(imagePath);
   row.rgbaMb = (info.width * info.height * 4) / (1 << 20);
@@ -244,21 +247,34 @@ async function imageInfo(path) {
 }
 
 const rows = [];
+const failedCases = [];
+/** A case that throws is reported and counted as a failure; the others still run. */
+async function guarded(label, run) {
+  try {
+    return await run();
+  } catch (e) {
+    failedCases.push(`${label}: ${e instanceof Error ? e.message : String(e)}`);
+    process.stdout.write(`[${n + 1}/${total}] ${label}: ERROR ${failedCases.at(-1)}\n`);
+    return undefined;
+  }
+}
 let n = 0;
 const total = images.length * cases.length + fullCases.length;
 try {
   for (const name of images) {
     for (const c of cases) {
-      const row = await runCase(name, c, WIDTH, n % 2 === 0);
-      rows.push(row);
+      const row = await guarded(`${name} ${c.label}`, () => runCase(name, c, WIDTH, n % 2 === 0));
       n++;
+      if (!row) continue;
+      rows.push(row);
       process.stdout.write(`[${n}/${total}] ${row.case}: ours ${fmt(row.cold)} ms cold, ${fmt(row.warm)} ms warm; reference fit ${fmt(row.refFit)} ms\n`);
     }
   }
   for (const [name, label] of fullCases) {
-    const row = await runCase(name, parseCase(label), 0, n % 2 === 0);
-    rows.push(row);
+    const row = await guarded(`${name} ${label} (full)`, () => runCase(name, parseCase(label), 0, n % 2 === 0));
     n++;
+    if (!row) continue;
+    rows.push(row);
     process.stdout.write(`[${n}/${total}] ${row.case}: CLI ${fmt(row.cliWall)} ms, reference ${fmt(row.refWall)} ms\n`);
   }
 } finally {
@@ -318,6 +334,7 @@ if (withReference) {
 }
 check(`CLI peak memory <= ${TARGETS.memFactor}x decoded RGBA + ${TARGETS.memExtraMb} MB`, memOk, `worst margin ${fmt(-worstMem)} MB to spare`);
 
+check('every case ran', failedCases.length === 0, failedCases.length ? failedCases.join('; ') : `${rows.length} cases`);
 verdicts.push({ what: 'load', detail: `load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}` });
 const verdictLines = verdicts.map((v) => (v.ok === undefined ? `${v.detail}` : `${v.ok ? 'PASS' : 'FAIL'}  ${v.what}: ${v.detail}`));
 console.log(`\n${textRow(header)}\n${lines.map(textRow).join('\n')}\n\n${verdictLines.join('\n')}`);
