@@ -185,6 +185,8 @@ test('k > m throws a RangeError; bad options are refused', () => {
   assert.throws(() => kmeans(points, w, 4, opts(2)), RangeError);
   assert.throws(() => kmeans(points, w, 1, opts(2, { restarts: [5, 3] })), RangeError);
   assert.throws(() => kmeans(points, w, 1, opts(2, { nInit: 0 })), RangeError);
+  assert.throws(() => kmeans(points, new Float64Array(3), 1, opts(2)), /weights sum to 0/);
+  assert.throws(() => kmeans(points, new Float64Array([1, -1, 1]), 1, opts(2)), RangeError);
   // k = m is fine: every point its own centre
   const r = kmeans(points, w, 1, opts(3));
   assert.deepEqual(Array.from(r.centers).sort(), [1, 2, 3]);

@@ -37,9 +37,12 @@ export function checkArgs(points: Float64Array, weights: Float64Array, d: number
   }
   if (!(tol >= 0) || !Number.isFinite(tol)) throw new RangeError(`kmeans: tol must be a finite number >= 0 (got ${tol})`);
   if (!Number.isInteger(seed)) throw new RangeError(`kmeans: seed must be an integer (got ${seed})`);
+  let total = 0;
   for (let i = 0; i < m; i++) {
     if (!(weights[i] >= 0) || !Number.isFinite(weights[i])) throw new RangeError(`kmeans: weight ${i} is ${weights[i]}`);
+    total += weights[i];
   }
+  if (!(total > 0)) throw new RangeError('kmeans: the weights sum to 0');
   const [from, to] = opts.restarts ?? [0, nInit];
   if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to > nInit || from >= to) {
     throw new RangeError(`kmeans: restarts [${from}, ${to}) is not a non-empty range within [0, ${nInit})`);
