@@ -1,7 +1,8 @@
 // The insight views in a real VS Code (code-server, symlinked build): on the Ishihara plate one
 // click on a swatch isolates the digit, and what the canvas shows is checked pixel by pixel
 // against the label PNG the panel exports; the modes, the palette JSON, the mask offered by Save,
-// the pixel inspector, and a click on the elbow plot that sets k. Leaves media/screenshot-insight.png.
+// the pixel inspector, and a click on the elbow plot that sets k. Leaves a panel screenshot
+// (with E2E_UPDATE_MEDIA=1, media/screenshot-insight.png).
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { Jimp } from 'jimp';
 import { startCodeServer } from './lib/codeServer.mjs';
 import { compositeWidth, filesMatching, outputNamePattern, stripWidth, waitForFiles } from './lib/composite.mjs';
-import { ROOT, RUN_DIR, SAMPLES_DIR } from './lib/paths.mjs';
+import { ROOT, RUN_DIR, SAMPLES_DIR, SCREENSHOT_DIR } from './lib/paths.mjs';
 import {
   compositeInfo,
   explorerContextMenu,
@@ -312,12 +313,13 @@ describe('Insight views in VS Code (code-server, symlinked build)', { timeout: 6
     await frame.locator('#inspector[data-state="pixel"]').waitFor();
     await screenshot(page, 'insight-elbow-k');
 
-    // The README's picture: the panel (webview) only, palette and plot visible.
+    // The README's picture: the panel (webview) only, palette and plot visible. Into the
+    // screenshots folder; E2E_UPDATE_MEDIA=1 refreshes media/screenshot-insight.png itself.
     await frame.locator('#insight').evaluate((e) => e.scrollTo(0, 0));
     const webview = page.locator('iframe.webview.ready:visible');
-    const shot = join(ROOT, 'media', 'screenshot-insight.png');
+    const shot = process.env.E2E_UPDATE_MEDIA === '1' ? join(ROOT, 'media', 'screenshot-insight.png') : join(SCREENSHOT_DIR, 'panel-insight.png');
     await webview.screenshot({ path: shot });
-    assert.ok(statSync(shot).size < 300_000, `screenshot-insight.png is ${statSync(shot).size} bytes`);
+    assert.ok(statSync(shot).size < 300_000, `${shot} is ${statSync(shot).size} bytes`);
   });
 
   scenario('4. a narrow editor: the insight cards stack under the picture and stay usable', 'insight-narrow', async () => {
