@@ -1,6 +1,7 @@
 // Faults while saving, on real file systems: a full disk (a 64 KB tmpfs), a read-only mount and a
-// folder deleted mid-batch; through core's writeNewFile, the CLI batch, and the extension's
-// saveBeside (with a stand-in `vscode` whose workspace.fs is node:fs on the same mounts).
+// folder deleted mid-batch; through core's writeNewFile, the CLI batch, and the extension's save
+// logic (saveBesideLogic.ts, over a node:fs FileSystemLike on the same mounts; the extension runs
+// it over vscode.workspace.fs, which the e2e suite's "Save beside image" covers).
 // Every failure is one clear error, leaves no partial or temporary file, and never touches an
 // existing file. Mounting needs root (the team's machine is); without it the test says so.
 import { after, before, test } from 'node:test';
@@ -13,7 +14,9 @@ import { isSegmentationError } from '../../src/core/errors';
 import { writeNewFile } from '../../src/core/writeNew';
 import type { SegmentParams } from '../../src/core/types';
 import { FIXTURE_IMAGES } from '../stress/corpus';
-import { Uri, installFakeVscode } from '../stress/fakeVscode';
+import { outputName } from '../../src/core/naming';
+import { writeNewInFolder } from '../../src/extension/saveBesideLogic';
+import { nodeFileSystem } from './node-file-system';
 
 const ROOT = resolve(__dirname, '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'reliability-save-'));
@@ -28,10 +31,12 @@ function sh(cmd: string, args: string[]): { ok: boolean; err: string } {
 }
 
 /** A fresh 64 KB tmpfs holding `files`, then filled to the last byte (or made read-only). */
-function faultyFolder(name: string, mode: 'full' | 'read-only', files: Record<string, Uint8Array> = {}): string {
+function faultyFolder(name: string, mode: 'full' | 'read-only' | 'one-inode-left', files: Record<string, Uint8Array> = {}): string {
   const dir = join(scratch, name);
   mkdirSync(dir);
-  const m = sh('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]);
+  // one-inode-left: room for the files, the folder itself and one more (the temporary file).
+  const opts = mode === 'one-inode-left' ? `size=1m,nr_inodes=${Object.keys(files).length + 2}` : 'size=64k';
+  const m = sh('mount', ['-t', 'tmpfs', '-o', opts, 'tmpfs', dir]);
   assert.ok(m.ok, `mount failed (this test needs root): ${m.err}`);
   mounts.push(dir);
   for (const [n, bytes] of Object.entries(files)) writeFileSync(join(dir, n), bytes);
@@ -41,7 +46,7 @@ function faultyFolder(name: string, mode: 'full' | 'read-only', files: Record<st
     } catch (e) {
       assert.equal((e as NodeJS.ErrnoException).code, 'ENOSPC');
     }
-  } else {
+  } else if (mode === 'read-only') {
     assert.ok(sh('mount', ['-o', 'remount,ro', dir]).ok);
   }
   return dir;
@@ -135,11 +140,10 @@ test('CLI batch over a full disk, a read-only folder, a missing file and a good 
   faults.push(`CLI batch: exit ${r.status}, ${errors.length} one-line errors, the good image still saved`);
 });
 
-test("the extension's saveBeside: -2 beside a taken name; full disk and read-only fail cleanly, leaving no .partial file", async () => {
-  installFakeVscode();
-  // Loaded only now, so its `import * as vscode` gets the stand-in.
-  const { saveBeside } = require('../../src/extension/saveOutput') as typeof import('../../src/extension/saveOutput');
-  const { outputName } = require('../../src/core/naming') as typeof import('../../src/core/naming');
+/** The folder as the extension hands it to the save logic, on node:fs. */
+const folder = (dir: string) => ({ fs: nodeFileSystem, dir, join, label: dir });
+
+test("the extension's save logic: -2 beside a taken name; full disk, read-only and a failing rename fail cleanly, leaving no .partial file", async () => {
   const date = new Date(2026, 10, 26, 12, 0, 0);
   const wanted = outputName('pic.png', params, 'png', date);
 
@@ -147,23 +151,35 @@ test("the extension's saveBeside: -2 beside a taken name; full disk and read-onl
   mkdirSync(ok);
   writeFileSync(join(ok, 'pic.png'), IMAGE);
   writeFileSync(join(ok, wanted), 'already here');
-  const saved = await saveBeside(Uri.file(join(ok, 'pic.png')) as never, IMAGE, params, 'png', date);
-  assert.equal((saved as unknown as Uri).path, join(ok, wanted.replace(/\.png$/, '-2.png')));
+  const saved = await writeNewInFolder(folder(ok), wanted, IMAGE);
+  assert.equal(saved, join(ok, wanted.replace(/\.png$/, '-2.png')));
+  assert.deepEqual(readFileSync(saved), IMAGE);
   assert.equal(readFileSync(join(ok, wanted), 'utf8'), 'already here');
   assert.deepEqual(readdirSync(ok).filter((n) => n.startsWith('.')), []);
 
-  for (const mode of ['full', 'read-only'] as const) {
+  // one-inode-left: the temporary file is written, then giving it its final name fails (no
+  // inode for the new name). Not FileExists: the save stops, it does not write the target itself.
+  const expected = { full: /no space left on the device$/, 'read-only': /folder is not writable$/, 'one-inode-left': /no space left on the device$/ };
+  for (const mode of ['full', 'read-only', 'one-inode-left'] as const) {
     const dir = faultyFolder(`ext-${mode}`, mode, { 'pic.png': IMAGE });
     const before = snapshot(dir);
-    await assert.rejects(saveBeside(Uri.file(join(dir, 'pic.png')) as never, new Uint8Array(32 * 1024), params, 'png', date), (e: unknown) => {
+    const bytes = mode === 'full' ? new Uint8Array(32 * 1024) : IMAGE;
+    await assert.rejects(writeNewInFolder(folder(dir), wanted, bytes), (e: unknown) => {
       assert.ok(isSegmentationError(e), String(e));
       assert.equal(e.code, 'not-writable');
+      assert.equal(e.message, `${dir}: ${e.message.slice(dir.length + 2)}`, 'names the folder first');
+      assert.match(e.message, expected[mode]);
       assert.ok(!e.message.includes('\n'));
-      faults.push(`saveBeside ${mode}: "${e.message}"`);
+      assert.ok(!e.message.includes('.partial'), `names the temporary file: ${e.message}`);
+      faults.push(`save logic ${mode}: "${e.message.slice(scratch.length + 1)}"`);
       return true;
     });
-    assert.deepEqual(Object.keys(snapshot(dir)), Object.keys(before), `${mode}: left ${readdirSync(dir).join(', ')}`);
-    assert.deepEqual(snapshot(dir), before);
+    assert.deepEqual(snapshot(dir), before, `${mode}: left ${readdirSync(dir).join(', ')}`);
+    if (mode === 'one-inode-left') {
+      // The temporary file's inode is free again: it was removed (and so it could be written).
+      writeFileSync(join(dir, 'probe'), 'x');
+      rmSync(join(dir, 'probe'));
+    }
   }
   console.log(`# reliability: save faults: ${faults.join('; ')}`);
 });
