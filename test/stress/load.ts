@@ -11,6 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import { setImmediate as yieldLoop } from 'node:timers/promises';
 import { decodeImage } from '../../src/core/decode';
 import { isSegmentationError } from '../../src/core/errors';
@@ -25,6 +26,17 @@ export const BASE_PARAMS: SegmentParams = { colorSpace: 'bgr', channels: [0, 1, 
 /** OS threads of this process right now (main, V8 and libuv helpers, and every worker's). */
 export function liveThreads(): number {
   return readdirSync('/proc/self/task').length;
+}
+
+/**
+ * Worker threads this process has started so far: thread ids are handed out in order, so a
+ * short-lived probe's id counts every worker started before it (the probe itself included).
+ */
+export async function workersStarted(): Promise<number> {
+  const probe = new Worker('', { eval: true });
+  const id = probe.threadId;
+  await probe.terminate();
+  return id;
 }
 
 export const rssMb = (): number => process.memoryUsage().rss / 2 ** 20;
@@ -91,7 +103,9 @@ export async function withLoopDelay<T>(fn: () => Promise<T>): Promise<LoopFigure
 /** A panel: latest wins. */
 export class PanelDriver {
   private abort: AbortController | undefined;
-  delivered: { requestId: number; params: SegmentParams; result: SegmentResult }[] = [];
+  delivered: { requestId: number; params: SegmentParams; result: SegmentResult; at: number }[] = [];
+  /** performance.now() of the latest change. */
+  lastChangeAt = 0;
   cancelled = 0;
   errors: string[] = [];
   private readonly runs: Promise<void>[] = [];
@@ -105,6 +119,7 @@ export class PanelDriver {
 
   change(params: SegmentParams): void {
     const requestId = this.nextId++;
+    this.lastChangeAt = performance.now();
     this.abort?.abort();
     const abort = new AbortController();
     this.abort = abort;
@@ -113,7 +128,7 @@ export class PanelDriver {
         (result) => {
           if (abort.signal.aborted) return;
           compositeRgba(result);
-          this.delivered.push({ requestId, params, result });
+          this.delivered.push({ requestId, params, result, at: performance.now() });
         },
         (e: unknown) => {
           if (isSegmentationError(e) && e.code === 'cancelled') this.cancelled++;
@@ -126,6 +141,12 @@ export class PanelDriver {
   /** Waits for every run this panel started to settle. */
   async settled(): Promise<void> {
     await Promise.all(this.runs);
+  }
+
+  /** From the latest change to its result, ms (NaN before it is delivered). */
+  get lastLatencyMs(): number {
+    const d = this.delivered.at(-1);
+    return d && d.requestId === this.lastRequestId ? d.at - this.lastChangeAt : NaN;
   }
 
   get lastRequestId(): number {

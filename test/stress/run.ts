@@ -15,7 +15,7 @@ import { IoClient } from '../../src/extension/ioClient';
 import { validateWebviewMessage } from '../../src/shared/protocol';
 import { FIXTURE_IMAGES, buildCorpus, prng } from './corpus';
 import { reportLine, runCorpus } from './corpusRunner';
-import { BASE_PARAMS, PanelDriver, burst, fixtureImages, liveThreads, rssMb, runBatch, sampler, withLoopDelay } from './load';
+import { BASE_PARAMS, PanelDriver, burst, fixtureImages, liveThreads, rssMb, runBatch, sampler, withLoopDelay, workersStarted } from './load';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
@@ -106,6 +106,7 @@ async function load(): Promise<void> {
   try {
     await pool.segment(images[4]!.image, { ...BASE_PARAMS, width: 32 });
     gc();
+    const started0 = await workersStarted();
     const threads0 = liveThreads();
     const rss0 = rssMb();
     const s = sampler();
@@ -116,6 +117,7 @@ async function load(): Promise<void> {
       return last;
     });
     const peak = s.stop();
+    const restarts = (await workersStarted()) - started0 - 1;
     const { timings: _a, ...got } = panel.delivered[0]?.result ?? ({ timings: 0 } as never);
     const { timings: _b, ...want } = segmentSync(images[0]!.image, loop.value);
     check(panel.delivered.length === 1 && panel.delivered[0]!.requestId === 200, `burst delivered ${panel.delivered.map((d) => d.requestId).join(',')}`);
@@ -131,7 +133,7 @@ async function load(): Promise<void> {
     check(rssAfter - rss0 < 100, `RSS ${rss0.toFixed(0)} -> ${rssAfter.toFixed(0)} MB after the burst`);
     check(loop.maxBlockedMs < 50, `burst: main thread blocked ${loop.maxBlockedMs.toFixed(1)} ms`);
     log(
-      `200 changes, latest wins: 1 delivered (the last, equal to segmentSync), 199 cancelled; OS threads ${threads0} -> peak ${peak.peakThreads} -> ${threadsAfter} ` +
+      `200 changes, latest wins: 1 delivered (the last, equal to segmentSync), 199 cancelled; ${restarts} workers started; last change to its result ${panel.lastLatencyMs.toFixed(0)} ms; OS threads ${threads0} -> peak ${peak.peakThreads} -> ${threadsAfter} ` +
         `(pool of ${pool.size}); RSS ${rss0.toFixed(0)} -> peak ${peak.peakRssMb.toFixed(0)} -> ${rssAfter.toFixed(0)} MB; main thread blocked at most ${loop.maxBlockedMs.toFixed(1)} ms; ` +
         `event-loop delay max ${loop.maxDelayMs.toFixed(0)} ms (p99 ${loop.p99DelayMs.toFixed(0)}), CPU wait up to ${loop.maxRunqueueMs.toFixed(0)} ms`,
     );
@@ -145,6 +147,7 @@ async function load(): Promise<void> {
       return f;
     });
     const panels = images.map((x) => new PanelDriver(pool, x.image, `${x.name}#2`));
+    const started2 = await workersStarted();
     const s2 = sampler();
     const t0 = performance.now();
     const loop2 = await withLoopDelay(async () => {
@@ -154,12 +157,14 @@ async function load(): Promise<void> {
       return batch;
     });
     const peak2 = s2.stop();
+    const restarts2 = (await workersStarted()) - started2 - 1;
+    const latency2 = Math.max(...panels.map((p) => p.lastLatencyMs));
     const batch = loop2.value;
     check(batch.done === 50 && batch.failed.length === 0, `batch: ${batch.done} done, failed ${batch.failed.join('; ')}`);
     for (const p of panels) check(p.delivered.length === 1 && p.delivered[0]!.requestId === p.lastRequestId && p.errors.length === 0, `panel ${p.key}: ${p.delivered.length} delivered`);
     check(loop2.maxBlockedMs < 50, `panels + batch: main thread blocked ${loop2.maxBlockedMs.toFixed(1)} ms`);
     log(
-      `5 panels x 20 changes + batch of 50 through one pool: all finished in ${((performance.now() - t0) / 1000).toFixed(1)} s; each panel got only its last result; ` +
+      `5 panels x 20 changes + batch of 50 through one pool: all finished in ${((performance.now() - t0) / 1000).toFixed(1)} s; each panel got only its last result; ${restarts2} workers started; slowest last-change-to-result ${latency2.toFixed(0)} ms; ` +
         `main thread blocked at most ${loop2.maxBlockedMs.toFixed(1)} ms; event-loop delay max ${loop2.maxDelayMs.toFixed(0)} ms (p99 ${loop2.p99DelayMs.toFixed(0)}), ` +
         `CPU wait up to ${loop2.maxRunqueueMs.toFixed(0)} ms; peak OS threads ${peak2.peakThreads}, peak RSS ${peak2.peakRssMb.toFixed(0)} MB; ` +
         `slowest image-worker round trip ${batch.slowestMainThreadStepMs.ms.toFixed(0)} ms (${batch.slowestMainThreadStepMs.step})`,

@@ -13,7 +13,7 @@ import { segmentSync } from '../../src/core/segment';
 import type { RgbImage, SegmentResult } from '../../src/core/types';
 import { SegmentPool } from '../../src/core/worker/pool';
 import { FIXTURE_IMAGES } from '../stress/corpus';
-import { BASE_PARAMS, PanelDriver, burst, fixtureImages, liveThreads, rssMb, runBatch, sampler, withLoopDelay } from '../stress/load';
+import { BASE_PARAMS, PanelDriver, burst, fixtureImages, liveThreads, rssMb, runBatch, sampler, withLoopDelay, workersStarted } from '../stress/load';
 
 const ROOT = resolve(__dirname, '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'reliability-load-'));
@@ -45,6 +45,7 @@ test('60 parameter changes, latest wins: only the last result is delivered, thre
   try {
     const { image } = images[0]!;
     await pool.segment(image, { ...BASE_PARAMS, width: 64 }); // both workers started
+    const started0 = await workersStarted();
     const threads0 = liveThreads();
     const rss0 = rssMb();
     const s = sampler();
@@ -55,6 +56,7 @@ test('60 parameter changes, latest wins: only the last result is delivered, thre
       return last;
     });
     const peak = s.stop();
+    const restarts = (await workersStarted()) - started0 - 1;
     assert.deepEqual(panel.errors, []);
     assert.deepEqual(panel.delivered.map((d) => d.requestId), [panel.lastRequestId]);
     assert.equal(panel.cancelled, 59);
@@ -66,7 +68,7 @@ test('60 parameter changes, latest wins: only the last result is delivered, thre
     assert.ok(threadsAfter <= threads0, `threads ${threadsAfter} after, ${threads0} before`);
     assert.ok(loop.maxBlockedMs < 50, `main thread blocked ${loop.maxBlockedMs} ms`);
     console.log(
-      `# reliability: load: 60 changes latest-wins: 1 delivered (the last), 59 cancelled; threads ${threads0} -> peak ${peak.peakThreads} -> ${threadsAfter}; ` +
+      `# reliability: load: 60 changes latest-wins: 1 delivered (the last), 59 cancelled; ${restarts} workers started, last change to its result ${panel.lastLatencyMs.toFixed(0)} ms; threads ${threads0} -> peak ${peak.peakThreads} -> ${threadsAfter}; ` +
         `RSS ${rss0.toFixed(0)} -> peak ${peak.peakRssMb.toFixed(0)} -> ${rssMb().toFixed(0)} MB; main thread blocked at most ${loop.maxBlockedMs.toFixed(1)} ms ` +
         `(event-loop delay max ${loop.maxDelayMs.toFixed(0)} ms, of which CPU wait up to ${loop.maxRunqueueMs.toFixed(0)} ms)`,
     );
@@ -89,6 +91,7 @@ test('five panels and a batch of 20 files through one pool: all finish, the main
   try {
     await pool.segment(images[4]!.image, { ...BASE_PARAMS, width: 32 });
     const panels = images.map((x) => new PanelDriver(pool, x.image, `${x.name}#1`));
+    const started0 = await workersStarted();
     const s = sampler();
     const loop = await withLoopDelay(async () => {
       const batch = runBatch(pool, io, files, dir, { ...BASE_PARAMS, width: 200 });
@@ -97,6 +100,8 @@ test('five panels and a batch of 20 files through one pool: all finish, the main
       return batch;
     });
     const peak = s.stop();
+    const restarts = (await workersStarted()) - started0 - 1;
+    const latency = Math.max(...panels.map((p) => p.lastLatencyMs));
     const batch = loop.value;
     assert.deepEqual(batch.failed, []);
     assert.equal(batch.done, files.length);
@@ -107,7 +112,7 @@ test('five panels and a batch of 20 files through one pool: all finish, the main
     }
     assert.ok(loop.maxBlockedMs < 50, `main thread blocked ${loop.maxBlockedMs.toFixed(1)} ms (slowest own step: ${JSON.stringify(batch.slowestMainThreadStepMs)})`);
     console.log(
-      `# reliability: load: 5 panels x 8 changes + batch of ${files.length}: all finished; main thread blocked at most ${loop.maxBlockedMs.toFixed(1)} ms; ` +
+      `# reliability: load: 5 panels x 8 changes + batch of ${files.length}: all finished; ${restarts} workers started; slowest last-change-to-result ${latency.toFixed(0)} ms; main thread blocked at most ${loop.maxBlockedMs.toFixed(1)} ms; ` +
         `event-loop delay max ${loop.maxDelayMs.toFixed(0)} ms / p99 ${loop.p99DelayMs.toFixed(0)} ms incl. CPU wait up to ${loop.maxRunqueueMs.toFixed(0)} ms; ` +
         `peak threads ${peak.peakThreads}, peak RSS ${peak.peakRssMb.toFixed(0)} MB`,
     );
