@@ -71,11 +71,15 @@ export function withK(prep: Prepared, wanted: number): Prepared {
   return { ...prep, k: count, warnings: [`only ${count} distinct ${noun}: k capped to ${count}`] };
 }
 
-/** Runs restarts [from, to) (all of them by default) and returns the best of them. */
+/**
+ * Runs restarts [from, to) (all of them by default) and returns the best of them. `shouldStop`
+ * is asked between restarts and iterations: true throws SegmentationError('cancelled').
+ */
 export function cluster(
   prep: Prepared,
   params: SegmentParams,
   restarts?: readonly [number, number],
+  shouldStop?: () => boolean,
 ): KMeansResult {
   const { points, weights, count } = prep.distinct;
   // A single distinct value needs no search (and k-means++ could not seed a second centre).
@@ -96,6 +100,7 @@ export function cluster(
     tol: params.tol ?? DEFAULT_TOL,
     seed: params.seed,
     restarts: restarts ? [restarts[0], restarts[1]] : undefined,
+    shouldStop,
   });
 }
 

@@ -1,6 +1,6 @@
 // One open K-means editor: its webview, its runs and its file watcher. Every message from the
-// webview is validated before use; each run cancels the previous one (latest wins); everything
-// it creates is disposed with the panel.
+// webview is validated before use; each run cancels the previous one (latest wins, newer runs
+// coalesced while it stops: LatestRun); everything it creates is disposed with the panel.
 import * as vscode from 'vscode';
 import { isSegmentationError, oneLine } from '../core/errors';
 import { elbowK } from '../core/insight/elbow';
@@ -18,10 +18,12 @@ import {
   type RunMessage,
   type SaveMessage,
 } from '../shared/protocol';
+import { STOP_GRACE_MS } from '../core/worker/pool';
 import { compositeRgba } from './compositeRgba';
 import { engine, imageIo } from './engine';
 import { GRAY_VIEW, elbowWidth, resultMessage, viewForK } from './insightLogic';
 import type { ImageDocument } from './imageDocument';
+import { LatestRun } from './latestRun';
 import { log } from './log';
 import { announceSaved, encodeComposite, revealInExplorer, saveBeside, saveNamedBeside } from './saveOutput';
 import { currentSettings } from './settings';
@@ -38,6 +40,8 @@ export interface PanelHost {
 }
 
 const FILE_EVENT_DELAY_MS = 250;
+/** Longest a newer run waits for an aborted one's worker (the pool's own limit is STOP_GRACE_MS). */
+const STOP_WAIT_LIMIT_MS = 4 * STOP_GRACE_MS;
 
 export function paramsStateKey(uri: vscode.Uri): string {
   return `kmeansSegmentation.params:${uri.toString()}`;
@@ -46,7 +50,7 @@ export function paramsStateKey(uri: vscode.Uri): string {
 export class SegmentationPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly name: string;
-  private runAbort: AbortController | undefined;
+  private readonly runs = new LatestRun();
   private elbowAbort: AbortController | undefined;
   /** How the panel shows the result on the right (mode, selected clusters): saves use the same. */
   private view: ResultView = GRAY_VIEW;
@@ -117,7 +121,7 @@ export class SegmentationPanel implements vscode.Disposable {
       case 'run':
         this.params = msg.params;
         void this.host.workspaceState.update(paramsStateKey(this.document.uri), msg.params);
-        void this.run(msg);
+        this.runs.submit((signal) => this.run(msg, signal));
         return;
       case 'save':
         if (msg.view) this.view = msg.view;
@@ -141,28 +145,34 @@ export class SegmentationPanel implements vscode.Disposable {
     this.post({ type: 'init', fileName: this.name, params: stored.ok ? stored.value : defaults, defaults });
   }
 
-  private async run(msg: RunMessage): Promise<void> {
+  /** One run; its promise settles once the pool's workers have let go of it. */
+  private async run(msg: RunMessage, signal: AbortSignal): Promise<void> {
     const started = performance.now();
-    this.runAbort?.abort();
-    const abort = new AbortController();
-    this.runAbort = abort;
+    let stopped: Promise<void> = Promise.resolve();
     try {
       const loaded = await this.document.load(currentSettings(this.document.uri).maxMegapixels);
-      if (abort.signal.aborted) return;
-      const result = await engine().segment(loaded.image, toSegmentParams(msg.params), {
-        signal: abort.signal,
+      if (signal.aborted) return;
+      const pool = engine();
+      let onStopped!: () => void;
+      stopped = new Promise((resolve) => (onStopped = resolve));
+      const result = await pool.segment(loaded.image, toSegmentParams(msg.params), {
+        signal,
         imageKey: loaded.key,
+        onStopped,
       });
-      if (abort.signal.aborted) return;
+      if (signal.aborted) return;
       this.last = { params: msg.params, result };
       const rgba = compositeRgba(result);
       this.post(resultMessage(msg.requestId, result, msg.params, rgba, performance.now() - started));
     } catch (e) {
       if (isSegmentationError(e) && e.code === 'cancelled') return;
-      if (abort.signal.aborted) return;
+      if (signal.aborted) return;
       this.reportError(e, msg.requestId);
     } finally {
-      if (this.runAbort === abort) this.runAbort = undefined;
+      // The pool calls onStopped on every path; the timer only guards the panel against a bug.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([stopped, new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_LIMIT_MS)))]);
+      clearTimeout(timer);
     }
   }
 
@@ -317,7 +327,7 @@ export class SegmentationPanel implements vscode.Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.runAbort?.abort();
+    this.runs.cancel();
     this.elbowAbort?.abort();
     clearTimeout(this.fileEventTimer);
     this.host.onActive(this, false);

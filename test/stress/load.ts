@@ -1,8 +1,9 @@
 // Load on the worker pool as the extension puts it there. The panel controller and the batch are
 // vscode-bound (src/extension/panel.ts, batch.ts), so this drives the same calls they make:
-// - a panel: every parameter change aborts the previous run's AbortController and starts
-//   pool.segment(image, params, { signal, imageKey }); a result is shown only if its run was not
-//   aborted meanwhile (panel.ts: `if (abort.signal.aborted) return`), then compositeRgba;
+// - a panel: every parameter change goes through the panel's LatestRun (aborts the run in
+//   flight; newer changes replace a waiting one until that run's workers let go), which calls
+//   pool.segment(image, params, { signal, imageKey, onStopped }); a result is shown only if its
+//   run was not aborted meanwhile (panel.ts: `if (signal.aborted) return`), then compositeRgba;
 // - the batch (batch.ts + segmentFile.ts): read, decode on the image worker (IoClient, as
 //   imageCache.ts does), pool.segment, encode on the image worker, write; one file at a time.
 //   The write goes through core's writeNewFile here: the extension's goes through workspace.fs.
@@ -20,6 +21,7 @@ import { SegmentPool } from '../../src/core/worker/pool';
 import { writeNewFile } from '../../src/core/writeNew';
 import { compositeRgba } from '../../src/extension/compositeRgba';
 import type { IoClient } from '../../src/extension/ioClient';
+import { LatestRun } from '../../src/extension/latestRun';
 
 export const BASE_PARAMS: SegmentParams = { colorSpace: 'bgr', channels: [0, 1, 2], k: 4, width: 0, nInit: 4, maxIter: 100, seed: 0 };
 
@@ -102,14 +104,14 @@ export async function withLoopDelay<T>(fn: () => Promise<T>): Promise<LoopFigure
 
 /** A panel: latest wins. */
 export class PanelDriver {
-  private abort: AbortController | undefined;
+  private readonly runs = new LatestRun();
   delivered: { requestId: number; params: SegmentParams; result: SegmentResult; at: number }[] = [];
-  /** performance.now() of the latest change. */
-  lastChangeAt = 0;
+  /** Runs aborted, or replaced while waiting (never started). */
   cancelled = 0;
   errors: string[] = [];
-  private readonly runs: Promise<void>[] = [];
   private nextId = 1;
+  /** performance.now() of the latest change. */
+  lastChangeAt = 0;
 
   constructor(
     private readonly pool: SegmentPool,
@@ -120,27 +122,32 @@ export class PanelDriver {
   change(params: SegmentParams): void {
     const requestId = this.nextId++;
     this.lastChangeAt = performance.now();
-    this.abort?.abort();
-    const abort = new AbortController();
-    this.abort = abort;
-    this.runs.push(
-      this.pool.segment(this.image, params, { signal: abort.signal, imageKey: this.key }).then(
-        (result) => {
-          if (abort.signal.aborted) return;
+    this.runs.submit(
+      async (signal) => {
+        let onStopped!: () => void;
+        const stopped = new Promise<void>((resolve) => (onStopped = resolve));
+        try {
+          const result = await this.pool.segment(this.image, params, { signal, imageKey: this.key, onStopped });
+          if (signal.aborted) {
+            this.cancelled++;
+            return;
+          }
           compositeRgba(result);
           this.delivered.push({ requestId, params, result, at: performance.now() });
-        },
-        (e: unknown) => {
+        } catch (e) {
           if (isSegmentationError(e) && e.code === 'cancelled') this.cancelled++;
           else this.errors.push(String(e));
-        },
-      ),
+        } finally {
+          await stopped;
+        }
+      },
+      () => this.cancelled++,
     );
   }
 
   /** Waits for every run this panel started to settle. */
   async settled(): Promise<void> {
-    await Promise.all(this.runs);
+    await this.runs.idle();
   }
 
   /** From the latest change to its result, ms (NaN before it is delivered). */

@@ -107,6 +107,7 @@ async function load(): Promise<void> {
     await pool.segment(images[4]!.image, { ...BASE_PARAMS, width: 32 });
     gc();
     const started0 = await workersStarted();
+    const poolStarted0 = pool.workersStarted;
     const threads0 = liveThreads();
     const rss0 = rssMb();
     const s = sampler();
@@ -122,6 +123,8 @@ async function load(): Promise<void> {
     const { timings: _b, ...want } = segmentSync(images[0]!.image, loop.value);
     check(panel.delivered.length === 1 && panel.delivered[0]!.requestId === 200, `burst delivered ${panel.delivered.map((d) => d.requestId).join(',')}`);
     check(JSON.stringify(got) === JSON.stringify(want), 'burst: the delivered result is not segmentSync of the last parameters');
+    // Aborted runs stop cooperatively (each used to cost a new worker: ~400 for this burst).
+    check(pool.workersStarted - poolStarted0 <= 20, `burst: ${pool.workersStarted - poolStarted0} workers replaced`);
     check(panel.cancelled === 199 && panel.errors.length === 0, `burst: ${panel.cancelled} cancelled, errors ${panel.errors.join('; ')}`);
     for (let i = 0; i < 100 && liveThreads() > threads0; i++) await sleep(50);
     gc();

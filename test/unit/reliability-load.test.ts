@@ -46,6 +46,7 @@ test('60 parameter changes, latest wins: only the last result is delivered, thre
     const { image } = images[0]!;
     await pool.segment(image, { ...BASE_PARAMS, width: 64 }); // both workers started
     const started0 = await workersStarted();
+    const poolStarted0 = pool.workersStarted;
     const threads0 = liveThreads();
     const rss0 = rssMb();
     const s = sampler();
@@ -59,9 +60,12 @@ test('60 parameter changes, latest wins: only the last result is delivered, thre
     const restarts = (await workersStarted()) - started0 - 1;
     assert.deepEqual(panel.errors, []);
     assert.deepEqual(panel.delivered.map((d) => d.requestId), [panel.lastRequestId]);
-    assert.equal(panel.cancelled, 59);
+    assert.equal(panel.cancelled, 59, 'aborted, or replaced while waiting');
     assert.deepEqual(withoutTimings(panel.delivered[0]!.result), withoutTimings(segmentSync(image, loop.value)));
-    // Each abort replaces a worker; terminated ones must exit, not pile up.
+    // Aborted runs stop cooperatively and keep their warm workers (each abort used to replace
+    // one: 118 workers started for these 60 changes); a few may still be replaced on a starved CPU.
+    const replaced = pool.workersStarted - poolStarted0;
+    assert.ok(replaced <= 6, `${replaced} workers replaced for 59 aborted runs`);
     assert.ok(pool.threadCount <= pool.size);
     assert.ok(peak.peakThreads - threads0 <= 40, `threads peaked at ${peak.peakThreads} from ${threads0}`);
     const threadsAfter = await threadsSettle(threads0);
@@ -92,6 +96,7 @@ test('five panels and a batch of 20 files through one pool: all finish, the main
     await pool.segment(images[4]!.image, { ...BASE_PARAMS, width: 32 });
     const panels = images.map((x) => new PanelDriver(pool, x.image, `${x.name}#1`));
     const started0 = await workersStarted();
+    const poolStarted0 = pool.workersStarted;
     const s = sampler();
     const loop = await withLoopDelay(async () => {
       const batch = runBatch(pool, io, files, dir, { ...BASE_PARAMS, width: 200 });
@@ -101,6 +106,7 @@ test('five panels and a batch of 20 files through one pool: all finish, the main
     });
     const peak = s.stop();
     const restarts = (await workersStarted()) - started0 - 1;
+    const replaced = pool.workersStarted - poolStarted0;
     const latency = Math.max(...panels.map((p) => p.lastLatencyMs));
     const batch = loop.value;
     assert.deepEqual(batch.failed, []);
@@ -112,7 +118,7 @@ test('five panels and a batch of 20 files through one pool: all finish, the main
     }
     assert.ok(loop.maxBlockedMs < 50, `main thread blocked ${loop.maxBlockedMs.toFixed(1)} ms (slowest own step: ${JSON.stringify(batch.slowestMainThreadStepMs)})`);
     console.log(
-      `# reliability: load: 5 panels x 8 changes + batch of ${files.length}: all finished; ${restarts} workers started; slowest last-change-to-result ${latency.toFixed(0)} ms; main thread blocked at most ${loop.maxBlockedMs.toFixed(1)} ms; ` +
+      `# reliability: load: 5 panels x 8 changes + batch of ${files.length}: all finished; ${restarts} workers started (${replaced} of them segmentation workers replaced); slowest last-change-to-result ${latency.toFixed(0)} ms; main thread blocked at most ${loop.maxBlockedMs.toFixed(1)} ms; ` +
         `event-loop delay max ${loop.maxDelayMs.toFixed(0)} ms / p99 ${loop.p99DelayMs.toFixed(0)} ms incl. CPU wait up to ${loop.maxRunqueueMs.toFixed(0)} ms; ` +
         `peak threads ${peak.peakThreads}, peak RSS ${peak.peakRssMb.toFixed(0)} MB`,
     );

@@ -82,7 +82,7 @@ function inertiaOne(input: ElbowInput): number {
 }
 
 /** Inertia of the best of nInit K-means runs for each k of the range. */
-export function elbowCurve(source: ElbowSource, options: ElbowOptions = {}): ElbowPoint[] {
+export function elbowCurve(source: ElbowSource, options: ElbowOptions = {}, shouldStop?: () => boolean): ElbowPoint[] {
   const input = asInput(source);
   const { points, weights, d } = input;
   if (!Number.isInteger(d) || d < 1 || points.length !== weights.length * d) {
@@ -99,7 +99,7 @@ export function elbowCurve(source: ElbowSource, options: ElbowOptions = {}): Elb
     // With as many clusters as points every point is its own centre.
     if (k >= count) return { k, inertia: 0 };
     if (k === 1) return { k, inertia: inertiaOne(input) };
-    const run = kmeans(points, weights, d, { k, nInit: o.nInit, maxIter: o.maxIter, tol: o.tol, seed: o.seed });
+    const run = kmeans(points, weights, d, { k, nInit: o.nInit, maxIter: o.maxIter, tol: o.tol, seed: o.seed, shouldStop });
     return { k, inertia: inertiaOf(input, run.centers, run.assign) };
   });
 }

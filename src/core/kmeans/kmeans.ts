@@ -1,6 +1,7 @@
 // sklearn's KMeans(algorithm="lloyd", init="k-means++") on weighted distinct points, fast:
 // one kd-tree serves the seeding and the Lloyd steps of every restart.
 
+import { SegmentationError } from '../errors';
 import { KdTree } from './kdtree';
 import { clusterInertia } from './inertia';
 import { Filter } from './lloyd';
@@ -13,7 +14,7 @@ export function kmeans(points: Float64Array, weights: Float64Array, d: number, o
   const [from, to] = checkArgs(points, weights, d, opts);
   const k = opts.k;
   const tree = new KdTree(points, weights, d);
-  const run = new SingleRun(tree, k, opts.maxIter, absoluteTolerance(points, weights, d, opts.tol));
+  const run = new SingleRun(tree, k, opts.maxIter, absoluteTolerance(points, weights, d, opts.tol), opts.shouldStop);
   let bestInertia = Infinity;
   let bestRestart = -1;
   let bestIter = 0;
@@ -81,6 +82,7 @@ class SingleRun {
     private readonly k: number,
     private readonly maxIter: number,
     private readonly tolAbs: number,
+    private readonly shouldStop?: () => boolean,
   ) {
     this.centers = new Float64Array(k * 3);
     this.next = new Float64Array(k * 3);
@@ -93,6 +95,7 @@ class SingleRun {
   }
 
   run(rng: RestartRng): void {
+    this.stopIfAsked();
     this.seeder.run(this.k, rng, this.centers);
     this.lloyd();
   }
@@ -104,6 +107,7 @@ class SingleRun {
     let strict = false;
     let it = 0;
     while (it < this.maxIter) {
+      this.stopIfAsked();
       const changed = filter.assign(this.centers);
       let sums = filter.sums;
       let weights = filter.clusterW;
@@ -132,6 +136,10 @@ class SingleRun {
     if (!strict) filter.assign(this.centers);
     this.iterations = it;
     this.inertia = this.clusterInertia();
+  }
+
+  private stopIfAsked(): void {
+    if (this.shouldStop?.()) throw new SegmentationError('cancelled', 'segmentation cancelled');
   }
 
   labelsInto(out: Int32Array): void {

@@ -9,6 +9,11 @@ export interface KMeansOptions {
   seed: number;
   /** Run only restart indices [from, to); the default is [0, nInit). */
   restarts?: [number, number];
+  /**
+   * Asked before every restart and every Lloyd iteration; true ends the call with
+   * SegmentationError('cancelled'). Lets a worker stop a superseded run within milliseconds.
+   */
+  shouldStop?: () => boolean;
 }
 
 export interface KMeansResult {

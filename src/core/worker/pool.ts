@@ -1,8 +1,10 @@
 // Runs segmentations on a bounded set of worker threads so the extension host never blocks.
 // Jobs queue when every worker is busy; a job that finds two workers idle splits its K-means
 // restarts between them (each restart has its own random stream, so the best of the halves is
-// the best of the whole run). Aborting a job terminates the workers running it and replaces
-// them; a crashed worker fails its job with a clear error and is replaced too.
+// the best of the whole run). Aborting a job rejects it at once and asks its workers to stop
+// (a shared counter they read between K-means restarts and iterations), so they stay warm; a
+// worker still busy STOP_GRACE_MS later is terminated and replaced. A crashed worker fails its
+// job with a clear error and is replaced too.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { SegmentationError } from '../errors';
@@ -10,7 +12,7 @@ import { ELBOW_DEFAULTS, elbowKs, type ElbowOptions, type ElbowPoint } from '../
 import { bestOf } from '../kmeans/index';
 import type { RgbImage, SegmentParams, SegmentResult } from '../types';
 import { WORKER_IMAGES_KEPT } from './protocol';
-import type { ClusterOutcome, ElbowOutcome, TaskRequest, TaskResponse, WireError, WireImage } from './protocol';
+import type { ClusterOutcome, ElbowOutcome, TaskRequest, TaskResponse, WireError, WireImage, WorkerInit } from './protocol';
 
 export interface SegmentPoolOptions {
   /** The bundled worker script (dist/worker.js). */
@@ -28,12 +30,22 @@ export interface SegmentRunOptions {
    * pixel data is detected and resends them.
    */
   imageKey?: string;
+  /**
+   * Called once the run no longer occupies a worker: done, failed, or (after an abort) stopped
+   * or replaced. Lets a caller hold a newer run back until the old one has really let go.
+   */
+  onStopped?: () => void;
 }
 
 /** Never more threads than this, whatever is asked. */
 const MAX_THREADS = 8;
 /** Splitting a run over more workers than this gains little: the prepare step is repeated. */
 const MAX_SPLIT = 2;
+/**
+ * How long an aborted run's worker may take to stop before it is terminated. K-means checks
+ * between iterations (milliseconds); resizing or converting a huge image does not check.
+ */
+export const STOP_GRACE_MS = 250;
 
 class NeedImageError extends Error {}
 
@@ -43,6 +55,8 @@ interface Slot {
   pending: { id: number; resolve(value: unknown): void; reject(error: Error): void } | null;
   /** Mirror of the worker's image cache, least recently used first. */
   keys: string[];
+  /** Shared with the worker: bumped to stop its running task (see WorkerInit). */
+  stop: Int32Array;
   online: boolean;
   dead: boolean;
 }
@@ -57,6 +71,7 @@ interface Job {
   cache: boolean;
   signal?: AbortSignal;
   onAbort?: () => void;
+  onStopped?: () => void;
   slots: Slot[];
   settled: boolean;
   resolve(result: SegmentResult | ElbowPoint[]): void;
@@ -95,6 +110,7 @@ export class SegmentPool {
   private nextTaskId = 1;
   private nextJobId = 1;
   private disposed = false;
+  private started = 0;
 
   constructor(options: SegmentPoolOptions) {
     this.workerPath = options.workerPath;
@@ -105,6 +121,11 @@ export class SegmentPool {
   /** Live worker threads (they start on demand). */
   get threadCount(): number {
     return this.slots.length;
+  }
+
+  /** Worker threads started since the pool was made (replacements included). */
+  get workersStarted(): number {
+    return this.started;
   }
 
   segment(image: RgbImage, params: SegmentParams, options: SegmentRunOptions = {}): Promise<SegmentResult> {
@@ -131,9 +152,11 @@ export class SegmentPool {
     options: SegmentRunOptions,
     elbow?: ElbowOptions,
   ): Promise<T> {
-    if (this.disposed) return Promise.reject(cancelled('the segmentation pool is disposed'));
-    const { signal, imageKey } = options;
-    if (signal?.aborted) return Promise.reject(cancelled());
+    const { signal, imageKey, onStopped } = options;
+    if (this.disposed || signal?.aborted) {
+      onStopped?.();
+      return Promise.reject(this.disposed ? cancelled('the segmentation pool is disposed') : cancelled());
+    }
     return new Promise<T>((resolveT, reject) => {
       const resolve = resolveT as (result: SegmentResult | ElbowPoint[]) => void;
       const job: Job = {
@@ -144,6 +167,7 @@ export class SegmentPool {
         key: imageKey ?? `\u0000job${this.nextJobId++}`,
         cache: imageKey !== undefined,
         signal,
+        onStopped,
         slots: [],
         settled: false,
         resolve,
@@ -164,7 +188,10 @@ export class SegmentPool {
     if (this.disposed) return;
     this.disposed = true;
     const error = cancelled('the segmentation pool is disposed');
-    for (const job of this.queue.splice(0)) this.settle(job, error);
+    for (const job of this.queue.splice(0)) {
+      this.settle(job, error);
+      this.stopped(job);
+    }
     for (const job of [...this.running]) this.settle(job, error);
     const slots = this.slots.splice(0);
     await Promise.all(slots.map((s) => this.kill(s, error, false)));
@@ -178,8 +205,10 @@ export class SegmentPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.workerPath);
-    const slot: Slot = { worker, job: null, pending: null, keys: [], online: false, dead: false };
+    const stop = new SharedArrayBuffer(4);
+    const worker = new Worker(this.workerPath, { workerData: { stop } satisfies WorkerInit });
+    this.started++;
+    const slot: Slot = { worker, job: null, pending: null, keys: [], stop: new Int32Array(stop), online: false, dead: false };
     worker.unref();
     worker.on('online', () => (slot.online = true));
     worker.on('message', (msg: TaskResponse) => {
@@ -255,8 +284,15 @@ export class SegmentPool {
       this.settle(job, e instanceof Error ? e : new Error(String(e)));
     } finally {
       for (const slot of job.slots) this.release(slot, job);
+      this.stopped(job);
       this.pump();
     }
+  }
+
+  private stopped(job: Job): void {
+    const fn = job.onStopped;
+    job.onStopped = undefined;
+    fn?.();
   }
 
   private release(slot: Slot, job: Job): void {
@@ -280,12 +316,21 @@ export class SegmentPool {
     const queued = this.queue.indexOf(job);
     if (queued >= 0) this.queue.splice(queued, 1);
     this.settle(job, error);
-    // The workers cannot be interrupted mid-computation: replace them.
-    for (const slot of job.slots) if (slot.job === job) void this.kill(slot, error, true);
+    if (queued >= 0) this.stopped(job);
+    for (const slot of job.slots) {
+      if (slot.job !== job) continue;
+      Atomics.add(slot.stop, 0, 1);
+      // Resizing or converting a huge image does not look at the counter: replace the worker.
+      const timer = setTimeout(() => {
+        if (slot.job === job && !slot.dead) void this.kill(slot, error, true);
+      }, STOP_GRACE_MS);
+      timer.unref();
+    }
   }
 
   private call<T>(slot: Slot, task: TaskRequest, transfer: ArrayBuffer[]): Promise<T> {
     if (slot.dead) return Promise.reject(cancelled());
+    if (task.kind !== 'finish') task.stopGen = Atomics.load(slot.stop, 0);
     return new Promise<T>((resolve, reject) => {
       slot.pending = { id: task.id, resolve: resolve as (v: unknown) => void, reject };
       slot.worker.postMessage(task, transfer);
@@ -307,10 +352,11 @@ export class SegmentPool {
       return this.call<T>(slot, build(image), image ? [image.data] : []);
     };
     const held = job.cache && slot.keys.includes(job.key);
+    if (job.settled) throw cancelled();
     try {
       return await send(!held);
     } catch (e) {
-      if (held && e instanceof NeedImageError) return send(true);
+      if (held && e instanceof NeedImageError && !job.settled) return send(true);
       throw e;
     }
   }
@@ -368,6 +414,7 @@ export class SegmentPool {
     this.pump();
     const failed = outcomes.find((o) => o.status === 'rejected');
     if (failed) throw failed.reason;
+    if (job.settled) throw cancelled();
     const done = outcomes.map((o) => (o as PromiseFulfilledResult<ClusterOutcome>).value);
     const best = bestOf(done.map((o) => o.best));
     return this.call<SegmentResult>(

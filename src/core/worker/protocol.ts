@@ -11,6 +11,16 @@ import type { SegmentParams, SegmentResult } from '../types';
 /** How many images a worker keeps by key (the host mirrors this to know what to resend). */
 export const WORKER_IMAGES_KEPT = 3;
 
+/**
+ * The worker's workerData: one Int32 the host bumps to stop the running task. An image task
+ * carries the value it was sent under (`stopGen`) and stops, between K-means restarts and
+ * iterations, once the value has moved on: a superseded run ends within milliseconds and the
+ * warm worker (its caches, its compiled code) is kept.
+ */
+export interface WorkerInit {
+  stop: SharedArrayBuffer;
+}
+
 /** Pixels in transit: the buffer is transferred, not copied. */
 export interface WireImage {
   width: number;
@@ -29,6 +39,8 @@ interface ImageTask {
   /** Keep the image (and what was prepared from it) for later tasks with the same key. */
   cache: boolean;
   params: SegmentParams;
+  /** The stop counter's value when sent (see WorkerInit); absent: never stopped early. */
+  stopGen?: number;
 }
 
 /** The whole pipeline on one worker. */

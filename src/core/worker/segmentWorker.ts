@@ -1,7 +1,7 @@
 // Entry of dist/worker.js: runs segmentation tasks for SegmentPool off the extension host's
 // thread. It keeps the last few images (by key) so a parameter change does not resend pixels,
 // and the last few prepared inputs so a change of k alone skips resize, convert and dedupe.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { isSegmentationError } from '../errors';
 import { elbowCurve } from '../insight/elbow';
 import { cluster, finish, prepare, withK, type Prepared } from '../segment';
@@ -18,6 +18,7 @@ import {
   type TaskResponse,
   type TaskResults,
   type WireError,
+  type WorkerInit,
 } from './protocol';
 import { LruCache } from './lru';
 
@@ -27,6 +28,15 @@ const images = new LruCache<string, RgbImage>(WORKER_IMAGES_KEPT);
 const prepared = new LruCache<string, Prepared>(PREPARED_KEPT);
 
 class NeedImage extends Error {}
+
+const stopCounter = (workerData as WorkerInit | undefined)?.stop;
+const stopFlag = stopCounter ? new Int32Array(stopCounter) : undefined;
+
+/** Whether the host has asked the task sent under `stopGen` to stop. */
+function stopper(stopGen: number | undefined): (() => boolean) | undefined {
+  if (!stopFlag || stopGen === undefined) return undefined;
+  return () => Atomics.load(stopFlag, 0) !== stopGen;
+}
 
 function preparedKey(imageKey: string, p: SegmentParams): string {
   return `${imageKey}\u0000${p.width}\u0000${p.colorSpace}\u0000${p.channels.join(',')}`;
@@ -67,17 +77,26 @@ type Handlers = { [K in TaskKind]: (task: Extract<TaskRequest, { kind: K }>) => 
 
 const handlers: Handlers = {
   segment(task: SegmentTask) {
-    const prep = preparedFor(task);
-    const t0 = performance.now();
-    const best = cluster(prep, task.params);
-    const result = finish(prep, task.params, best, performance.now() - t0);
-    if (!task.cache) prepared.delete(preparedKey(task.imageKey, task.params));
-    return detached(result, task.cache);
+    try {
+      const prep = preparedFor(task);
+      const t0 = performance.now();
+      const best = cluster(prep, task.params, undefined, stopper(task.stopGen));
+      return detached(finish(prep, task.params, best, performance.now() - t0), task.cache);
+    } finally {
+      if (!task.cache) prepared.delete(preparedKey(task.imageKey, task.params));
+    }
   },
   cluster(task: ClusterTask) {
     const prep = preparedFor(task);
     const t0 = performance.now();
-    const best = cluster(prep, task.params, task.restarts);
+    let best;
+    try {
+      best = cluster(prep, task.params, task.restarts, stopper(task.stopGen));
+    } catch (e) {
+      // Stopped: no finish follows, so nothing is kept for one.
+      if (!task.cache) prepared.delete(preparedKey(task.imageKey, task.params));
+      throw e;
+    }
     if (!task.cache && !task.keep) prepared.delete(preparedKey(task.imageKey, task.params));
     return { best, clusterMs: performance.now() - t0, prepTimings: prep.timings };
   },
@@ -91,10 +110,11 @@ const handlers: Handlers = {
     return detached(result, !task.drop);
   },
   elbow(task: ElbowTask) {
-    const prep = preparedFor(task);
-    const points = elbowCurve(prep, task.elbow);
-    if (!task.cache) prepared.delete(preparedKey(task.imageKey, task.params));
-    return { points };
+    try {
+      return { points: elbowCurve(preparedFor(task), task.elbow, stopper(task.stopGen)) };
+    } finally {
+      if (!task.cache) prepared.delete(preparedKey(task.imageKey, task.params));
+    }
   },
 };
 
