@@ -23,6 +23,7 @@ import { compositeRgba } from './compositeRgba';
 import { engine, imageIo } from './engine';
 import { GRAY_VIEW, elbowWidth, resultMessage, viewForK } from './insightLogic';
 import type { ImageDocument } from './imageDocument';
+import { LastResult } from './lastResult';
 import { LatestRun } from './latestRun';
 import { log } from './log';
 import { announceSaved, encodeComposite, revealInExplorer, saveBeside, saveNamedBeside } from './saveOutput';
@@ -54,8 +55,8 @@ export class SegmentationPanel implements vscode.Disposable {
   private elbowAbort: AbortController | undefined;
   /** How the panel shows the result on the right (mode, selected clusters): saves use the same. */
   private view: ResultView = GRAY_VIEW;
-  /** The newest finished run: Save reuses it when the parameters match. */
-  private last: { params: PanelParams; result: SegmentResult } | undefined;
+  /** The newest finished run: Save reuses it when the parameters and the pixels match. */
+  private readonly last = new LastResult<PanelParams, SegmentResult>();
   /** The parameters the panel shows (the last valid ones it sent). */
   private params: PanelParams | undefined;
   private disposed = false;
@@ -148,10 +149,11 @@ export class SegmentationPanel implements vscode.Disposable {
   /** One run; its promise settles once the pool's workers have let go of it. */
   private async run(msg: RunMessage, signal: AbortSignal): Promise<void> {
     const started = performance.now();
+    const stamp = this.last.stamp;
     let stopped: Promise<void> = Promise.resolve();
     try {
       const loaded = await this.document.load(currentSettings(this.document.uri).maxMegapixels);
-      if (signal.aborted) return;
+      if (signal.aborted || !this.last.isCurrent(stamp)) return;
       const pool = engine();
       let onStopped!: () => void;
       stopped = new Promise((resolve) => (onStopped = resolve));
@@ -160,13 +162,13 @@ export class SegmentationPanel implements vscode.Disposable {
         imageKey: loaded.key,
         onStopped,
       });
-      if (signal.aborted) return;
-      this.last = { params: msg.params, result };
+      // The file changed meanwhile: these are the old pixels (the webview re-runs on the change).
+      if (signal.aborted || !this.last.keep(stamp, msg.params, result, loaded.key)) return;
       const rgba = compositeRgba(result);
       this.post(resultMessage(msg.requestId, result, msg.params, rgba, performance.now() - started));
     } catch (e) {
       if (isSegmentationError(e) && e.code === 'cancelled') return;
-      if (signal.aborted) return;
+      if (signal.aborted || !this.last.isCurrent(stamp)) return;
       this.reportError(e, msg.requestId);
     } finally {
       // The pool calls onStopped on every path; the timer only guards the panel against a bug.
@@ -186,8 +188,9 @@ export class SegmentationPanel implements vscode.Disposable {
 
   /** The newest run's result if it was for `params`, else a new segmentation. */
   private async resultFor(params: PanelParams): Promise<SegmentResult> {
-    if (this.last && sameSegmentParams(this.last.params, params)) return this.last.result;
     const loaded = await this.document.load(currentSettings(this.document.uri).maxMegapixels);
+    const kept = this.last.reuse(params, loaded.key, sameSegmentParams);
+    if (kept) return kept;
     return engine().segment(loaded.image, toSegmentParams(params), { imageKey: loaded.key });
   }
 
@@ -283,16 +286,18 @@ export class SegmentationPanel implements vscode.Disposable {
     const changed = (u: vscode.Uri): void => {
       if (!same(u)) return;
       later(() => {
+        this.last.fileChanged();
+        this.runs.abortCurrent();
         this.document.invalidate();
-        this.last = undefined;
         this.post({ type: 'fileChanged', message: `${this.name} changed on disk: updated` });
       });
     };
     const deleted = (u: vscode.Uri): void => {
       if (!same(u)) return;
       later(() => {
+        this.last.fileChanged();
+        this.runs.abortCurrent();
         this.document.invalidate();
-        this.last = undefined;
         this.post({ type: 'fileDeleted', message: `${this.name} was deleted` });
       });
     };
@@ -332,6 +337,6 @@ export class SegmentationPanel implements vscode.Disposable {
     clearTimeout(this.fileEventTimer);
     this.host.onActive(this, false);
     for (const d of this.disposables.splice(0)) d.dispose();
-    this.last = undefined;
+    this.last.clear();
   }
 }
