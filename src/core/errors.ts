@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'bad-parameter'
   | 'not-writable'
   | 'exists'
+  | 'timed-out'
   | 'cancelled';
 
 export class SegmentationError extends Error {

@@ -135,7 +135,7 @@ function concat(...parts: (Uint8Array | number[])[]): Uint8Array {
   return out;
 }
 
-function png(width: number, height: number, idat: Uint8Array, colorType = 2): Uint8Array {
+export function png(width: number, height: number, idat: Uint8Array, colorType = 2): Uint8Array {
   const ihdr = new Uint8Array(13);
   const v = new DataView(ihdr.buffer);
   v.setUint32(0, width);
