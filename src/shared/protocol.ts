@@ -210,9 +210,18 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * An own data property, or undefined: nothing inherited from a prototype (an object made with
+ * Object.create({ type: 'run' }) has no type) and no getter is run.
+ */
+function field(o: object, key: string): unknown {
+  const d = Object.getOwnPropertyDescriptor(o, key);
+  return d && 'value' in d ? d.value : undefined;
+}
+
 /** A safe integer, clamped into the parameter's range; anything else (NaN, 1.5, "3", 1e300) is rejected. */
 function checkInt(raw: Record<string, unknown>, key: NumericParam): Checked<number> {
-  const v = raw[key];
+  const v = field(raw, key);
   if (typeof v !== 'number' || !Number.isSafeInteger(v)) return reject(`${key} must be an integer`);
   const { min, max } = LIMITS[key];
   return { ok: true, value: Math.min(max, Math.max(min, v)) };
@@ -223,7 +232,8 @@ export function checkChannels(v: unknown): Checked<number[]> {
     return reject('channels must be a list of 1 to 3 channel indices');
   }
   const out: number[] = [];
-  for (const c of v) {
+  for (let i = 0; i < v.length; i++) {
+    const c = field(v, String(i));
     if (c !== 0 && c !== 1 && c !== 2) return reject('channels must be 0, 1 or 2');
     if (out.includes(c)) return reject('channels must not repeat');
     out.push(c);
@@ -233,15 +243,15 @@ export function checkChannels(v: unknown): Checked<number[]> {
 
 export function checkPanelParams(v: unknown): Checked<PanelParams> {
   if (!isRecord(v)) return reject('params must be an object');
-  const colorSpace = v.colorSpace;
+  const colorSpace = field(v, 'colorSpace');
   if (typeof colorSpace !== 'string' || !(COLOR_SPACE_IDS as readonly string[]).includes(colorSpace)) {
     return reject('colorSpace must be one of ' + COLOR_SPACE_IDS.join(', '));
   }
-  const format = v.format;
+  const format = field(v, 'format');
   if (typeof format !== 'string' || !(OUTPUT_FORMAT_IDS as readonly string[]).includes(format)) {
     return reject('format must be one of ' + OUTPUT_FORMAT_IDS.join(', '));
   }
-  const channels = checkChannels(v.channels);
+  const channels = checkChannels(field(v, 'channels'));
   if (!channels.ok) return channels;
   const nums = {} as Record<NumericParam, number>;
   for (const key of Object.keys(LIMITS) as NumericParam[]) {
@@ -269,24 +279,26 @@ const MAX_RANKS = LIMITS.k.max;
 
 export function checkResultView(v: unknown): Checked<ResultView> {
   if (!isRecord(v)) return reject('view must be an object');
-  const mode = v.mode;
+  const mode = field(v, 'mode');
   if (typeof mode !== 'string' || !(RESULT_MODE_IDS as readonly string[]).includes(mode)) {
     return reject('view.mode must be one of ' + RESULT_MODE_IDS.join(', '));
   }
-  if (typeof v.white !== 'boolean') return reject('view.white must be true or false');
-  const sel = v.selected;
+  const white = field(v, 'white');
+  if (typeof white !== 'boolean') return reject('view.white must be true or false');
+  const sel = field(v, 'selected');
   if (!Array.isArray(sel) || sel.length > MAX_RANKS) {
     return reject(`view.selected must be a list of at most ${MAX_RANKS} cluster ranks`);
   }
   const ranks: number[] = [];
-  for (const r of sel) {
+  for (let i = 0; i < sel.length; i++) {
+    const r = field(sel, String(i));
     if (typeof r !== 'number' || !Number.isInteger(r) || r < 0 || r >= MAX_RANKS) {
       return reject(`view.selected must hold cluster ranks 0 to ${MAX_RANKS - 1}`);
     }
     if (ranks.includes(r)) return reject('view.selected must not repeat a rank');
     ranks.push(r);
   }
-  return { ok: true, value: { mode: mode as ResultModeId, selected: ranks.sort((a, b) => a - b), white: v.white } };
+  return { ok: true, value: { mode: mode as ResultModeId, selected: ranks.sort((a, b) => a - b), white } };
 }
 
 function checkRequestId(v: unknown): Checked<number> {
@@ -299,38 +311,39 @@ function checkRequestId(v: unknown): Checked<number> {
 /** Checks a message from the webview; returns a fresh, well-typed copy or why it was refused. */
 export function checkWebviewMessage(raw: unknown): Checked<WebviewMessage> {
   if (!isRecord(raw)) return reject('message must be an object');
-  switch (raw.type) {
+  const type = field(raw, 'type');
+  switch (type) {
     case 'ready':
       return { ok: true, value: { type: 'ready' } };
     case 'run':
     case 'elbow': {
-      const id = checkRequestId(raw.requestId);
+      const id = checkRequestId(field(raw, 'requestId'));
       if (!id.ok) return id;
-      const params = checkPanelParams(raw.params);
+      const params = checkPanelParams(field(raw, 'params'));
       if (!params.ok) return params;
-      return { ok: true, value: { type: raw.type, requestId: id.value, params: params.value } };
+      return { ok: true, value: { type, requestId: id.value, params: params.value } };
     }
     case 'save': {
-      const id = checkRequestId(raw.requestId);
+      const id = checkRequestId(field(raw, 'requestId'));
       if (!id.ok) return id;
-      const params = checkPanelParams(raw.params);
+      const params = checkPanelParams(field(raw, 'params'));
       if (!params.ok) return params;
-      if (raw.view === undefined) return { ok: true, value: { type: 'save', requestId: id.value, params: params.value } };
-      const view = checkResultView(raw.view);
+      if (field(raw, 'view') === undefined) return { ok: true, value: { type: 'save', requestId: id.value, params: params.value } };
+      const view = checkResultView(field(raw, 'view'));
       if (!view.ok) return view;
       return { ok: true, value: { type: 'save', requestId: id.value, params: params.value, view: view.value } };
     }
     case 'view': {
-      const view = checkResultView(raw.view);
+      const view = checkResultView(field(raw, 'view'));
       if (!view.ok) return view;
       return { ok: true, value: { type: 'view', view: view.value } };
     }
     case 'export': {
-      const id = checkRequestId(raw.requestId);
+      const id = checkRequestId(field(raw, 'requestId'));
       if (!id.ok) return id;
-      const params = checkPanelParams(raw.params);
+      const params = checkPanelParams(field(raw, 'params'));
       if (!params.ok) return params;
-      const what = raw.what;
+      const what = field(raw, 'what');
       if (typeof what !== 'string' || !(EXPORT_WHATS as readonly string[]).includes(what)) {
         return reject('what must be one of ' + EXPORT_WHATS.join(', '));
       }
@@ -338,7 +351,7 @@ export function checkWebviewMessage(raw: unknown): Checked<WebviewMessage> {
     }
     default:
       // String() would throw on a null-prototype object: describe non-strings by their type.
-      return reject(`unknown message type ${typeof raw.type === 'string' ? JSON.stringify(raw.type.slice(0, 40)) : typeof raw.type}`);
+      return reject(`unknown message type ${typeof type === 'string' ? JSON.stringify(type.slice(0, 40)) : typeof type}`);
   }
 }
 

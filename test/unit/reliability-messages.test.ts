@@ -192,9 +192,16 @@ test('prototype pollution keys: nothing reaches Object.prototype or the accepted
   }
   // A JSON own "__proto__" key is not a prototype: {"__proto__":{"type":"ready"}} has no type.
   assert.equal(validateWebviewMessage(JSON.parse('{"__proto__":{"type":"ready"}}')), undefined);
-  // Fields inherited from a prototype (impossible through postMessage's structured clone) may be
-  // read, but what comes out is still a fresh, plain, well-formed message.
-  count(Object.create({ type: 'run', requestId: 1, params: good }) as object);
+  // Fields inherited from a prototype (impossible through postMessage's structured clone) are not
+  // read: only own properties count, at every level, and no getter runs.
+  assert.equal(validateWebviewMessage(Object.create({ type: 'run', requestId: 1, params: good }) as object), undefined);
+  assert.equal(validateWebviewMessage({ type: 'run', requestId: 1, params: Object.create(good) as object }), undefined);
+  assert.equal(validateWebviewMessage({ type: 'view', view: Object.assign(Object.create({ white: true }) as object, { mode: 'gray', selected: [] }) }), undefined);
+  let getterRan = false;
+  const withGetter = { type: 'run', requestId: 1, get params() { getterRan = true; return good; } };
+  assert.equal(validateWebviewMessage(withGetter), undefined);
+  assert.equal(getterRan, false);
+  assert.ok(validateWebviewMessage({ type: 'run', requestId: 1, params: { ...good } }), 'own fields still pass');
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
   assert.equal((Object.prototype as Record<string, unknown>).polluted, undefined);
 });
