@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { isSegmentationError, oneLine } from '../core/errors';
 import { isOurOutput } from '../core/naming';
 import { CHANNEL_LABELS, COLOR_SPACE_IDS, OUTPUT_FORMAT_IDS, type PanelParams } from '../shared/protocol';
-import { batchSummary, describeParams, isImageName, selectBatchFiles, wholeNumberProblem, type BatchTally } from './batchLogic';
+import { batchSummary, describeParams, failLine, isImageName, selectBatchFiles, wholeNumberProblem, type BatchTally } from './batchLogic';
 import { log } from './log';
 import { segmentFileAndSave } from './segmentFile';
 import { currentSettings } from './settings';
@@ -155,7 +155,7 @@ async function runBatch(files: vscode.Uri[], params: PanelParams, maxMegapixels:
           } catch (e) {
             if (isSegmentationError(e) && e.code === 'cancelled' && token.isCancellationRequested) break;
             tally.failed++;
-            out.error(`FAIL ${uri.toString(true)}: ${oneLine(e)}`);
+            out.error(failLine(uri.toString(true), fileName(uri), oneLine(e)));
           }
           progress.report({ increment: 100 / files.length });
         }

@@ -101,3 +101,12 @@ export function wholeNumberProblem(text: string, key: NumericParam): string | un
   if (!/^\d+$/.test(t) || !Number.isSafeInteger(n) || n < min || n > max) return `Enter a whole number from ${min} to ${max}`;
   return undefined;
 }
+
+/**
+ * The log line of a failed file: `FAIL <where>: <problem>`. Errors name their file first
+ * ("corrupt.png: not a supported image"); the line already shows it, so that prefix is dropped.
+ */
+export function failLine(where: string, name: string, message: string): string {
+  const problem = message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message;
+  return `FAIL ${where}: ${problem}`;
+}

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   batchSummary,
   describeParams,
+  failLine,
   globToRegExp,
   isImageName,
   selectBatchFiles,
@@ -79,4 +80,14 @@ test('input box checks for whole numbers in range', () => {
   assert.equal(wholeNumberProblem(' 16 ', 'k'), undefined);
   assert.equal(wholeNumberProblem('0', 'width'), undefined);
   for (const t of ['1', '17', '', 'abc', '3.5', '-2', '1e3', '4x']) assert.match(wholeNumberProblem(t, 'k') ?? '', /from 2 to 16/, t);
+});
+
+test('a FAIL line names the file once', () => {
+  assert.equal(
+    failLine('file:///w/batch/corrupt.png', 'corrupt.png', 'corrupt.png: not a supported image (unknown format)'),
+    'FAIL file:///w/batch/corrupt.png: not a supported image (unknown format)',
+  );
+  // A message about something else (the folder) keeps its subject.
+  assert.equal(failLine('file:///w/a.png', 'a.png', '/w: folder is not writable'), 'FAIL file:///w/a.png: /w: folder is not writable');
+  assert.equal(failLine('file:///w/a.png', 'a.png', 'a.png.bak: x'), 'FAIL file:///w/a.png: a.png.bak: x');
 });
