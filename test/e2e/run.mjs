@@ -6,8 +6,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureE2EPackages } from './lib/install.mjs';
-import { E2E_DIR, ROOT, RUN_DIR, SCREENSHOT_DIR } from './lib/paths.mjs';
-import { CHROMIUM } from './lib/workbench.mjs';
+// Nothing here may import playwright-core: on a fresh clone it is installed by ensureE2EPackages.
+import { CHROMIUM, E2E_DIR, ROOT, RUN_DIR, SCREENSHOT_DIR } from './lib/paths.mjs';
 
 const DEADLINE_MS = 12 * 60_000;
 

@@ -14,3 +14,6 @@ export const EXTENSION_ID = `${manifest.publisher}.${manifest.name}`;
 /** The folder name VS Code gives an installed extension; a symlink with this name loads it. */
 export const EXTENSION_FOLDER_NAME = `${EXTENSION_ID}-${manifest.version}`;
 export const VSIX_PATH = join(ROOT, `${manifest.name}-${manifest.version}.vsix`);
+
+// Debian's chromium; the runner checks for it before anything imports playwright-core.
+export const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';

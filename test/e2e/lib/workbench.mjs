@@ -4,9 +4,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { SCREENSHOT_DIR } from './paths.mjs';
+import { CHROMIUM, SCREENSHOT_DIR } from './paths.mjs';
 
-export const CHROMIUM = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
+export { CHROMIUM };
 
 export function launchBrowser() {
   return chromium.launch({
