@@ -18,14 +18,13 @@ import {
   type RunMessage,
   type SaveMessage,
 } from '../shared/protocol';
-import { STOP_GRACE_MS } from '../core/worker/pool';
-import { compositeRgba } from './compositeRgba';
 import { engine, imageIo } from './engine';
-import { GRAY_VIEW, elbowWidth, resultMessage, viewForK } from './insightLogic';
+import { GRAY_VIEW, elbowWidth, viewForK } from './insightLogic';
 import type { ImageDocument } from './imageDocument';
 import { LastResult } from './lastResult';
 import { LatestRun } from './latestRun';
 import { log } from './log';
+import { panelRun, type PanelRunContext } from './panelRun';
 import { announceSaved, encodeComposite, revealInExplorer, saveBeside, saveNamedBeside } from './saveOutput';
 import { currentSettings } from './settings';
 import { SECTION, sameSegmentParams, toSegmentParams } from './settingsLogic';
@@ -41,8 +40,6 @@ export interface PanelHost {
 }
 
 const FILE_EVENT_DELAY_MS = 250;
-/** Longest a newer run waits for an aborted one's worker (the pool's own limit is STOP_GRACE_MS). */
-const STOP_WAIT_LIMIT_MS = 4 * STOP_GRACE_MS;
 
 export function paramsStateKey(uri: vscode.Uri): string {
   return `kmeansSegmentation.params:${uri.toString()}`;
@@ -146,37 +143,18 @@ export class SegmentationPanel implements vscode.Disposable {
     this.post({ type: 'init', fileName: this.name, params: stored.ok ? stored.value : defaults, defaults });
   }
 
-  /** One run; its promise settles once the pool's workers have let go of it. */
-  private async run(msg: RunMessage, signal: AbortSignal): Promise<void> {
-    const started = performance.now();
-    const stamp = this.last.stamp;
-    let stopped: Promise<void> = Promise.resolve();
-    try {
-      const loaded = await this.document.load(currentSettings(this.document.uri).maxMegapixels);
-      if (signal.aborted || !this.last.isCurrent(stamp)) return;
-      const pool = engine();
-      let onStopped!: () => void;
-      stopped = new Promise((resolve) => (onStopped = resolve));
-      const result = await pool.segment(loaded.image, toSegmentParams(msg.params), {
-        signal,
-        imageKey: loaded.key,
-        onStopped,
-      });
-      // The file changed meanwhile: these are the old pixels (the webview re-runs on the change).
-      if (signal.aborted || !this.last.keep(stamp, msg.params, result, loaded.key)) return;
-      const rgba = compositeRgba(result);
-      this.post(resultMessage(msg.requestId, result, msg.params, rgba, performance.now() - started));
-    } catch (e) {
-      if (isSegmentationError(e) && e.code === 'cancelled') return;
-      if (signal.aborted || !this.last.isCurrent(stamp)) return;
-      this.reportError(e, msg.requestId);
-    } finally {
-      // The pool calls onStopped on every path; the timer only guards the panel against a bug.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([stopped, new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_LIMIT_MS)))]);
-      clearTimeout(timer);
-    }
+  /** One run (panelRun: the vscode-free part); its promise settles once the pool's workers have let go of it. */
+  private run(msg: RunMessage, signal: AbortSignal): Promise<void> {
+    return panelRun(this.runContext, msg, signal);
   }
+
+  private readonly runContext: PanelRunContext = {
+    load: () => this.document.load(currentSettings(this.document.uri).maxMegapixels),
+    pool: engine,
+    last: this.last,
+    post: (msg) => this.post(msg),
+    fail: (e, requestId) => this.reportError(e, requestId),
+  };
 
   private reportError(e: unknown, requestId: number | null): void {
     const message = oneLine(e);
