@@ -1,5 +1,6 @@
 // Speed, quality and memory against the Python reference (the seed's script: sklearn + OpenCV).
 //   npm run bench [-- --quick] [-- --cases hsv/02/3,bgr/all/5] [-- --images coffee,fruits] [-- --no-full]
+//                 [-- --no-host] [-- --host-only]  (skip / run only the host-latency section: bench/host-latency.ts)
 //                 [-- --ref-threads N]  (OMP_NUM_THREADS for sklearn: on a loaded machine its default
 //                                        threads spin against other work and its times balloon)
 // Per case, interleaved so that load from other processes hits both sides alike: the reference
@@ -64,6 +65,9 @@ const cases = (value('--cases')?.split(',') ?? DEFAULT_CASES).map(parseCase);
 const wantedImages = value('--images')?.split(',');
 const withFull = !flag('--no-full');
 const refThreads = value('--ref-threads');
+const noHost = flag('--no-host');
+const hostOnly = flag('--host-only');
+if (noHost && hostOnly) throw new Error('--no-host and --host-only exclude each other');
 const refEnv = refThreads ? { ...process.env, OMP_NUM_THREADS: refThreads } : process.env;
 
 function parseCase(text) {
@@ -129,6 +133,39 @@ await esbuild.build({
   logLevel: 'error',
 });
 const core = createRequire(import.meta.url)(join(OUT, 'core.js'));
+
+/** Issue 3's host-side latency (bench/host-latency.ts, bundled like the core): its verdict lines; sets exitCode on a FAIL. */
+async function hostSection() {
+  await esbuild.build({
+    entryPoints: { 'host-latency': join(ROOT, 'bench/host-latency.ts') },
+    outdir: OUT,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'error',
+  });
+  const { hostLatency } = createRequire(import.meta.url)(join(OUT, 'host-latency.js'));
+  const log = [];
+  const verdicts = await hostLatency({
+    imagesDir: IMAGES_DIR,
+    workerPath: WORKER,
+    images: wantedImages ?? (quick ? QUICK_IMAGES : undefined),
+    log: (line) => {
+      console.log(line);
+      log.push(line);
+    },
+  });
+  const lines = verdicts.map((v) => (v.ok === undefined ? v.detail : `${v.ok ? 'PASS' : 'FAIL'}  ${v.what}: ${v.detail}`));
+  console.log(`\n${lines.join('\n')}`);
+  writeFileSync(join(OUT, 'host-latency.md'), ['# Host latency', '', new Date().toISOString(), '', '```', ...log, '', ...lines, '```', ''].join('\n'));
+  console.log(`\nwritten: ${join(OUT, 'host-latency.md')}`);
+  if (verdicts.some((v) => v.ok === false)) process.exitCode = 1;
+}
+if (hostOnly) {
+  await hostSection();
+  process.exit();
+}
 for (const f of [CLI, WORKER]) if (!existsSync(f)) throw new Error(`${f} is missing: run node esbuild.mjs`);
 
 const problems = [];
@@ -356,3 +393,4 @@ const md = [
 writeFileSync(join(OUT, 'results.md'), md);
 console.log(`\nwritten: ${join(OUT, 'results.md')}`);
 process.exitCode = verdicts.some((v) => v.ok === false) ? 1 : 0;
+if (!noHost) await hostSection();
