@@ -3,7 +3,7 @@
 // only for real bugs with KMEANS_DEBUG=1.
 
 import { promises as fs } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { composite, grayLabelBytes, labelImage } from '../core/composite';
 import { paletteJson } from '../core/insight/palette';
 import { renderResult } from '../core/insight/render';
@@ -12,11 +12,11 @@ import { encodeGrayPng, encodeImage } from '../core/encode';
 import { SegmentationError, isSegmentationError, oneLine } from '../core/errors';
 import { isOurOutput, outputName } from '../core/naming';
 import { channelsLabel } from '../core/params';
-import { segmentSync } from '../core/segment';
 import { writeNewFile } from '../core/writeNew';
 import type { SegmentResult } from '../core/types';
 import { version } from '../../package.json';
 import { HELP, UsageError, parseArgs, type CliOptions } from './args';
+import { HelperSlot, segmentSplit } from './twoThreads';
 
 const debug = process.env.KMEANS_DEBUG === '1';
 
@@ -72,7 +72,7 @@ async function checkTarget(path: string | undefined): Promise<void> {
   if (!isDir) throw new SegmentationError('not-writable', 'folder does not exist', dir);
 }
 
-async function processImage(path: string, opts: CliOptions): Promise<{ result: SegmentResult; written: string[]; timings: Timings }> {
+async function processImage(path: string, opts: CliOptions, helpers: HelperSlot): Promise<{ result: SegmentResult; written: string[]; timings: Timings; threads: number }> {
   await checkTarget(opts.out);
   await checkTarget(opts.labels);
   await checkTarget(opts.palette);
@@ -82,7 +82,7 @@ async function processImage(path: string, opts: CliOptions): Promise<{ result: S
   const image = await decodeImage(bytes, path, { maxPixels: opts.maxPixels });
   const t1 = performance.now();
 
-  const result = segmentSync(image, opts.params);
+  const { result, threads } = await segmentSplit(image, opts.params, opts.threads, helpers);
   const missing = opts.select.filter((r) => r >= result.k);
   if (missing.length > 0) {
     throw new SegmentationError('bad-parameter', `--select ${missing.join(',')}: there are only ${result.k} clusters (ranks 0-${result.k - 1})`, path);
@@ -129,10 +129,18 @@ async function processImage(path: string, opts: CliOptions): Promise<{ result: S
     // since the process started, as the Python reference's total_s (which includes its imports)
     total: round(performance.now()),
   };
-  return { result, written, timings };
+  return { result, written, timings, threads };
 }
 
-function jsonLine(path: string, opts: CliOptions, result: SegmentResult, written: string[], timings: Timings, warnings: string[]): string {
+function jsonLine(
+  path: string,
+  opts: CliOptions,
+  result: SegmentResult,
+  written: string[],
+  timings: Timings,
+  warnings: string[],
+  threads: number,
+): string {
   return JSON.stringify({
     image: path,
     inertia: result.inertia,
@@ -148,6 +156,8 @@ function jsonLine(path: string, opts: CliOptions, result: SegmentResult, written
     written,
     warnings,
     timings,
+    // threads that ran K-means (see --threads)
+    threads,
   });
 }
 
@@ -199,21 +209,24 @@ async function main(argv: string[]): Promise<number> {
 
   const batch = opts.images.length > 1;
   let failed = 0;
+  // K-means helper thread, started only for heavy work; its bundle sits beside dist/cli.js
+  const helpers = new HelperSlot(join(__dirname, 'worker.js'));
   for (const path of opts.images) {
     if (batch && isOurOutput(path)) {
       process.stderr.write(`skipped ${path}: named like an output of this tool\n`);
       continue;
     }
     try {
-      const { result, written, timings } = await processImage(path, opts);
+      const { result, written, timings, threads } = await processImage(path, opts, helpers);
       for (const w of result.warnings) process.stderr.write(`Warning: ${path}: ${w}\n`);
       const warnings = [...opts.warnings, ...result.warnings];
-      process.stdout.write(`${opts.json ? jsonLine(path, opts, result, written, timings, warnings) : summary(path, opts, result, written, timings)}\n`);
+      process.stdout.write(`${opts.json ? jsonLine(path, opts, result, written, timings, warnings, threads) : summary(path, opts, result, written, timings)}\n`);
     } catch (e) {
       failed++;
       reportFailure(path, e);
     }
   }
+  helpers.close();
   return failed > 0 ? 1 : 0;
 }
 
