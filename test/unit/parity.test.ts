@@ -1,7 +1,7 @@
 // Parity with the Python reference (the seed's script with sklearn 1.2 and OpenCV 4.6). The
 // fixtures come from test/fixtures/parity/generate.py: the reference's label image per case and
 // cases.json (inertia, composite geometry, a hash of the resized image). The input photos are
-// the shared images (../shared/images; licences in ../shared/images/SOURCES.json).
+// copies of the shared images in test/fixtures/images (licences in its README.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -14,7 +14,7 @@ import { validateParams } from '../../src/core/params';
 import type { RgbImage } from '../../src/core/types';
 
 const FIXTURES = resolve('test/fixtures/parity');
-const IMAGES = resolve('../shared/images');
+const IMAGES = resolve('test/fixtures/images');
 
 interface ParityCase {
   image: string;
@@ -33,7 +33,7 @@ interface ParityCase {
 const cases = JSON.parse(readFileSync(join(FIXTURES, 'cases.json'), 'utf8')) as ParityCase[];
 
 async function load(path: string): Promise<RgbImage> {
-  assert.ok(existsSync(path), `${path} is missing (the shared images live in ../shared/images)`);
+  assert.ok(existsSync(path), `${path} is missing`);
   return decodeImage(readFileSync(path), path);
 }
 
