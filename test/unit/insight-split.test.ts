@@ -106,3 +106,38 @@ test('channelSpread: the population standard deviation', () => {
   assert.ok(Math.abs(channelSpread(conv, 0) - Math.sqrt(200 / 3)) < 1e-12);
   assert.equal(channelSpread(conv, 1), 0);
 });
+
+test('fitted scatter: the bins span each channel\'s own range, extremes in the first and last bin', () => {
+  const result = syntheticResult(30, 20, 3, 11);
+  // Squeeze channels 1 and 2 into narrow bands, as Lab's a and b often are.
+  for (let p = 0; p < 600; p++) {
+    result.converted[p * 3 + 1] = 100 + (result.converted[p * 3 + 1]! % 21);
+    result.converted[p * 3 + 2] = 180 + (result.converted[p * 3 + 2]! % 9);
+  }
+  const bins = 8;
+  const fitted = densityScatter(result, 1, 2, bins, true);
+  const values = (c: number) => Array.from({ length: 600 }, (_, p) => result.converted[p * 3 + c]!);
+  const [x, y] = [values(1), values(2)];
+  assert.deepEqual(fitted.xRange, [Math.min(...x), Math.max(...x)]);
+  assert.deepEqual(fitted.yRange, [Math.min(...y), Math.max(...y)]);
+  assert.equal(fitted.counts.reduce((a, v) => a + v, 0), 600);
+  const binOf = (v: number, [lo, hi]: [number, number]) => Math.floor(((v - lo) * bins) / (hi - lo + 1));
+  const expected = new Uint32Array(bins * bins);
+  for (let p = 0; p < 600; p++) expected[binOf(y[p]!, fitted.yRange) * bins + binOf(x[p]!, fitted.xRange)]!++;
+  assert.deepEqual(fitted.counts, expected);
+  // The smallest and largest values land in the first and last bins on both axes.
+  const usedX = new Set<number>();
+  const usedY = new Set<number>();
+  fitted.counts.forEach((n, cell) => {
+    if (n > 0) {
+      usedX.add(cell % bins);
+      usedY.add(Math.floor(cell / bins));
+    }
+  });
+  assert.ok(usedX.has(0) && usedX.has(bins - 1) && usedY.has(0) && usedY.has(bins - 1));
+  // Unfitted, the same data crowds into a few bins of the 0-255 span.
+  const full = densityScatter(result, 1, 2, bins);
+  assert.deepEqual(full.xRange, [0, 255]);
+  assert.ok(full.counts.filter((n) => n > 0).length < fitted.counts.filter((n) => n > 0).length);
+  assert.deepEqual(splitView(result, [1, 2], bins, true), { kind: 'scatter', scatter: fitted });
+});

@@ -22,6 +22,9 @@ export interface DensityScatter {
   cx: number;
   cy: number;
   bins: number;
+  /** The channel values the bins span on each axis, inclusive: [0, 255], or the data's own range when fitted. */
+  xRange: [number, number];
+  yRange: [number, number];
   /** Pixels per bin, row-major with y (channel cy) as the row: index = by * bins + bx. */
   counts: Uint32Array;
   /** The rank with the most pixels in the bin (the lower rank on a tie), 255 if the bin is empty. */
@@ -29,7 +32,31 @@ export interface DensityScatter {
 }
 
 /** A bins x bins 2-D histogram of channels cx and cy; value v falls in bin floor(v * bins / 256). */
-export function densityScatter(result: SegmentResult, cx: number, cy: number, bins = 64): DensityScatter {
+/** The smallest and largest value of one channel of 3-byte pixels. */
+function valueRange(converted: Uint8Array, channel: number): [number, number] {
+  let lo = 255;
+  let hi = 0;
+  for (let s = channel; s < converted.length; s += 3) {
+    const v = converted[s]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return lo > hi ? [0, 255] : [lo, hi];
+}
+
+/** Bin of every byte value when `bins` bins span [lo, hi] (values outside are never looked up). */
+function binTable(lo: number, hi: number, bins: number): Uint16Array {
+  const table = new Uint16Array(256);
+  const span = hi - lo + 1;
+  for (let v = lo; v <= hi; v++) table[v] = Math.floor(((v - lo) * bins) / span);
+  return table;
+}
+
+/**
+ * `fit`: the bins span each channel's own range instead of 0-255, so data packed into a narrow
+ * band (Lab's a and b on a plate, say) fills the plot instead of a corner.
+ */
+export function densityScatter(result: SegmentResult, cx: number, cy: number, bins = 64, fit = false): DensityScatter {
   checkChannel(cx);
   checkChannel(cy);
   if (!Number.isInteger(bins) || bins < 1 || bins > 256) {
@@ -39,10 +66,12 @@ export function densityScatter(result: SegmentResult, cx: number, cy: number, bi
   const cells = bins * bins;
   // Counts per (bin, rank): at most 256 * 256 * 255 entries, a few MB in the worst case.
   const perRank = new Uint32Array(cells * k);
-  const binOf = new Uint16Array(256);
-  for (let v = 0; v < 256; v++) binOf[v] = Math.floor((v * bins) / 256);
+  const xRange: [number, number] = fit ? valueRange(converted, cx) : [0, 255];
+  const yRange: [number, number] = fit ? valueRange(converted, cy) : [0, 255];
+  const xBin = binTable(xRange[0], xRange[1], bins);
+  const yBin = binTable(yRange[0], yRange[1], bins);
   for (let p = 0, s = 0; p < labels.length; p++, s += 3) {
-    const cell = binOf[converted[s + cy]!]! * bins + binOf[converted[s + cx]!]!;
+    const cell = yBin[converted[s + cy]!]! * bins + xBin[converted[s + cx]!]!;
     perRank[cell * k + labels[p]!]!++;
   }
   const counts = new Uint32Array(cells);
@@ -60,7 +89,7 @@ export function densityScatter(result: SegmentResult, cx: number, cy: number, bi
     }
     counts[c] = total;
   }
-  return { cx, cy, bins, counts, dominant };
+  return { cx, cy, bins, xRange, yRange, counts, dominant };
 }
 
 /** Standard deviation of one converted channel over all pixels. */
@@ -88,7 +117,7 @@ export type SplitView =
  * scatter; three, the scatter of the two with the widest spread (kept in the order selected, so
  * the axes do not swap when the spreads are close).
  */
-export function splitView(result: SegmentResult, channels: readonly number[], bins = 64): SplitView {
+export function splitView(result: SegmentResult, channels: readonly number[], bins = 64, fit = false): SplitView {
   channels.forEach(checkChannel);
   if (new Set(channels).size !== channels.length) {
     throw new RangeError(`channels ${channels.join(',')} repeat a channel`);
@@ -98,7 +127,7 @@ export function splitView(result: SegmentResult, channels: readonly number[], bi
     return { kind: 'histogram', channel, histograms: channelHistogram(result, channel) };
   }
   if (channels.length === 2) {
-    return { kind: 'scatter', scatter: densityScatter(result, channels[0]!, channels[1]!, bins) };
+    return { kind: 'scatter', scatter: densityScatter(result, channels[0]!, channels[1]!, bins, fit) };
   }
   if (channels.length !== 3) {
     throw new RangeError(`${channels.length} channels selected: select 1, 2 or 3`);
@@ -108,5 +137,5 @@ export function splitView(result: SegmentResult, channels: readonly number[], bi
   let narrowest = 2;
   for (let i = 1; i >= 0; i--) if (spread[i]! < spread[narrowest]!) narrowest = i;
   const [cx, cy] = channels.filter((_, i) => i !== narrowest) as [number, number];
-  return { kind: 'scatter', scatter: densityScatter(result, cx, cy, bins) };
+  return { kind: 'scatter', scatter: densityScatter(result, cx, cy, bins, fit) };
 }

@@ -17,7 +17,7 @@ export class SplitPlot {
 
   show(shown: ShownResult): void {
     const names = CHANNEL_LABELS[shown.colorSpace];
-    const view = splitView(shown.result, shown.channels, BINS);
+    const view = splitView(shown.result, shown.channels, BINS, true);
     const ctx = this.canvas.getContext('2d');
     if (!ctx) return;
     if (view.kind === 'histogram') {
@@ -26,12 +26,14 @@ export class SplitPlot {
       this.drawHistogram(ctx, view.histograms, shown.palette);
       this.caption.textContent = `${names[view.channel]} (0–255 →) by cluster: each bar stacked in the clusters' colours`;
     } else {
-      const { cx, cy } = view.scatter;
+      const { cx, cy, xRange, yRange } = view.scatter;
       this.root.dataset.kind = 'scatter';
       this.canvas.dataset.channels = `${cx},${cy}`;
       this.drawScatter(ctx, view.scatter.counts, view.scatter.dominant, shown.palette);
       const dropped = shown.channels.length === 3 ? ' (the two widest-spread of the three)' : '';
-      this.caption.textContent = `${names[cx]} (→) against ${names[cy]} (↑)${dropped}: colour = main cluster, brightness = pixels`;
+      this.caption.textContent =
+        `${names[cx]} ${xRange[0]}–${xRange[1]} (→) against ${names[cy]} ${yRange[0]}–${yRange[1]} (↑)${dropped}: ` +
+        'colour = main cluster, brightness = pixels';
     }
   }
 
