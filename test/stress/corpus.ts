@@ -4,7 +4,8 @@
 // says what it is; the runner decides pass or fail from what the engine does with it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
+import { pngChunk } from '../unit/io-helpers';
 
 export const FIXTURE_IMAGES = join(__dirname, '..', 'fixtures', 'images');
 
@@ -111,16 +112,6 @@ export function mutations(base: { name: string; bytes: Uint8Array }): CorpusCase
 }
 
 // ---- hand-made structures -------------------------------------------------------------------
-
-function pngChunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, data.length);
-  out.set(Buffer.from(type, 'latin1'), 4);
-  out.set(data, 8);
-  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
-  return out;
-}
 
 const PNG_SIG = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 

@@ -2,11 +2,10 @@
 // temporary folder and driven through IoClient exactly as the extension host drives it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { IoClient } from '../../src/extension/ioClient';
+import { buildIoWorker } from './io-helpers';
 import { decodeImage } from '../../src/core/decode';
 import { composite, labelImage } from '../../src/core/composite';
 import { isSegmentationError } from '../../src/core/errors';
@@ -18,16 +17,7 @@ let dir: string;
 let client: IoClient;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'io-worker-'));
-  await build({
-    entryPoints: { ioWorker: new URL('../../src/extension/ioWorker.ts', import.meta.url).pathname },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outdir: dir,
-    logLevel: 'error',
-  });
+  dir = await buildIoWorker('io-worker-');
   client = new IoClient(join(dir, 'ioWorker.js'));
 });
 

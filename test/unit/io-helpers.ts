@@ -1,8 +1,10 @@
 // Byte builders shared by the I/O tests: minimal but well-formed headers, so a test can claim
 // any size without a pixel buffer behind it.
 import { crc32 } from 'node:zlib';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { build } from 'esbuild';
 
 export const FIXTURES = join(__dirname, '..', 'fixtures', 'images');
 export const BAD = join(__dirname, '..', 'fixtures', 'bad');
@@ -11,7 +13,8 @@ export function fixture(name: string): Uint8Array {
   return new Uint8Array(readFileSync(join(FIXTURES, name)));
 }
 
-function chunk(type: string, data: Uint8Array): Uint8Array {
+/** One PNG chunk: length, type, data and CRC. */
+export function pngChunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, data.length);
@@ -28,7 +31,7 @@ export function pngHeaderOnly(width: number, height: number): Uint8Array {
   v.setUint32(0, width);
   v.setUint32(4, height);
   ihdr.set([8, 2, 0, 0, 0], 8);
-  return new Uint8Array([...[0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], ...chunk('IHDR', ihdr)]);
+  return new Uint8Array([...[0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], ...pngChunk('IHDR', ihdr)]);
 }
 
 /** A JPEG start: SOI, an APP0 segment, fill bytes, then a start-of-frame of the given marker. */
@@ -36,4 +39,19 @@ export function jpegHeaderOnly(width: number, height: number, sof = 0xc0): Uint8
   const app0 = [0xff, 0xe0, 0x00, 0x10, ...Buffer.from('JFIF\0', 'latin1'), 1, 1, 0, 0, 1, 0, 1, 0, 0];
   const frame = [0xff, 0xff, 0xff, sof, 0x00, 0x11, 8, height >> 8, height & 255, width >> 8, width & 255, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
   return new Uint8Array([0xff, 0xd8, ...app0, ...frame]);
+}
+
+/** Bundles the extension's image worker (src/extension/ioWorker.ts) into a new temporary folder; returns that folder. */
+export async function buildIoWorker(prefix: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  await build({
+    entryPoints: { ioWorker: join(__dirname, '..', '..', 'src', 'extension', 'ioWorker.ts') },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outdir: dir,
+    logLevel: 'error',
+  });
+  return dir;
 }

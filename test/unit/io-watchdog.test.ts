@@ -5,12 +5,11 @@
 // warm (starting it and loading the codecs alone can take that long).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { isSegmentationError } from '../../src/core/errors';
 import { IoClient } from '../../src/extension/ioClient';
+import { buildIoWorker } from './io-helpers';
 import { deflateSync } from 'node:zlib';
 import { FIXTURE_IMAGES, png } from '../stress/corpus';
 
@@ -18,16 +17,7 @@ let dir: string;
 let slow: Uint8Array;
 
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'io-watchdog-'));
-  await build({
-    entryPoints: { ioWorker: join(__dirname, '..', '..', 'src', 'extension', 'ioWorker.ts') },
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outdir: dir,
-    logLevel: 'error',
-  });
+  dir = await buildIoWorker('io-watchdog-');
   slow = png(7000, 7000, deflateSync(new Uint8Array((7000 * 3 + 1) * 2)));
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
