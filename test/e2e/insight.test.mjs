@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { Jimp } from 'jimp';
 import { startCodeServer } from './lib/codeServer.mjs';
 import { compositeWidth, filesMatching, outputNamePattern, stripWidth, waitForFiles } from './lib/composite.mjs';
@@ -20,11 +20,11 @@ import {
   waitForNotification,
   waitForPanelState,
   waitForRunAfter,
+  scenarioRunner,
   webviewFrame,
 } from './lib/workbench.mjs';
 import { makeWorkspace } from './lib/workspace.mjs';
 
-const SCENARIO_TIMEOUT = 150_000;
 const PLATE = 'ishihara-5.png';
 const WIDTH = 300;
 
@@ -54,16 +54,7 @@ describe('Insight views in VS Code (code-server, symlinked build)', { timeout: 6
     await server?.stop();
   });
 
-  function scenario(title, shot, body) {
-    test(title, { timeout: SCENARIO_TIMEOUT }, async () => {
-      try {
-        await body();
-      } catch (e) {
-        if (page) await screenshot(page, `FAILED-${shot}`);
-        throw e;
-      }
-    });
-  }
+  const scenario = scenarioRunner(() => page);
 
   async function pickOption(id, value) {
     await frame.locator(`#${id}`).click();

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import { Jimp } from 'jimp';
 import { startCodeServer } from './lib/codeServer.mjs';
 import { checkComposite, compositeWidth, filesMatching, outputNamePattern, waitForFiles } from './lib/composite.mjs';
@@ -24,11 +24,11 @@ import {
   waitForNotification,
   waitForPanelState,
   waitForRunAfter,
+  scenarioRunner,
   webviewFrame,
 } from './lib/workbench.mjs';
 import { makeWorkspace } from './lib/workspace.mjs';
 
-const SCENARIO_TIMEOUT = 150_000;
 
 
 describe('K-means Segmentation in VS Code (code-server, symlinked build)', { timeout: 600_000 }, () => {
@@ -50,17 +50,7 @@ describe('K-means Segmentation in VS Code (code-server, symlinked build)', { tim
     await server?.stop();
   });
 
-  /** A test with an overall timeout that leaves a FAILED-<shot> screenshot when it fails. */
-  function scenario(title, shot, body) {
-    test(title, { timeout: SCENARIO_TIMEOUT }, async () => {
-      try {
-        await body();
-      } catch (e) {
-        if (page) await screenshot(page, `FAILED-${shot}`);
-        throw e;
-      }
-    });
-  }
+  const scenario = scenarioRunner(() => page);
 
   /** Opens `name` in our editor through the explorer's context menu; returns its webview frame. */
   async function segmentFromExplorer(name) {

@@ -3,6 +3,7 @@
 // are the ones that work on VS Code 1.100 (code-server 4.100.3).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, SCREENSHOT_DIR } from './paths.mjs';
 
@@ -206,4 +207,18 @@ export async function screenshot(page, name) {
 
 function escapeRe(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Scenario tests: an overall timeout each, and a FAILED-<shot> screenshot of the page when one fails. */
+export function scenarioRunner(getPage, timeout = 150_000) {
+  return (title, shot, body) =>
+    test(title, { timeout }, async () => {
+      try {
+        await body();
+      } catch (e) {
+        const page = getPage();
+        if (page) await screenshot(page, `FAILED-${shot}`);
+        throw e;
+      }
+    });
 }
