@@ -4,9 +4,12 @@
 //   distinct.ts    pixels -> distinct values + counts + pixel index (linear, lean)
 //   kdtree.ts      kd-tree over the distinct points, built once per call (Morton radix build
 //                  for byte data), shared by every restart
-//   seeding.ts     greedy k-means++ on the tree (node-level potentials, exact for integer data)
-//   lloyd.ts       Lloyd assignment by the filtering algorithm (whole boxes at once)
-//   relocate.ts    sklearn's empty-cluster relocation, in pixel units
+//   assembly/restart.ts  one restart in WebAssembly (AssemblyScript source): greedy k-means++
+//                  on the tree (node-level potentials, exact for integer data), Lloyd by the
+//                  filtering algorithm (whole boxes at once), empty-cluster relocation
+//   wasmRestart.ts its host: memory layout, restarts, inertia
+//   relocate.ts    sklearn's empty-cluster relocation, in pixel units (the oracle's; the kernel
+//                  has the same loops)
 //   inertia.ts     inertia from per-cluster sums (order-independent)
 //   kmeans.ts      restarts, stopping rules, best restart
 //   bruteForce.ts  the same semantics by linear scans: the specification the tests hold it to

@@ -45,6 +45,11 @@ export class RestartRng {
     return result;
   }
 
+  /** The four state words, for a generator that continues this one elsewhere (WebAssembly). */
+  state(): [number, number, number, number] {
+    return [this.s0, this.s1, this.s2, this.s3];
+  }
+
   /** Uniform double in [0, 1) with 53 random bits. */
   nextDouble(): number {
     const a = this.nextUint32() >>> 5;
