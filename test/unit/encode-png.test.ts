@@ -1,0 +1,90 @@
+// The PNG encoder's fixed filter settings: lossless on the CLI's real picture layout, the filter
+// actually used in the file, and byte views that do not start at offset 0.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { inflateSync } from 'node:zlib';
+import { composite, grayLabelBytes, labelImage } from '../../src/core/composite';
+import { decodeImage } from '../../src/core/decode';
+import { encodeGrayPng, encodeImage } from '../../src/core/encode';
+import type { RgbImage } from '../../src/core/types';
+import { fixture } from './io-helpers';
+
+/** Three "clusters" by brightness: a stand-in for K-means ranks with the same flat-region look. */
+function brightnessRanks(img: RgbImage): Uint8Array {
+  const labels = new Uint8Array(img.width * img.height);
+  for (let i = 0; i < labels.length; i++) {
+    const sum = img.data[i * 3]! + img.data[i * 3 + 1]! + img.data[i * 3 + 2]!;
+    labels[i] = sum < 200 ? 0 : sum < 450 ? 1 : 2;
+  }
+  return labels;
+}
+
+/** The filter-type byte of every row, read from the file's own IDAT stream. */
+function rowFilters(png: Uint8Array, bytesPerPixel: number): number[] {
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  const width = view.getUint32(16);
+  const idat: Uint8Array[] = [];
+  for (let at = 8; at < png.length; ) {
+    const length = view.getUint32(at);
+    const type = String.fromCharCode(...png.subarray(at + 4, at + 8));
+    if (type === 'IDAT') idat.push(png.subarray(at + 8, at + 8 + length));
+    at += length + 12;
+  }
+  const raw = inflateSync(Buffer.concat(idat));
+  const stride = 1 + width * bytesPerPixel;
+  assert.equal(raw.length % stride, 0, 'whole rows');
+  const filters: number[] = [];
+  for (let at = 0; at < raw.length; at += stride) filters.push(raw[at]!);
+  return filters;
+}
+
+test('a full-size composite (photo | strip | labels) survives PNG exactly, Paeth-filtered', async () => {
+  const photo = await decodeImage(fixture('fruits.png'), 'fruits.png');
+  const picture = composite(photo, labelImage(brightnessRanks(photo), 3, photo.width, photo.height));
+  const before = picture.data.slice();
+  const png = await encodeImage(picture, 'png');
+  assert.equal(png[25], 2, 'colour type RGB');
+  const filters = rowFilters(png, 3);
+  assert.equal(filters.length, picture.height);
+  assert.ok(filters.every((f) => f === 4), `row filters ${[...new Set(filters)].join(',')}`);
+  const back = await decodeImage(png, 'composite.png');
+  assert.equal(back.width, picture.width);
+  assert.equal(back.height, picture.height);
+  assert.ok(Buffer.from(back.data).equals(Buffer.from(picture.data)), 'decoded pixels differ');
+  assert.ok(Buffer.from(picture.data).equals(Buffer.from(before)), 'input was modified');
+});
+
+test('the label PNG of a real image is exact, gray, unfiltered', async () => {
+  const photo = await decodeImage(fixture('chelsea.png'), 'chelsea.png');
+  const gray = grayLabelBytes(brightnessRanks(photo), 3);
+  const png = await encodeGrayPng(gray, photo.width, photo.height);
+  assert.equal(png[25], 0, 'colour type gray');
+  const filters = rowFilters(png, 1);
+  assert.equal(filters.length, photo.height);
+  assert.ok(filters.every((f) => f === 0), `row filters ${[...new Set(filters)].join(',')}`);
+  const back = await decodeImage(png, 'labels.png');
+  for (let i = 0; i < gray.length; i++) {
+    if (back.data[i * 3] !== gray[i] || back.data[i * 3 + 1] !== gray[i] || back.data[i * 3 + 2] !== gray[i]) {
+      assert.fail(`pixel ${i}: got ${back.data.subarray(i * 3, i * 3 + 3).join(',')}, want ${gray[i]}`);
+    }
+  }
+});
+
+test('views into a larger buffer encode only their own bytes', async () => {
+  const width = 5;
+  const height = 4;
+  const backing = new Uint8Array(7 + width * height * 3 + 9).fill(0xee);
+  const rgb = backing.subarray(7, 7 + width * height * 3);
+  for (let i = 0; i < rgb.length; i++) rgb[i] = (i * 53) % 251;
+  const back = await decodeImage(await encodeImage({ width, height, data: rgb }, 'png'), 'view.png');
+  assert.deepEqual([...back.data], [...rgb]);
+
+  const gray = backing.subarray(3, 3 + width * height);
+  gray.set(Array.from({ length: width * height }, (_, i) => (i % 3) * 127));
+  const backGray = await decodeImage(await encodeGrayPng(gray, width, height), 'view-gray.png');
+  assert.deepEqual(
+    Array.from({ length: width * height }, (_, i) => backGray.data[i * 3]),
+    [...gray],
+  );
+});
