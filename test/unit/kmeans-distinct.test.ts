@@ -39,19 +39,29 @@ test('distinctValues round-trips every pixel for d = 1, 2, 3', () => {
   roundTrip(randomBytes(3 * 20000, 4, 6), 3); // many repeats
 });
 
-test('distinctValues: the large-image table path agrees with the sorting path', () => {
-  const n = (1 << 21) + 17; // at the table threshold
+test('distinctValues: keys at the ends of the 24-bit range and of 32-key words, in a large image', () => {
+  // the 3-channel method marks keys in a bitmap of 32-key words: bits 0 and 31, the first and
+  // last words, and a few million pixels
+  const edges = [
+    [0, 0, 0],
+    [0, 0, 31],
+    [0, 0, 32],
+    [0, 0, 63],
+    [7, 8, 223],
+    [7, 8, 224],
+    [255, 255, 224],
+    [255, 255, 255],
+  ];
+  const n = (1 << 21) + 17;
   const big = randomBytes(3 * n, 5, 40);
+  edges.forEach((v, i) => big.set(v, 3 * (i * 1000 + 3)));
   roundTrip(big, 3);
-  const small = big.subarray(0, 3 * 100000);
-  const a = distinctValues(small, 3);
-  roundTrip(small, 3);
-  const b = distinctValues(big, 3);
-  // every distinct value of the prefix appears in the full set, with at least its count
-  const key = (p: Float64Array, i: number) => (p[3 * i] << 16) | (p[3 * i + 1] << 8) | p[3 * i + 2];
-  const full = new Map<number, number>();
-  for (let i = 0; i < b.count; i++) full.set(key(b.points, i), b.weights[i]);
-  for (let i = 0; i < a.count; i++) assert.ok((full.get(key(a.points, i)) ?? 0) >= a.weights[i]);
+  const dv = distinctValues(big, 3);
+  const key = (i: number) => (dv.points[3 * i] << 16) | (dv.points[3 * i + 1] << 8) | dv.points[3 * i + 2];
+  assert.equal(key(0), 0);
+  assert.equal(key(dv.count - 1), 0xffffff);
+  const keys = new Set(Array.from({ length: dv.count }, (_, i) => key(i)));
+  for (const [r, g, b] of edges) assert.ok(keys.has((r << 16) | (g << 8) | b), `${r},${g},${b} missing`);
 });
 
 test('distinctValues: one pixel, one value repeated, and bad input', () => {

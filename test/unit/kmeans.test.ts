@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { bestOf, distinctValues, kmeans, type KMeansOptions, type KMeansResult } from '../../src/core/kmeans/index';
 import { kmeansBruteForce, lloydBruteForce } from '../../src/core/kmeans/bruteForce';
 import { kmeansFromCenters } from '../../src/core/kmeans/kmeans';
-import { KdTree } from '../../src/core/kmeans/kdtree';
+import { treeOrder } from '../../src/core/kmeans/wasmRestart';
 import { inertiaOf } from '../../src/core/kmeans/inertia';
 import { relocateEmptyClusters } from '../../src/core/kmeans/relocate';
 import { blobPixels, randomWeighted, sortedRows } from './kmeans-helpers';
@@ -13,7 +13,7 @@ const opts = (k: number, extra: Partial<KMeansOptions> = {}): KMeansOptions => (
 
 /** The brute-force oracle on the points in tree order, mapped back to the caller's order. */
 function brute(points: Float64Array, weights: Float64Array, d: number, o: KMeansOptions): KMeansResult {
-  const perm = new KdTree(points, weights, d).perm;
+  const perm = treeOrder(points, weights, d);
   const m = weights.length;
   const pp = new Float64Array(m * d);
   const pw = new Float64Array(m);
@@ -160,7 +160,7 @@ test('empty clusters during Lloyd: relocated as sklearn, identical to brute forc
     const start = new Float64Array(k * d);
     for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) start[c * d + j] = c < 2 ? 10 + 30 * c : 1000 + c; // k-2 far away
     const o = { maxIter: 100, tol: 0 };
-    const perm = new KdTree(dv.points, dv.weights, d).perm;
+    const perm = treeOrder(dv.points, dv.weights, d);
     const pp = new Float64Array(dv.count * d);
     const pw = new Float64Array(dv.count);
     for (let i = 0; i < dv.count; i++) {

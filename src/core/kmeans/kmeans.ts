@@ -2,21 +2,19 @@
 // one kd-tree serves the seeding and the Lloyd steps of every restart.
 
 import { SegmentationError } from '../errors';
-import { KdTree } from './kdtree';
-import { absoluteTolerance, checkArgs, type KMeansOptions, type KMeansResult } from './options';
+import { checkArgs, type KMeansOptions, type KMeansResult } from './options';
 import { RestartRng } from './random';
 import { WasmRestart } from './wasmRestart';
 
 export function kmeans(points: Float64Array, weights: Float64Array, d: number, opts: KMeansOptions): KMeansResult {
   const [from, to] = checkArgs(points, weights, d, opts);
   const k = opts.k;
-  const tree = new KdTree(points, weights, d);
-  const run = new WasmRestart(tree, k, opts.maxIter, absoluteTolerance(points, weights, d, opts.tol), opts.shouldStop);
+  const run = new WasmRestart(points, weights, d, k, opts.maxIter, opts.tol, opts.shouldStop);
   let bestInertia = Infinity;
   let bestRestart = -1;
   let bestIter = 0;
   const bestCenters = new Float64Array(k * 3);
-  const bestLabels = new Int32Array(tree.m);
+  const bestLabels = new Int32Array(run.m);
   for (let r = from; r < to; r++) {
     if (opts.shouldStop?.()) throw new SegmentationError('cancelled', 'segmentation cancelled');
     run.run(new RestartRng(opts.seed, r));
@@ -28,8 +26,8 @@ export function kmeans(points: Float64Array, weights: Float64Array, d: number, o
       run.labelsInto(bestLabels);
     }
   }
-  const assign = new Int32Array(tree.m);
-  for (let i = 0; i < tree.m; i++) assign[tree.perm[i]] = bestLabels[i];
+  const assign = new Int32Array(run.m);
+  for (let i = 0; i < run.m; i++) assign[run.perm[i]] = bestLabels[i];
   const centers = new Float64Array(k * d);
   for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) centers[c * d + j] = bestCenters[3 * c + j];
   return { centers, assign, inertia: bestInertia, iterations: bestIter, restart: bestRestart };
@@ -48,15 +46,14 @@ export function kmeansFromCenters(
 ): KMeansResult {
   const k = init.length / d;
   checkArgs(points, weights, d, { k, nInit: 1, maxIter: opts.maxIter, tol: opts.tol, seed: 0 });
-  const tree = new KdTree(points, weights, d);
-  const run = new WasmRestart(tree, k, opts.maxIter, absoluteTolerance(points, weights, d, opts.tol));
+  const run = new WasmRestart(points, weights, d, k, opts.maxIter, opts.tol);
   const start = new Float64Array(k * 3);
   for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) start[3 * c + j] = init[c * d + j];
   run.lloydFrom(start);
-  const labels = new Int32Array(tree.m);
+  const labels = new Int32Array(run.m);
   run.labelsInto(labels);
-  const assign = new Int32Array(tree.m);
-  for (let i = 0; i < tree.m; i++) assign[tree.perm[i]] = labels[i];
+  const assign = new Int32Array(run.m);
+  for (let i = 0; i < run.m; i++) assign[run.perm[i]] = labels[i];
   const centers = new Float64Array(k * d);
   const final = run.centers();
   for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) centers[c * d + j] = final[3 * c + j];

@@ -1,133 +1,133 @@
-// The host side of the WebAssembly restart kernel (assembly/restart.ts): lays the kd-tree and
-// the working arrays out in the instance's memory, then runs restarts in it. One instance per
-// kmeans() call; the compiled module is shared by every call in the thread.
+// The host side of the WebAssembly restarts (assembly/restart.ts): lays out the instance's
+// memory, has the kernel build the kd-tree (byte points; other points get kdtree.ts's median
+// build, copied in), then runs restarts in it. One instance per kmeans() call.
 import { SegmentationError } from '../errors';
 import { clusterInertia } from './inertia';
-import type { KdTree } from './kdtree';
+import { KdTree } from './kdtree';
+import { Heap, newKernel, type KernelExports } from './kernel';
 import type { RestartRng } from './random';
-import { RESTART_WASM_BASE64 } from './restartWasm.generated';
 
-interface RestartExports {
-  memory: WebAssembly.Memory;
-  setup(table: number, delta: number, tolAbs: number): void;
-  centersPtr(): number;
-  labelsInto(out: number): void;
-  runRestart(a: number, b: number, c: number, d: number): number;
-  lloyd(): number;
-}
-
-let compiled: WebAssembly.Module | undefined;
-
-function restartModule(): WebAssembly.Module {
-  if (!compiled) {
-    const text = atob(RESTART_WASM_BASE64);
-    const bytes = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    compiled = new WebAssembly.Module(bytes);
-  }
-  return compiled;
-}
-
-const PAGE = 65536;
+const F = 8;
+const I = 4;
 /** setup()'s table: sizes then byte offsets, i32 each, in the order restart.ts reads them. */
 const TABLE_AT = 64;
 const TABLE_SLOTS = 40;
+/** The tree builder's stacks (3 x 128 i32). */
+const STACK_AT = 1024;
 
 export class WasmRestart {
-  /** Result of the last run: iterations and inertia; centres via centers(). */
+  /** Distinct points, and tree position -> index of the point in the caller's arrays. */
+  readonly m: number;
+  readonly perm: Uint32Array;
+  /** Result of the last run. */
   iterations = 0;
   inertia = 0;
-  private readonly x: RestartExports;
+  private readonly x: KernelExports;
   private readonly k: number;
-  private readonly bufA: number;
-  private readonly viewA: Float64Array;
-  private readonly viewB: Float64Array;
-  private readonly sums: Float64Array;
-  private readonly clusterW: Float64Array;
-  private readonly clusterSq: Float64Array;
-  private readonly labelsAt: number;
-  private readonly labels: Int32Array;
+  private bufA = 0;
+  private viewA = new Float64Array(0);
+  private viewB = new Float64Array(0);
+  private sums = new Float64Array(0);
+  private clusterW = new Float64Array(0);
+  private clusterSq = new Float64Array(0);
+  private labelsAt = 0;
+  private labels = new Int32Array(0);
   private readonly terms: Float64Array;
 
-  constructor(tree: KdTree, k: number, maxIter: number, tolAbs: number, shouldStop?: () => boolean) {
-    const instance = new WebAssembly.Instance(restartModule(), {
-      env: { shouldStop: shouldStop ? () => (shouldStop() ? 1 : 0) : () => 0 },
-    });
-    this.x = instance.exports as unknown as RestartExports;
+  /**
+   * @param tol  relative tolerance (sklearn's tol, scaled here by the mean per-dimension variance)
+   */
+  constructor(points: Float64Array, weights: Float64Array, d: number, k: number, maxIter: number, tol: number, shouldStop?: () => boolean) {
+    const x = (this.x = newKernel(shouldStop));
     this.k = k;
-    const m = tree.m;
-    const nodes = tree.nodes;
+    this.terms = new Float64Array(k);
+    const m = weights.length;
+    this.m = m;
+    const heap = new Heap(x.memory);
+    const pts = heap.take(m * d * F);
+    const wts = heap.take(m * F);
+    new Float64Array(x.memory.buffer, pts, m * d).set(points);
+    new Float64Array(x.memory.buffer, wts, m).set(weights);
+    const tolAbs = x.tolerance(pts, wts, d, m, tol);
+    const px = heap.take(m * 3 * F);
+    const pw = heap.take(m * F);
+    const permAt = heap.take(m * I);
+    let nodes: number;
+    let depth: number;
+    let tree: KdTree | undefined;
+    if (x.allBytes(pts, m * d)) {
+      const codes = heap.take(m * I);
+      const tmp = heap.take(m * I);
+      const c0 = heap.take(4097 * I);
+      const c1 = heap.take(4097 * I);
+      x.sortMorton(pts, wts, d, m, codes, tmp, permAt, px, pw, c0, c1);
+      nodes = x.countRadix(codes, m, STACK_AT);
+      depth = x.treeDepth();
+    } else {
+      tree = new KdTree(points, weights, d);
+      nodes = tree.nodes;
+      depth = tree.depth;
+      new Float64Array(x.memory.buffer, px, m * 3).set(tree.px);
+      new Float64Array(x.memory.buffer, pw, m).set(tree.pw);
+      new Uint32Array(x.memory.buffer, permAt, m).set(tree.perm);
+    }
     const trials = 2 + Math.floor(Math.log(k));
-    let end = TABLE_AT + TABLE_SLOTS * 4;
-    const at = (bytes: number): number => {
-      const o = end;
-      end += Math.ceil(bytes / 8) * 8;
-      return o;
-    };
-    const F = 8;
-    const I = 4;
-    // order matters: it is the table's order (see setup() in restart.ts)
+    // the table's order (see setup() in restart.ts)
     const offsets = [
-      at(m * 3 * F), // PX
-      at(m * F), // PW
-      at(nodes * I), // START
-      at(nodes * I), // END
-      at(nodes * I), // RIGHT
-      at(nodes * 3 * F), // LO
-      at(nodes * 3 * F), // HI
-      at(nodes * 3 * F), // MID
-      at(nodes * 3 * F), // SUM
-      at(nodes * F), // WSUM
-      at(nodes * F), // SQ
-      at(m * F), // D2
-      at(nodes * F), // POT
-      at(nodes * F), // MAXD2
-      at(nodes * F), // MIND2
-      at(nodes * I), // TAG
-      at(trials * I), // SCAND
-      at(nodes * I), // NODELAB
-      at(m * I), // POINTLAB
-      at((tree.depth + 2) * k * I), // FCAND
-      at(k * 3 * F), // CUR
-      at(k * 3 * F), // NXT
-      at(k * 3 * F), // SUMS
-      at(k * F), // CW
-      at(k * F), // CSQ
-      at(k * 3 * F), // RSUMS
-      at(k * F), // RW
-      at(m * I), // SCRATCH
-      at(m * F), // RDIST
-      at(m * F), // RLEFT
+      px,
+      pw,
+      heap.take(nodes * I), // START
+      heap.take(nodes * I), // END
+      heap.take(nodes * I), // RIGHT
+      heap.take(nodes * 3 * F), // LO
+      heap.take(nodes * 3 * F), // HI
+      heap.take(nodes * 3 * F), // MID
+      heap.take(nodes * 3 * F), // SUM
+      heap.take(nodes * F), // WSUM
+      heap.take(nodes * F), // SQ
+      heap.take(m * F), // D2
+      heap.take(nodes * F), // POT
+      heap.take(nodes * F), // MAXD2
+      heap.take(nodes * F), // MIND2
+      heap.take(nodes * I), // TAG
+      heap.take(trials * I), // SCAND
+      heap.take(nodes * I), // NODELAB
+      heap.take(m * I), // POINTLAB
+      heap.take((depth + 2) * k * I), // FCAND
+      heap.take(k * 3 * F), // CUR
+      heap.take(k * 3 * F), // NXT
+      heap.take(k * 3 * F), // SUMS
+      heap.take(k * F), // CW
+      heap.take(k * F), // CSQ
+      heap.take(k * 3 * F), // RSUMS
+      heap.take(k * F), // RW
+      heap.take(m * I), // SCRATCH
+      heap.take(m * F), // RDIST
+      heap.take(m * F), // RLEFT
     ];
-    const memory = this.x.memory;
-    const pages = Math.ceil(end / PAGE) - memory.buffer.byteLength / PAGE;
-    if (pages > 0) memory.grow(pages);
-    const buf = memory.buffer;
-    const table = new Int32Array(buf, TABLE_AT, TABLE_SLOTS);
-    table.set([m, nodes, k, trials, maxIter, ...offsets]);
-    const [px, pw, start, stop, right, lo, hi, mid, sum, wsum, sq] = offsets as [number, ...number[]];
-    new Float64Array(buf, px, m * 3).set(tree.px);
-    new Float64Array(buf, pw, m).set(tree.pw);
-    new Int32Array(buf, start, nodes).set(tree.start);
-    new Int32Array(buf, stop, nodes).set(tree.end);
-    new Int32Array(buf, right, nodes).set(tree.right);
-    new Float64Array(buf, lo!, nodes * 3).set(tree.lo);
-    new Float64Array(buf, hi!, nodes * 3).set(tree.hi);
-    new Float64Array(buf, mid!, nodes * 3).set(tree.mid);
-    new Float64Array(buf, sum!, nodes * 3).set(tree.sum);
-    new Float64Array(buf, wsum!, nodes).set(tree.wsum);
-    new Float64Array(buf, sq!, nodes).set(tree.sq);
-    const [cur, next, sums, cw, csq] = offsets.slice(20, 25) as [number, number, number, number, number];
+    // the memory has its final size: views made from here on stay valid
+    const buf = x.memory.buffer;
+    new Int32Array(buf, TABLE_AT, TABLE_SLOTS).set([m, nodes, k, trials, maxIter, ...offsets]);
+    x.setup(TABLE_AT, 1e-12 * 12 * x.maxAbs(px, m * 3) ** 2, tolAbs);
+    if (tree) {
+      const [, , start, end, right] = offsets;
+      new Int32Array(buf, start, nodes).set(tree.start);
+      new Int32Array(buf, end, nodes).set(tree.end);
+      new Int32Array(buf, right, nodes).set(tree.right);
+    } else {
+      x.buildRadix(STACK_AT);
+    }
+    x.summarise();
+    this.perm = new Uint32Array(buf, permAt, m);
+    const [cur, next, sums, cw, csq] = offsets.slice(20, 25);
     this.bufA = cur;
     this.viewA = new Float64Array(buf, cur, k * 3);
     this.viewB = new Float64Array(buf, next, k * 3);
     this.sums = new Float64Array(buf, sums, k * 3);
     this.clusterW = new Float64Array(buf, cw, k);
     this.clusterSq = new Float64Array(buf, csq, k);
-    this.labelsAt = offsets[27]!;
+    this.labelsAt = offsets[27];
     this.labels = new Int32Array(buf, this.labelsAt, m);
-    this.terms = new Float64Array(k);
-    this.x.setup(TABLE_AT, filterDelta(tree.px), tolAbs);
   }
 
   /** One restart: k-means++ from `rng`, then Lloyd. */
@@ -161,16 +161,7 @@ export class WasmRestart {
   }
 }
 
-/**
- * The filtering's margin: rounding in a squared distance is below 1e-15 of the largest one
- * possible; 1e-12 of it is a safe margin and still far below any real difference between two
- * centres.
- */
-function filterDelta(px: Float64Array): number {
-  let big = 1;
-  for (let i = 0; i < px.length; i++) {
-    const a = Math.abs(px[i]!);
-    if (a > big) big = a;
-  }
-  return 1e-12 * 12 * big * big;
+/** The order in which kmeans() visits the points (tree order): tests run the oracle in it. */
+export function treeOrder(points: Float64Array, weights: Float64Array, d: number): Uint32Array {
+  return new WasmRestart(points, weights, d, 1, 1, 0).perm.slice();
 }

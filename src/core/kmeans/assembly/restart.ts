@@ -1,5 +1,5 @@
 // AssemblyScript, compiled to WebAssembly by scripts/build-wasm.mjs (not by tsc; the output is
-// committed as ../restartWasm.generated.ts): one K-means restart, i.e. greedy k-means++ seeding
+// committed as ../kernelWasm.generated.ts): one K-means restart, i.e. greedy k-means++ seeding
 // and Lloyd's iterations with the filtering algorithm, on the kd-tree of kdtree.ts.
 //
 // Why WebAssembly: in a cold process (the CLI, a fresh worker) the same code in JavaScript ran
@@ -31,6 +31,8 @@
 // without storing every label every iteration: a node whose points all had one label last time
 // keeps it in NODELAB (else -1), and that label overrides stale entries below it until the node
 // is split again.
+
+import { f, setF, n, setN } from './memory';
 
 @external("env", "shouldStop")
 declare function shouldStop(): i32;
@@ -78,18 +80,6 @@ let SCRATCH: usize = 0;
 let RDIST: usize = 0;
 let RLEFT: usize = 0;
 
-@inline function f(base: usize, i: i32): f64 {
-  return load<f64>(base + (<usize>i << 3));
-}
-@inline function setF(base: usize, i: i32, v: f64): void {
-  store<f64>(base + (<usize>i << 3), v);
-}
-@inline function n(base: usize, i: i32): i32 {
-  return load<i32>(base + (<usize>i << 2));
-}
-@inline function setN(base: usize, i: i32, v: i32): void {
-  store<i32>(base + (<usize>i << 2), v);
-}
 
 /** Reads sizes and offsets from the table the host wrote at `table` (i32 each, in this order). */
 export function setup(table: usize, delta: f64, tolAbs: f64): void {
@@ -136,6 +126,259 @@ export function setup(table: usize, delta: f64, tolAbs: f64): void {
 /** Where the current centres are (they move between two buffers every iteration). */
 export function centersPtr(): usize {
   return CUR;
+}
+
+// ---------------------------------------------------------------- the kd-tree (byte points)
+// Built here rather than in kdtree.ts for the same reason as the rest: its loops run once per
+// call, which in a cold JavaScript process means unoptimised. Radix build over Morton-sorted
+// points: a node splits where its points' codes first differ, i.e. at the middle of its cell
+// along one axis (an octree in binary steps). Preorder: left child = node + 1.
+
+const LEAF_SIZE = 8;
+const STACK = 128;
+let CODES: usize = 0;
+let DEPTH: i32 = 0;
+
+/** True if each of the `len` values at `pts` is an integer in 0..255 (what distinctValues makes). */
+export function allBytes(pts: usize, len: i32): bool {
+  for (let i = 0; i < len; i++) {
+    const v = f(pts, i);
+    if (!(v >= 0 && v <= 255 && Math.floor(v) == v)) return false;
+  }
+  return true;
+}
+
+/** Largest |value| of `len` values (at least 1): the scale of the filtering's margin. */
+export function maxAbs(pts: usize, len: i32): f64 {
+  let big: f64 = 1;
+  for (let i = 0; i < len; i++) {
+    const a = Math.abs(f(pts, i));
+    if (a > big) big = a;
+  }
+  return big;
+}
+
+/** options.ts's absoluteTolerance, same operations in the same order. */
+export function tolerance(pts: usize, wts: usize, d: i32, m: i32, tol: f64): f64 {
+  let total: f64 = 0;
+  for (let j = 0; j < d; j++) {
+    let w: f64 = 0;
+    let s1: f64 = 0;
+    let s2: f64 = 0;
+    for (let i = 0; i < m; i++) {
+      const x = f(pts, i * d + j);
+      const wi = f(wts, i);
+      w += wi;
+      s1 += wi * x;
+      s2 += wi * x * x;
+    }
+    const mean = s1 / w;
+    const v = s2 / w - mean * mean;
+    total += v > 0 ? v : 0;
+  }
+  return (total / <f64>d) * tol;
+}
+
+/** Bits of a byte spread to every third position. */
+@inline function spread(v: u32): u32 {
+  v = (v | (v << 8)) & 0x0300f00f;
+  v = (v | (v << 4)) & 0x030c30c3;
+  return (v | (v << 2)) & 0x09249249;
+}
+
+/**
+ * Sorts the m byte points (d per point, at `pts`, weights at `wts`) by Morton code with two
+ * 12-bit counting passes; writes tree position -> input index at `perm`, the points in tree
+ * order at `px` (stride 3) and `pw`, and their codes at `codes` (`tmp`: m u32 of scratch;
+ * `c0`, `c1`: 4097 u32 each, zeroed).
+ */
+export function sortMorton(pts: usize, wts: usize, d: i32, m: i32, codes: usize, tmp: usize, perm: usize, px: usize, pw: usize, c0: usize, c1: usize): void {
+  for (let i = 0; i < m; i++) {
+    const a = <u32>f(pts, i * d);
+    const b = d > 1 ? <u32>f(pts, i * d + 1) : 0;
+    const c = d > 2 ? <u32>f(pts, i * d + 2) : 0;
+    const code = (spread(a) << 2) | (spread(b) << 1) | spread(c);
+    setN(codes, i, code);
+    setN(c0, (code & 4095) + 1, n(c0, (code & 4095) + 1) + 1);
+    setN(c1, (code >>> 12) + 1, n(c1, (code >>> 12) + 1) + 1);
+  }
+  for (let b = 1; b <= 4096; b++) {
+    setN(c0, b, n(c0, b) + n(c0, b - 1));
+    setN(c1, b, n(c1, b) + n(c1, b - 1));
+  }
+  for (let i = 0; i < m; i++) {
+    const slot = n(codes, i) & 4095;
+    const at = n(c0, slot);
+    setN(c0, slot, at + 1);
+    setN(tmp, at, i);
+  }
+  for (let j = 0; j < m; j++) {
+    const i = n(tmp, j);
+    const slot = <u32>n(codes, i) >>> 12;
+    const at = n(c1, slot);
+    setN(c1, slot, at + 1);
+    setN(perm, at, i);
+  }
+  for (let t = 0; t < m; t++) {
+    const i = n(perm, t);
+    setN(tmp, t, n(codes, i));
+    setF(px, 3 * t, f(pts, i * d));
+    setF(px, 3 * t + 1, d > 1 ? f(pts, i * d + 1) : 0);
+    setF(px, 3 * t + 2, d > 2 ? f(pts, i * d + 2) : 0);
+    setF(pw, t, f(wts, i));
+  }
+  memory.copy(codes, tmp, <usize>m << 2);
+}
+
+/** First index of [s, e) whose code has the highest bit in which the range's codes differ. */
+function radixSplit(s: i32, e: i32): i32 {
+  const diff = <u32>n(CODES, s) ^ <u32>n(CODES, e - 1);
+  if (diff == 0) return (s + e) >> 1; // repeated points (callers may pass duplicates)
+  const bit: u32 = 1 << (31 - clz<u32>(diff));
+  let a = s;
+  let b = e - 1; // codes[b] has the bit, codes[a] has not
+  while (b - a > 1) {
+    const c = (a + b) >> 1;
+    if (<u32>n(CODES, c) & bit) b = c;
+    else a = c;
+  }
+  return b;
+}
+
+/** Nodes of the radix tree over the m sorted codes at `codes` (the depth: treeDepth()). */
+export function countRadix(codes: usize, m: i32, stack: usize): i32 {
+  CODES = codes;
+  const stackS = stack;
+  const stackE = stack + STACK * 4;
+  const stackD = stack + STACK * 8;
+  setN(stackS, 0, 0);
+  setN(stackE, 0, m);
+  setN(stackD, 0, 0);
+  let top = 1;
+  let nodes = 0;
+  DEPTH = 0;
+  while (top > 0) {
+    top--;
+    const s = n(stackS, top);
+    const e = n(stackE, top);
+    const depth = n(stackD, top);
+    if (depth > DEPTH) DEPTH = depth;
+    nodes++;
+    if (e - s > LEAF_SIZE) {
+      const half = radixSplit(s, e);
+      setN(stackS, top, half);
+      setN(stackE, top, e);
+      setN(stackD, top, depth + 1);
+      setN(stackS, top + 1, s);
+      setN(stackE, top + 1, half);
+      setN(stackD, top + 1, depth + 1);
+      top += 2;
+    }
+  }
+  return nodes;
+}
+
+export function treeDepth(): i32 {
+  return DEPTH;
+}
+
+/** Fills START, END, RIGHT (after setup()) for the codes given to countRadix; then summarise(). */
+export function buildRadix(stack: usize): void {
+  const stackS = stack;
+  const stackE = stack + STACK * 4;
+  const stackP = stack + STACK * 8;
+  setN(stackS, 0, 0);
+  setN(stackE, 0, M);
+  setN(stackP, 0, -1);
+  let top = 1;
+  let node = 0;
+  while (top > 0) {
+    top--;
+    const s = n(stackS, top);
+    const e = n(stackE, top);
+    const parent = n(stackP, top);
+    if (parent >= 0) setN(RIGHT, parent, node);
+    setN(START, node, s);
+    setN(END, node, e);
+    if (e - s <= LEAF_SIZE) {
+      setN(RIGHT, node, -1);
+    } else {
+      const half = radixSplit(s, e);
+      // right child waits on the stack; the left one is the next node (preorder)
+      setN(stackS, top, half);
+      setN(stackE, top, e);
+      setN(stackP, top, node);
+      setN(stackS, top + 1, s);
+      setN(stackE, top + 1, half);
+      setN(stackP, top + 1, -1);
+      top += 2;
+    }
+    node++;
+  }
+}
+
+/** Boxes, midpoints and weighted sums of every node, bottom-up (children follow their parent). */
+export function summarise(): void {
+  for (let node = NODES - 1; node >= 0; node--) {
+    const o = 3 * node;
+    const r = n(RIGHT, node);
+    if (r < 0) {
+      let w: f64 = 0;
+      let q: f64 = 0;
+      let s0: f64 = 0;
+      let s1: f64 = 0;
+      let s2: f64 = 0;
+      let lo0: f64 = Infinity;
+      let lo1: f64 = Infinity;
+      let lo2: f64 = Infinity;
+      let hi0: f64 = -Infinity;
+      let hi1: f64 = -Infinity;
+      let hi2: f64 = -Infinity;
+      const e = n(END, node);
+      for (let i = n(START, node); i < e; i++) {
+        const wi = f(PW, i);
+        const a = f(PX, 3 * i);
+        const b = f(PX, 3 * i + 1);
+        const c = f(PX, 3 * i + 2);
+        w += wi;
+        s0 += wi * a;
+        s1 += wi * b;
+        s2 += wi * c;
+        q += wi * (a * a + b * b + c * c);
+        if (a < lo0) lo0 = a;
+        if (a > hi0) hi0 = a;
+        if (b < lo1) lo1 = b;
+        if (b > hi1) hi1 = b;
+        if (c < lo2) lo2 = c;
+        if (c > hi2) hi2 = c;
+      }
+      setF(WSUM, node, w);
+      setF(SQ, node, q);
+      setF(SUM, o, s0);
+      setF(SUM, o + 1, s1);
+      setF(SUM, o + 2, s2);
+      setF(LO, o, lo0);
+      setF(LO, o + 1, lo1);
+      setF(LO, o + 2, lo2);
+      setF(HI, o, hi0);
+      setF(HI, o + 1, hi1);
+      setF(HI, o + 2, hi2);
+    } else {
+      const l = node + 1;
+      setF(WSUM, node, f(WSUM, l) + f(WSUM, r));
+      setF(SQ, node, f(SQ, l) + f(SQ, r));
+      for (let j = 0; j < 3; j++) {
+        setF(SUM, o + j, f(SUM, 3 * l + j) + f(SUM, 3 * r + j));
+        const ll = f(LO, 3 * l + j);
+        const lr = f(LO, 3 * r + j);
+        setF(LO, o + j, ll < lr ? ll : lr);
+        const hl = f(HI, 3 * l + j);
+        const hr = f(HI, 3 * r + j);
+        setF(HI, o + j, hl > hr ? hl : hr);
+      }
+    }
+    for (let j = 0; j < 3; j++) setF(MID, o + j, (f(LO, o + j) + f(HI, o + j)) / 2);
+  }
 }
 
 // ---------------------------------------------------------------- random numbers (random.ts's xoshiro128**)
