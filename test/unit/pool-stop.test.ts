@@ -84,8 +84,8 @@ test('pool: a worker that does not stop (busy preparing a large image) is termin
   try {
     await pool.segment(random(20, 20), base);
     const started = pool.workersStarted;
-    // Converting and collapsing 6 MP to distinct Lab values takes about a second here, unchecked.
-    const big = random(3000, 2000);
+    // Converting and collapsing 24 MP to distinct Lab values takes about a second here, unchecked.
+    const big = random(6000, 4000);
     const abort = new AbortController();
     let stoppedAt = 0;
     const run = pool.segment(big, { ...base, colorSpace: 'lab', nInit: 1 }, { signal: abort.signal, onStopped: () => (stoppedAt = performance.now()) });

@@ -49,11 +49,13 @@ function inKernel(features: Uint8Array, d: number, n: number): Distinct {
   const weights = heap.take(8 * m);
   const index = heap.take(4 * n);
   fill(points, weights, index);
+  // Views, not copies: the instance is done, its memory never grows again, and copying would
+  // hold both until the next garbage collection.
   const buf = x.memory.buffer;
   return {
-    points: new Float64Array(buf, points, m * d).slice(),
-    weights: new Float64Array(buf, weights, m).slice(),
-    index: new Uint32Array(buf, index, n).slice(),
+    points: new Float64Array(buf, points, m * d),
+    weights: new Float64Array(buf, weights, m),
+    index: new Uint32Array(buf, index, n),
     count: m,
   };
 }

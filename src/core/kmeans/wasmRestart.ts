@@ -44,8 +44,10 @@ export class WasmRestart {
     const m = weights.length;
     this.m = m;
     const heap = new Heap(x.memory);
-    const pts = heap.take(m * d * F);
-    const wts = heap.take(m * F);
+    // The copies of the caller's points and weights are needed only until the tree is built;
+    // then their block (at least 16 bytes a point) holds D2, POINTLAB and SCRATCH.
+    const pts = heap.take(m * d * F + m * F);
+    const wts = pts + m * d * F;
     new Float64Array(x.memory.buffer, pts, m * d).set(points);
     new Float64Array(x.memory.buffer, wts, m).set(weights);
     const tolAbs = x.tolerance(pts, wts, d, m, tol);
@@ -85,14 +87,14 @@ export class WasmRestart {
       heap.take(nodes * 3 * F), // SUM
       heap.take(nodes * F), // WSUM
       heap.take(nodes * F), // SQ
-      heap.take(m * F), // D2
+      pts, // D2
       heap.take(nodes * F), // POT
       heap.take(nodes * F), // MAXD2
       heap.take(nodes * F), // MIND2
       heap.take(nodes * I), // TAG
       heap.take(trials * I), // SCAND
       heap.take(nodes * I), // NODELAB
-      heap.take(m * I), // POINTLAB
+      pts + m * F, // POINTLAB
       heap.take((depth + 2) * k * I), // FCAND
       heap.take(k * 3 * F), // CUR
       heap.take(k * 3 * F), // NXT
@@ -101,7 +103,7 @@ export class WasmRestart {
       heap.take(k * F), // CSQ
       heap.take(k * 3 * F), // RSUMS
       heap.take(k * F), // RW
-      heap.take(m * I), // SCRATCH
+      pts + m * (F + I), // SCRATCH
       heap.take(m * F), // RDIST
       heap.take(m * F), // RLEFT
     ];
