@@ -54,7 +54,7 @@ export async function decodeImage(bytes: Uint8Array, name: string, opts: DecodeO
   if (format === 'tiff') input = firstTiffPage(bytes, name, maxPixels);
 
   // Outside the try: a missing decoder is a bug, not a bad file.
-  const { Jimp } = loadJimp();
+  const { Jimp } = loadJimp(format);
   let rgba: { width: number; height: number; data: Uint8Array };
   try {
     const buf = Buffer.from(input.buffer, input.byteOffset, input.byteLength);

@@ -63,7 +63,7 @@ function checkSize(width: number, height: number, length: number, bytesPerPixel:
  * bitmap is never seen by anything else.
  */
 async function encodePng(data: Uint8Array, width: number, height: number, colorType: number, settings: object): Promise<Uint8Array> {
-  const { Jimp } = loadJimp();
+  const { Jimp } = loadJimp('png');
   const jimg = new Jimp({ width, height, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) });
   const options = { ...settings, colorType, inputColorType: colorType, inputHasAlpha: false };
   const out: Buffer = await jimg.getBuffer('image/png', options as never);
@@ -73,7 +73,7 @@ async function encodePng(data: Uint8Array, width: number, height: number, colorT
 export async function encodeImage(img: RgbImage, format: OutputFormat): Promise<Uint8Array> {
   checkSize(img.width, img.height, img.data.length, 3);
   if (format === 'png') return encodePng(img.data, img.width, img.height, PNG_COLOR, RGB_PNG);
-  const { Jimp } = loadJimp();
+  const { Jimp } = loadJimp(format === 'jpg' ? 'jpeg' : 'bmp');
   const jimg = new Jimp({ width: img.width, height: img.height, data: toRgba(img.data, img.width * img.height) });
   const options = format === 'jpg' ? { quality: JPEG_QUALITY } : {};
   const out: Buffer = await jimg.getBuffer(MIME[format] as 'image/jpeg', options as never);

@@ -1,25 +1,54 @@
-// jimp is loaded on first use only: the CLI's start-up and the extension's activation do not pay
-// for it until an image is decoded or encoded. Only jimp's core and its format codecs are loaded:
-// the engine uses none of jimp's image plugins (it resizes, converts and composites itself), and
-// loading them cost the CLI about a third of its start-up. `require`, not `import()`: esbuild
-// keeps it lazy in the CJS bundles, and tsx's CJS transform (the unit tests) cannot resolve a
-// dynamic import.
+// jimp is loaded on first use only, and only the codec a file needs: the CLI's start-up and the
+// extension's activation do not pay for it until an image is decoded or encoded, and decoding
+// a PNG does not initialise the GIF, TIFF, JPEG and BMP codecs (about 7 ms of a cold CLI run).
+// Only jimp's core and its format codecs are used: the engine uses none of jimp's image plugins
+// (it resizes, converts and composites itself), and loading them cost the CLI about a third of
+// its start-up. `require`, not `import()`: esbuild keeps it lazy in the CJS bundles, and tsx's
+// CJS transform (the unit tests) cannot resolve a dynamic import.
+import type { ImageFormat } from './header';
 
-function build() {
-  const { createJimp } = require('@jimp/core') as typeof import('@jimp/core');
+function allFormats() {
   const bmp = require('@jimp/js-bmp') as typeof import('@jimp/js-bmp');
   const gif = (require('@jimp/js-gif') as typeof import('@jimp/js-gif')).default;
   const jpeg = (require('@jimp/js-jpeg') as typeof import('@jimp/js-jpeg')).default;
   const png = (require('@jimp/js-png') as typeof import('@jimp/js-png')).default;
   const tiff = (require('@jimp/js-tiff') as typeof import('@jimp/js-tiff')).default;
-  return createJimp({ formats: [bmp.default, bmp.msBmp, gif, jpeg, png, tiff], plugins: [] });
+  return [bmp.default, bmp.msBmp, gif, jpeg, png, tiff];
 }
 
-export type JimpClass = ReturnType<typeof build>;
+function formatsOf(codec: ImageFormat) {
+  switch (codec) {
+    case 'png':
+      return [(require('@jimp/js-png') as typeof import('@jimp/js-png')).default];
+    case 'jpeg':
+      return [(require('@jimp/js-jpeg') as typeof import('@jimp/js-jpeg')).default];
+    case 'gif':
+      return [(require('@jimp/js-gif') as typeof import('@jimp/js-gif')).default];
+    case 'tiff':
+      return [(require('@jimp/js-tiff') as typeof import('@jimp/js-tiff')).default];
+    case 'bmp': {
+      const bmp = require('@jimp/js-bmp') as typeof import('@jimp/js-bmp');
+      return [bmp.default, bmp.msBmp];
+    }
+  }
+}
 
-let loaded: { Jimp: JimpClass } | undefined;
+function create(formats: ReturnType<typeof allFormats>) {
+  const { createJimp } = require('@jimp/core') as typeof import('@jimp/core');
+  return createJimp({ formats, plugins: [] });
+}
 
-export function loadJimp(): { Jimp: JimpClass } {
-  loaded ??= { Jimp: build() };
-  return loaded;
+/** The class type of a jimp with every codec; a one-codec class is used only for its codec. */
+export type JimpClass = ReturnType<typeof create>;
+
+const loaded = new Map<ImageFormat, { Jimp: JimpClass }>();
+
+/** A jimp that reads and writes `codec` (and no other format). */
+export function loadJimp(codec: ImageFormat): { Jimp: JimpClass } {
+  let entry = loaded.get(codec);
+  if (!entry) {
+    entry = { Jimp: create(formatsOf(codec) as unknown as ReturnType<typeof allFormats>) };
+    loaded.set(codec, entry);
+  }
+  return entry;
 }
