@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { distinctValues } from '../../src/core/kmeans/index';
 import { lcg } from './kmeans-helpers';
+import { Heap } from '../../src/core/kmeans/kernel';
+import { isSegmentationError } from '../../src/core/errors';
 
 function roundTrip(features: Uint8Array, d: number): void {
   const dv = distinctValues(features, d);
@@ -73,4 +75,13 @@ test('distinctValues: one pixel, one value repeated, and bad input', () => {
   assert.equal(same.weights[0], 150);
   assert.throws(() => distinctValues(new Uint8Array(4), 3), RangeError);
   assert.throws(() => distinctValues(new Uint8Array(4), 4), RangeError);
+});
+
+test('the kernel running out of memory is a user error that says what to do, not a crash', () => {
+  const heap = new Heap(new WebAssembly.Memory({ initial: 1, maximum: 4 }));
+  heap.take(1000);
+  assert.throws(
+    () => heap.take(5 * 65536),
+    (e: unknown) => isSegmentationError(e) && e.code === 'too-large' && /working memory.*smaller width or fewer channels/.test(e.message),
+  );
 });

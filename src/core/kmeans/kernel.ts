@@ -1,6 +1,7 @@
 // The WebAssembly kernel (assembly/*.ts, compiled by scripts/build-wasm.mjs): its exports, the
 // compiled module (once per thread) and a bump allocator over an instance's memory. Every call
 // that uses the kernel makes its own instance, whose memory goes when the call is done.
+import { SegmentationError } from '../errors';
 import { KERNEL_WASM_BASE64 } from './kernelWasm.generated';
 
 export interface KernelExports {
@@ -62,7 +63,15 @@ export class Heap {
     const o = this.end;
     this.end += Math.ceil(bytes / 8) * 8;
     const pages = Math.ceil(this.end / PAGE) - this.memory.buffer.byteLength / PAGE;
-    if (pages > 0) this.memory.grow(pages);
+    if (pages > 0) {
+      try {
+        this.memory.grow(pages);
+      } catch {
+        // 32-bit WebAssembly has 4 GB at most (and the process may have less): a user's limit
+        const mb = Math.ceil(this.end / 2 ** 20);
+        throw new SegmentationError('too-large', `K-means on this many distinct colours needs ${mb} MB of working memory, more than it can have: use a smaller width or fewer channels`);
+      }
+    }
     return o;
   }
 }
