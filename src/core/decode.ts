@@ -2,7 +2,7 @@
 // PNG is refused without allocating its pixels.
 
 import { SegmentationError } from './errors';
-import { checkGifFrame, firstTiffPage } from './decodeGuards';
+import { checkGifFrame, checkPngData, firstTiffPage } from './decodeGuards';
 import { FORMAT_LABELS, readImageHeader, sniffFormat, tiffDataEnd } from './header';
 import { loadJimp } from './jimpLoader';
 import type { RgbImage } from './types';
@@ -50,6 +50,7 @@ export async function decodeImage(bytes: Uint8Array, name: string, opts: DecodeO
 
   // The header alone does not bound what these decoders do (see decodeGuards.ts).
   let input = bytes;
+  if (format === 'png') checkPngData(bytes, name);
   if (format === 'gif') checkGifFrame(bytes, name, maxPixels);
   if (format === 'tiff') input = firstTiffPage(bytes, name, maxPixels);
 

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { DEFAULT_MAX_PIXELS, SUPPORTED_EXTENSIONS, decodeImage } from '../../src/core/decode';
 import { SegmentationError, isSegmentationError } from '../../src/core/errors';
 import type { RgbImage } from '../../src/core/types';
-import { BAD, fixture, pngHeaderOnly } from './io-helpers';
+import { deflateSync } from 'node:zlib';
+import { BAD, fixture, pngChunk, pngHeaderOnly } from './io-helpers';
 
 /** The BMP's pixels read by hand (24-bit, bottom-up, BGR, rows padded to 4 bytes): ground truth independent of jimp. */
 function rawBmp(bytes: Uint8Array): RgbImage {
@@ -172,4 +173,36 @@ test('the pixel limit is configurable and inclusive', async () => {
 
 test('supported extensions cover every decoded format', () => {
   for (const ext of ['png', 'jpg', 'jpeg', 'bmp', 'gif', 'tif', 'tiff']) assert.ok(SUPPORTED_EXTENSIONS.includes(ext), ext);
+});
+
+test('a damaged PNG deflate stream is refused every time, never decoded from uninitialised memory', async () => {
+  // pngjs alone "decoded" this file in about 2 % of runs, to bytes of an uninitialised buffer
+  const bytes = new Uint8Array(readFileSync(join(BAD, 'damaged-data.png')));
+  for (let i = 0; i < 200; i++) {
+    const e = await rejects(bytes, 'damaged-data.png', 'corrupt-image');
+    assert.match(e.message, /damaged/);
+  }
+});
+
+/** An 8-bit RGB PNG of w x h from its raw rows (filter byte 0 each), the stream split over `parts` IDATs. */
+function rgbPng(w: number, h: number, pixel: (x: number, y: number) => number[], parts: number, rowsCompressed = h): Uint8Array {
+  const raw = new Uint8Array((1 + 3 * w) * rowsCompressed);
+  for (let y = 0; y < rowsCompressed; y++) for (let x = 0; x < w; x++) raw.set(pixel(x, y), y * (1 + 3 * w) + 1 + 3 * x);
+  const z = deflateSync(raw);
+  const head = pngHeaderOnly(w, h);
+  const chunks = [head];
+  const step = Math.ceil(z.length / parts);
+  for (let at = 0; at < z.length; at += step) chunks.push(pngChunk('IDAT', z.subarray(at, at + step)));
+  chunks.push(pngChunk('IEND', new Uint8Array(0)));
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+test('PNG rows split over several IDAT chunks decode exactly; a stream with rows missing is refused', async () => {
+  const pixel = (x: number, y: number) => [x * 30, y * 60, (x + y) * 10];
+  const img = await decodeImage(rgbPng(8, 4, pixel, 3), 'split.png');
+  assert.equal(img.width, 8);
+  assert.equal(img.height, 4);
+  for (let y = 0; y < 4; y++) for (let x = 0; x < 8; x++) assert.deepEqual(Array.from(img.data.subarray(3 * (y * 8 + x), 3 * (y * 8 + x) + 3)), pixel(x, y));
+  const e = await rejects(rgbPng(8, 4, pixel, 2, 2), 'short.png', 'corrupt-image');
+  assert.match(e.message, /truncated PNG data: 50 of the 100 bytes/);
 });

@@ -1,8 +1,8 @@
 // IoClient's watchdog: a request that overruns its time gets the image worker terminated and
 // restarted; it fails with one line naming the file, and later requests work. The slow request is
-// real: a PNG claiming 7000x7000 pixels with almost no data costs the decoder about a second
-// (see the stress corpus' tiny-data PNGs), here against a limit of 0.3 s, set once the worker is
-// warm (starting it and loading the codecs alone can take that long).
+// real: a valid 5000x5000 PNG (black, so it is small) costs the decoder well over a second, here
+// against a limit of 0.3 s, set once the worker is warm (starting it and loading the codecs
+// alone can take that long).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
@@ -18,7 +18,7 @@ let slow: Uint8Array;
 
 before(async () => {
   dir = await buildIoWorker('io-watchdog-');
-  slow = png(7000, 7000, deflateSync(new Uint8Array((7000 * 3 + 1) * 2)));
+  slow = png(5000, 5000, deflateSync(new Uint8Array((5000 * 3 + 1) * 5000)));
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
