@@ -23,7 +23,6 @@ export class WasmRestart {
   iterations = 0;
   inertia = 0;
   private readonly x: KernelExports;
-  private readonly k: number;
   private bufA = 0;
   private viewA = new Float64Array(0);
   private viewB = new Float64Array(0);
@@ -39,7 +38,6 @@ export class WasmRestart {
    */
   constructor(points: Float64Array, weights: Float64Array, d: number, k: number, maxIter: number, tol: number, shouldStop?: () => boolean) {
     const x = (this.x = newKernel(shouldStop));
-    this.k = k;
     this.terms = new Float64Array(k);
     const m = weights.length;
     this.m = m;
