@@ -36,6 +36,8 @@ const FULL_CASES = [
   ['fruits', 'bgr/all/3'],
   ['astronaut', 'lab/12/5'],
 ];
+/** Runs of each side per full-size case (the median counts). */
+const FULL_RUNS = 3;
 const WARM_RUNS = 3;
 /** The JIT needs a few runs per worker before the code is at speed. */
 const WARM_UP_RUNS = 3;
@@ -200,7 +202,7 @@ const machine = [
     ? `reference: sklearn ${refVersions.sklearn}, OpenCV ${refVersions.cv2}, numpy ${refVersions.numpy}, OMP_NUM_THREADS=${refThreads ?? 'default'}`
     : `reference: SKIPPED (${problems.join('; ')})`,
   `load average at start: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
-  `settings: width ${WIDTH}, n-init ${N_INIT}, max-iter ${MAX_ITER}, seed 0; warm = SegmentPool(size ${Math.min(2, cpus().length)}), median of ${WARM_RUNS} runs after ${WARM_UP_RUNS} warm-up runs, pixels sent each run`,
+  `settings: width ${WIDTH}, n-init ${N_INIT}, max-iter ${MAX_ITER}, seed 0; warm = SegmentPool(size ${Math.min(2, cpus().length)}), median of ${WARM_RUNS} runs after ${WARM_UP_RUNS} warm-up runs, pixels sent each run; full size: median of ${FULL_RUNS} interleaved runs of each side`,
 ];
 console.log(machine.join('\n'));
 if (!withReference) console.log(`\n*** The reference is SKIPPED: ${problems.join('; ')}. Only our numbers are shown. ***\n`);
@@ -261,6 +263,20 @@ async function runCase(name, c, width, order) {
 
   const steps = order ? [runRef, runCli, runWarm] : [runWarm, runCli, runRef];
   for (const step of steps) await step();
+  if (row.full) {
+    // One full-size run takes seconds on the reference's side and its time drifts by +-15 %
+    // between runs here: the median of FULL_RUNS interleaved runs of each side.
+    const refWalls = [row.refWall];
+    const cliWalls = [row.cliWall];
+    const colds = [row.cold];
+    for (let i = 1; i < FULL_RUNS; i++) {
+      for (const step of i % 2 === 1 ? [runCli, runRef] : [runRef, runCli]) await step();
+      refWalls.push(row.refWall);
+      cliWalls.push(row.cliWall);
+      colds.push(row.cold);
+    }
+    Object.assign(row, { refWall: withReference ? median(refWalls) : undefined, cliWall: median(cliWalls), cold: median(colds) });
+  }
 
   if (withReference) {
     row.inertiaRatio = row.refInertia === 0 ? (row.inertia === 0 ? 1 : Infinity) : row.inertia / row.refInertia;
