@@ -7,14 +7,15 @@
 // CJS transform (the unit tests) cannot resolve a dynamic import.
 import type { ImageFormat } from './header';
 
-function allFormats() {
-  const bmp = require('@jimp/js-bmp') as typeof import('@jimp/js-bmp');
-  const gif = (require('@jimp/js-gif') as typeof import('@jimp/js-gif')).default;
-  const jpeg = (require('@jimp/js-jpeg') as typeof import('@jimp/js-jpeg')).default;
-  const png = (require('@jimp/js-png') as typeof import('@jimp/js-png')).default;
-  const tiff = (require('@jimp/js-tiff') as typeof import('@jimp/js-tiff')).default;
-  return [bmp.default, bmp.msBmp, gif, jpeg, png, tiff];
-}
+/** Every codec's format object: the type a jimp class with all of them is declared with. */
+type AllFormats = Array<
+  | (typeof import('@jimp/js-bmp'))['default']
+  | (typeof import('@jimp/js-bmp'))['msBmp']
+  | (typeof import('@jimp/js-gif'))['default']
+  | (typeof import('@jimp/js-jpeg'))['default']
+  | (typeof import('@jimp/js-png'))['default']
+  | (typeof import('@jimp/js-tiff'))['default']
+>;
 
 function formatsOf(codec: ImageFormat) {
   switch (codec) {
@@ -33,7 +34,7 @@ function formatsOf(codec: ImageFormat) {
   }
 }
 
-function create(formats: ReturnType<typeof allFormats>) {
+function create(formats: AllFormats) {
   const { createJimp } = require('@jimp/core') as typeof import('@jimp/core');
   return createJimp({ formats, plugins: [] });
 }
@@ -47,7 +48,7 @@ const loaded = new Map<ImageFormat, { Jimp: JimpClass }>();
 export function loadJimp(codec: ImageFormat): { Jimp: JimpClass } {
   let entry = loaded.get(codec);
   if (!entry) {
-    entry = { Jimp: create(formatsOf(codec) as unknown as ReturnType<typeof allFormats>) };
+    entry = { Jimp: create(formatsOf(codec)) };
     loaded.set(codec, entry);
   }
   return entry;

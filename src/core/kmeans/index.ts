@@ -1,13 +1,14 @@
 // The k-means engine: sklearn's KMeans (algorithm "lloyd", init "k-means++", n_init restarts,
 // relative tol) on weighted distinct feature values, which gives the clustering of all pixels.
 //
-//   distinct.ts    pixels -> distinct values + counts + pixel index (linear, lean)
-//   kdtree.ts      kd-tree over the distinct points, built once per call (Morton radix build
-//                  for byte data), shared by every restart
-//   assembly/restart.ts  one restart in WebAssembly (AssemblyScript source): greedy k-means++
-//                  on the tree (node-level potentials, exact for integer data), Lloyd by the
-//                  filtering algorithm (whole boxes at once), empty-cluster relocation
-//   wasmRestart.ts its host: memory layout, restarts, inertia
+//   distinct.ts    pixels -> distinct values + counts + pixel index (host of assembly/distinct.ts)
+//   kernel.ts      the WebAssembly kernel (assembly/*.ts): module, instances, memory blocks
+//   assembly/restart.ts  in WebAssembly (AssemblyScript source): the kd-tree over byte points
+//                  (Morton radix build, once per call, shared by every restart), greedy
+//                  k-means++ on the tree (node-level potentials, exact for integer data), Lloyd
+//                  by the filtering algorithm (whole boxes at once), empty-cluster relocation
+//   kdtree.ts      the median-split tree for points that are not bytes (copied into the kernel)
+//   wasmRestart.ts the restarts' host: memory layout, restarts, inertia
 //   relocate.ts    sklearn's empty-cluster relocation, in pixel units (the oracle's; the kernel
 //                  has the same loops)
 //   inertia.ts     inertia from per-cluster sums (order-independent)
