@@ -21,7 +21,7 @@ export function cliWithCodeCache(bundle) {
 // V8's code cache when ${cacheName(hash)} beside this file was made for it.
 'use strict';
 const { Script } = require('node:vm');
-const { readFileSync, writeFileSync } = require('node:fs');
+const { readFileSync, renameSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const cacheFile = join(__dirname, ${JSON.stringify(cacheName(hash))});
 let cachedData;
@@ -30,7 +30,12 @@ try {
 } catch {}
 const script = new Script(SOURCE(), { filename: __filename, cachedData });
 if (process.env.KMEANS_CLI_WRITE_CODE_CACHE === '1') {
-  process.on('exit', () => writeFileSync(cacheFile, script.createCachedData()));
+  // Written under a temporary name, then renamed: a build running beside this one never sees half a file.
+  process.on('exit', () => {
+    const tmp = cacheFile + '.' + process.pid + '.tmp';
+    writeFileSync(tmp, script.createCachedData());
+    renameSync(tmp, cacheFile);
+  });
 }
 script.runInThisContext().call(module.exports, module.exports, require, module, __filename, __dirname);
 function SOURCE() {
@@ -49,8 +54,9 @@ function cacheName(hash) {
  * compiles are then in the cache) and removes caches of earlier bundles.
  */
 export function trainCodeCache(distDir, hash, sample) {
+  // Only other bundles' caches: another build of the same bundle (tests build in parallel) may be using this one.
   for (const f of readdirSync(distDir)) {
-    if (/^cli-[0-9a-f]{16}\.v8cache$/.test(f)) rmSync(join(distDir, f));
+    if (/^cli-[0-9a-f]{16}\.v8cache$/.test(f) && f !== cacheName(hash)) rmSync(join(distDir, f));
   }
   const scratch = mkdtempSync(join(tmpdir(), 'kmeans-cli-cache-'));
   try {

@@ -8,7 +8,6 @@ import { isSegmentationError } from '../core/errors';
 import { validateParams } from '../core/params';
 import type { ResultMode } from '../core/insight/render';
 import type { OutputFormat, SegmentParams } from '../core/types';
-import type { ThreadsChoice } from './twoThreads';
 
 const MODES: readonly ResultMode[] = ['gray', 'mean', 'mask', 'boundaries'];
 
@@ -38,8 +37,6 @@ export interface CliOptions {
   select: number[];
   json: boolean;
   maxPixels: number;
-  /** --threads: K-means on 1 or 2 threads; 0 when not given (one thread). */
-  threads: ThreadsChoice;
   help: boolean;
   version: boolean;
 }
@@ -71,7 +68,6 @@ const LONG: Record<string, Spec> = {
   '--max-iter': { key: 'maxIter', kind: 'value' },
   '--max-megapixels': { key: 'maxMegapixels', kind: 'value' },
   '--json': { key: 'json', kind: 'flag' },
-  '--threads': { key: 'threads', kind: 'value' },
   '--help': { key: 'help', kind: 'flag' },
   '--version': { key: 'version', kind: 'flag' },
 };
@@ -201,12 +197,6 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     throw new UsageError('--mode mask needs --select RANKS (e.g. --select 2; rank 0 is the largest cluster)');
   }
 
-  let threads: ThreadsChoice = 0;
-  if (values.threads !== undefined) {
-    if (values.threads !== '1' && values.threads !== '2') throw new UsageError(`threads "${values.threads}" invalid: use 1 or 2`);
-    threads = Number(values.threads) as ThreadsChoice;
-  }
-
   let maxPixels = DEFAULT_MAX_PIXELS;
   if (values.maxMegapixels !== undefined) {
     const mp = Number(values.maxMegapixels);
@@ -240,7 +230,6 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     select,
     json: flags.has('json'),
     maxPixels,
-    threads,
     help,
     version,
   };
@@ -277,9 +266,6 @@ Added:
       --n-init N             K-means restarts, 1-1000 (default 40)
       --max-iter N           iterations per restart, 1-100000 (default 500)
       --max-megapixels N     refuse larger images, read from the header (default 100)
-      --threads 1|2          K-means restarts on 1 thread (default) or shared with a worker
-                             thread (worker.js beside the CLI); the same result either way. On a
-                             busy 2-core machine 2 threads were slower for images of ~300 px
       --json                 print one JSON object per image (the last line for one image):
                              inertia, k, iterations, clusterSizes, centers, timings (ms), ...
   -h, --help                 this help

@@ -3,12 +3,13 @@
 // only for real bugs with KMEANS_DEBUG=1.
 
 import { promises as fs } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { composite, grayLabelBytes, labelImage } from '../core/composite';
 import { paletteJson } from '../core/insight/palette';
 import { renderResult } from '../core/insight/render';
 import { decodeImage } from '../core/decode';
 import { encodeGrayPng, encodeImage } from '../core/encode';
+import { segmentSync } from '../core/segment';
 import { SegmentationError, isSegmentationError, oneLine } from '../core/errors';
 import { isOurOutput, outputName } from '../core/naming';
 import { channelsLabel } from '../core/params';
@@ -16,7 +17,6 @@ import { writeNewFile } from '../core/writeNew';
 import type { SegmentResult } from '../core/types';
 import { version } from '../../package.json';
 import { HELP, UsageError, parseArgs, type CliOptions } from './args';
-import { HelperSlot, segmentSplit } from './twoThreads';
 
 const debug = process.env.KMEANS_DEBUG === '1';
 
@@ -72,7 +72,7 @@ async function checkTarget(path: string | undefined): Promise<void> {
   if (!isDir) throw new SegmentationError('not-writable', 'folder does not exist', dir);
 }
 
-async function processImage(path: string, opts: CliOptions, helpers: HelperSlot): Promise<{ result: SegmentResult; written: string[]; timings: Timings; threads: number }> {
+async function processImage(path: string, opts: CliOptions): Promise<{ result: SegmentResult; written: string[]; timings: Timings }> {
   await checkTarget(opts.out);
   await checkTarget(opts.labels);
   await checkTarget(opts.palette);
@@ -82,7 +82,7 @@ async function processImage(path: string, opts: CliOptions, helpers: HelperSlot)
   const image = await decodeImage(bytes, path, { maxPixels: opts.maxPixels });
   const t1 = performance.now();
 
-  const { result, threads } = await segmentSplit(image, opts.params, opts.threads, helpers);
+  const result = segmentSync(image, opts.params);
   const missing = opts.select.filter((r) => r >= result.k);
   if (missing.length > 0) {
     throw new SegmentationError('bad-parameter', `--select ${missing.join(',')}: there are only ${result.k} clusters (ranks 0-${result.k - 1})`, path);
@@ -129,7 +129,7 @@ async function processImage(path: string, opts: CliOptions, helpers: HelperSlot)
     // since the process started, as the Python reference's total_s (which includes its imports)
     total: round(performance.now()),
   };
-  return { result, written, timings, threads };
+  return { result, written, timings };
 }
 
 function jsonLine(
@@ -139,7 +139,6 @@ function jsonLine(
   written: string[],
   timings: Timings,
   warnings: string[],
-  threads: number,
 ): string {
   return JSON.stringify({
     image: path,
@@ -156,8 +155,6 @@ function jsonLine(
     written,
     warnings,
     timings,
-    // threads that ran K-means (see --threads)
-    threads,
   });
 }
 
@@ -209,24 +206,21 @@ async function main(argv: string[]): Promise<number> {
 
   const batch = opts.images.length > 1;
   let failed = 0;
-  // K-means helper thread, started only for heavy work; its bundle sits beside dist/cli.js
-  const helpers = new HelperSlot(join(__dirname, 'worker.js'));
   for (const path of opts.images) {
     if (batch && isOurOutput(path)) {
       process.stderr.write(`skipped ${path}: named like an output of this tool\n`);
       continue;
     }
     try {
-      const { result, written, timings, threads } = await processImage(path, opts, helpers);
+      const { result, written, timings } = await processImage(path, opts);
       for (const w of result.warnings) process.stderr.write(`Warning: ${path}: ${w}\n`);
       const warnings = [...opts.warnings, ...result.warnings];
-      process.stdout.write(`${opts.json ? jsonLine(path, opts, result, written, timings, warnings, threads) : summary(path, opts, result, written, timings)}\n`);
+      process.stdout.write(`${opts.json ? jsonLine(path, opts, result, written, timings, warnings) : summary(path, opts, result, written, timings)}\n`);
     } catch (e) {
       failed++;
       reportFailure(path, e);
     }
   }
-  helpers.close();
   return failed > 0 ? 1 : 0;
 }
 

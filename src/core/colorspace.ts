@@ -5,6 +5,7 @@
 // clusters found on these values match the reference script's.
 
 import { SegmentationError } from './errors';
+import { plainBytes, type Alloc } from './bytes';
 import type { ColorSpace, RgbImage } from './types';
 
 const f32 = Math.fround;
@@ -157,12 +158,12 @@ function converterFor(space: ColorSpace): Converter {
 }
 
 /** The whole image in `space`: 3 bytes a pixel in OpenCV's channel order. */
-export function convertColor(img: RgbImage, space: ColorSpace): Uint8Array {
+export function convertColor(img: RgbImage, space: ColorSpace, alloc: Alloc = plainBytes): Uint8Array {
   const n = img.width * img.height * 3;
   if (img.data.length < n) {
     throw new Error(`convertColor: ${img.data.length} bytes for a ${img.width}x${img.height} RGB image`);
   }
-  const out = new Uint8Array(n);
+  const out = alloc(n);
   converterFor(space)(img.data, out, n);
   return out;
 }

@@ -8,6 +8,7 @@
 //    vertical pass OpenCV runs in SIMD with a shorter intermediate precision.
 
 import { SegmentationError } from './errors';
+import { plainBytes, type Alloc } from './bytes';
 import type { RgbImage } from './types';
 
 const CN = 3;
@@ -46,7 +47,7 @@ export function targetSize(srcW: number, srcH: number, width: number): { width: 
 }
 
 /** cv2.resize(img, (width, height), interpolation=cv2.INTER_AREA) on an 8-bit RGB image. */
-export function resizeArea(img: RgbImage, width: number, height: number): RgbImage {
+export function resizeArea(img: RgbImage, width: number, height: number, alloc: Alloc = plainBytes): RgbImage {
   const { width: sw, height: sh } = img;
   if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
     throw new SegmentationError('bad-parameter', `cannot resize to ${width}x${height}`);
@@ -54,14 +55,18 @@ export function resizeArea(img: RgbImage, width: number, height: number): RgbIma
   if (!(sw > 0 && sh > 0) || img.data.length < sw * sh * CN) {
     throw new SegmentationError('bad-parameter', `cannot resize a ${sw}x${sh} image of ${img.data.length} bytes`);
   }
-  if (width === sw && height === sh) return { width, height, data: img.data.slice(0, sw * sh * CN) };
+  if (width === sw && height === sh) {
+    const copy = alloc(sw * sh * CN);
+    copy.set(img.data.subarray(0, sw * sh * CN));
+    return { width, height, data: copy };
+  }
 
   // OpenCV derives the scales this way round (reciprocal of dst/src), which matters in the last bit.
   const invScaleX = width / sw;
   const invScaleY = height / sh;
   const scaleX = 1 / invScaleX;
   const scaleY = 1 / invScaleY;
-  const dst = new Uint8Array(width * height * CN);
+  const dst = alloc(width * height * CN);
   const out: RgbImage = { width, height, data: dst };
 
   if (scaleX >= 1 && scaleY >= 1) {

@@ -2,6 +2,7 @@
 // workers: prepare (resize, convert, select channels, collapse to distinct values), cluster
 // (any range of restarts), finish (rank clusters, label pixels). segmentSync runs all three.
 // No jimp and no node-only imports here: this file is bundled into the worker.
+import { plainBytes, type Alloc } from './bytes';
 import { targetSize, resizeArea } from './resize';
 import { convertColor } from './colorspace';
 import { distinctValues, kmeans, bestOf, type Distinct, type KMeansResult } from './kmeans/index';
@@ -38,17 +39,21 @@ export function selectChannels(converted: Uint8Array, channels: readonly number[
   return out;
 }
 
-export function prepare(source: RgbImage, params: SegmentParams): Prepared {
+/** What `prepare` depends on: the image and these parameters (not k, restarts or the seed). */
+export type PrepareParams = Pick<SegmentParams, 'width' | 'colorSpace' | 'channels'>;
+
+/** `alloc` makes the resized and the converted image (shared memory in the extension's workers). */
+export function prepare(source: RgbImage, params: PrepareParams & Pick<SegmentParams, 'k'>, alloc: Alloc = plainBytes): Prepared {
   const t0 = now();
   let image = source;
   if (params.width > 0) {
     const size = targetSize(source.width, source.height, params.width);
     if (size.width !== source.width || size.height !== source.height) {
-      image = resizeArea(source, size.width, size.height);
+      image = resizeArea(source, size.width, size.height, alloc);
     }
   }
   const t1 = now();
-  const converted = convertColor(image, params.colorSpace);
+  const converted = convertColor(image, params.colorSpace, alloc);
   const t2 = now();
   const d = params.channels.length;
   const distinct = distinctValues(selectChannels(converted, params.channels), d);
@@ -71,27 +76,29 @@ export function withK(prep: Prepared, wanted: number): Prepared {
   return { ...prep, k: count, warnings: [`only ${count} distinct ${noun}: k capped to ${count}`] };
 }
 
-/**
- * Runs restarts [from, to) (all of them by default) and returns the best of them. `shouldStop`
- * is asked between restarts and iterations: true throws SegmentationError('cancelled').
- */
-export function cluster(
-  prep: Prepared,
-  params: SegmentParams,
-  restarts?: readonly [number, number],
-  shouldStop?: () => boolean,
-): KMeansResult {
+export interface ClusterOptions {
+  /** Run only restarts [from, to) (all of them by default)... */
+  restarts?: readonly [number, number];
+  /** ...or the restarts this returns, until it returns one outside [0, nInit) (see KMeansOptions). */
+  nextRestart?: () => number;
+  /** Asked between restarts and iterations: true throws SegmentationError('cancelled'). */
+  shouldStop?: () => boolean;
+}
+
+/** The distinct values to cluster: a Prepared's own, or the same values shared by another thread. */
+export type ClusterInput = Pick<Prepared, 'd' | 'k'> & { distinct: Pick<Distinct, 'points' | 'weights' | 'count'> };
+
+/** Runs the restarts `opts` names and returns the best of them. */
+export function cluster(prep: ClusterInput, params: SegmentParams, opts: ClusterOptions = {}): KMeansResult {
+  const { restarts, nextRestart, shouldStop } = opts;
   const { points, weights, count } = prep.distinct;
   // A single distinct value needs no search (and k-means++ could not seed a second centre).
   if (prep.k <= 1 || count <= 1) {
     const centers = Float64Array.from(points.subarray(0, prep.d));
-    return {
-      centers,
-      assign: new Int32Array(count),
-      inertia: 0,
-      iterations: 0,
-      restart: restarts ? restarts[0] : 0,
-    };
+    // One thread answers; the others sharing a counter get nothing to do.
+    const restart = nextRestart ? nextRestart() : restarts ? restarts[0] : 0;
+    if (!(restart >= 0 && restart < params.nInit)) return { centers, assign: new Int32Array(0), inertia: Infinity, iterations: 0, restart: -1 };
+    return { centers, assign: new Int32Array(count), inertia: 0, iterations: 0, restart };
   }
   return kmeans(points, weights, prep.d, {
     k: prep.k,
@@ -100,6 +107,7 @@ export function cluster(
     tol: params.tol ?? DEFAULT_TOL,
     seed: params.seed,
     restarts: restarts ? [restarts[0], restarts[1]] : undefined,
+    nextRestart,
     shouldStop,
   });
 }
@@ -122,6 +130,7 @@ export function finish(
   params: SegmentParams,
   best: KMeansResult,
   clusterMs = 0,
+  alloc: Alloc = plainBytes,
 ): SegmentResult {
   const t0 = now();
   const { d, k } = prep;
@@ -149,7 +158,7 @@ export function finish(
   const distinctRank = new Uint8Array(count);
   for (let i = 0; i < count; i++) distinctRank[i] = rankOf[assign[i]!]!;
   const n = index.length;
-  const labels = new Uint8Array(n);
+  const labels = alloc(n);
   for (let p = 0; p < n; p++) labels[p] = distinctRank[index[p]!]!;
 
   const t1 = now();

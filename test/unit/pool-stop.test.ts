@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -43,12 +43,12 @@ test('core: shouldStop ends K-means and the elbow curve with "cancelled"; never 
   const image = random(60, 40);
   const prep = prepare(image, base);
   let asked = 0;
-  assert.throws(() => cluster(prep, base, undefined, () => ++asked > 5), isCancelled);
+  assert.throws(() => cluster(prep, base, { shouldStop: () => ++asked > 5 }), isCancelled);
   assert.equal(asked, 6, 'asked between restarts and iterations until it said stop');
   assert.throws(() => elbowCurve(prep, {}, () => true), isCancelled);
 
   let calls = 0;
-  assert.deepEqual(cluster(prep, base, undefined, () => (calls++, false)), cluster(prep, base));
+  assert.deepEqual(cluster(prep, base, { shouldStop: () => (calls++, false) }), cluster(prep, base));
   assert.ok(calls > base.nInit, `asked only ${calls} times`);
   assert.deepEqual(elbowCurve(prep, {}, () => false), elbowCurve(prep));
 });
@@ -70,7 +70,7 @@ test('pool: an aborted run stops within the grace period and keeps its warm work
     assert.equal(pool.workersStarted, started, 'a worker was terminated instead of stopping');
     console.log(`# pool-stop: an aborted run let go of its workers ${(stoppedAt - abortedAt).toFixed(1)} ms after the abort`);
 
-    // The same workers, their cached image: the next run is right.
+    // The same workers, their prepared input: the next run is right.
     const quick = { ...longParams, nInit: 2, maxIter: 30 };
     assert.deepEqual(withoutTimings(await pool.segment(longImage, quick, { imageKey: 'long' })), withoutTimings(segmentSync(longImage, quick)));
     assert.equal(pool.workersStarted, started);
@@ -79,17 +79,50 @@ test('pool: an aborted run stops within the grace period and keeps its warm work
   }
 });
 
-test('pool: a worker that does not stop (busy preparing a large image) is terminated after the grace period and replaced', { timeout: 60_000 }, async () => {
+test('pool: an aborted run that is still preparing finishes preparing for the next run instead of being terminated', { timeout: 60_000 }, async () => {
   const pool = new SegmentPool({ workerPath, size: 1 });
   try {
     await pool.segment(random(20, 20), base);
     const started = pool.workersStarted;
-    // Converting and collapsing 24 MP to distinct Lab values takes about a second here, unchecked.
-    const big = random(6000, 4000);
+    // Converting and collapsing 12 MP to distinct Lab values takes most of a second here, unchecked.
+    const big = random(4000, 3000);
+    const params = { ...base, colorSpace: 'lab' as const, nInit: 1, maxIter: 5 };
+    const abort = new AbortController();
+    let stopped = false;
+    const run = pool.segment(big, params, { signal: abort.signal, imageKey: 'big', onStopped: () => (stopped = true) });
+    await sleep(100);
+    abort.abort();
+    await assert.rejects(run, isCancelled);
+    for (let i = 0; i < 3000 && !stopped; i++) await sleep(10);
+    assert.ok(stopped, 'onStopped was not called');
+    assert.equal(pool.workersStarted, started, 'the preparing worker was terminated');
+    // The next run on the same pixels does not prepare again.
+    const next = await pool.segment(big, { ...params, k: 3 }, { imageKey: 'big' });
+    assert.deepEqual([next.timings.resize, next.timings.convert], [0, 0], 'prepared again');
+  } finally {
+    await pool.dispose();
+  }
+});
+
+test('pool: a worker that does not stop when asked is terminated after the grace period and replaced', { timeout: 60_000 }, async () => {
+  // The real worker, plus a fault: a cluster task for the key 'stuck' spins without looking
+  // at the stop counter, as a bug in the engine would.
+  const stuck = join(scratch, 'stuck-worker.cjs');
+  writeFileSync(
+    stuck,
+    `const { parentPort } = require('node:worker_threads');
+parentPort.on('message', (m) => { if (m.kind === 'cluster' && String(m.key).startsWith('stuck#')) for (;;); });
+require(${JSON.stringify(workerPath)});
+`,
+  );
+  const pool = new SegmentPool({ workerPath: stuck, size: 1 });
+  try {
+    await pool.segment(random(20, 20), base);
+    const started = pool.workersStarted;
     const abort = new AbortController();
     let stoppedAt = 0;
-    const run = pool.segment(big, { ...base, colorSpace: 'lab', nInit: 1 }, { signal: abort.signal, onStopped: () => (stoppedAt = performance.now()) });
-    await sleep(100);
+    const run = pool.segment(random(60, 40), base, { signal: abort.signal, imageKey: 'stuck', onStopped: () => (stoppedAt = performance.now()) });
+    await sleep(300);
     const abortedAt = performance.now();
     abort.abort();
     await assert.rejects(run, isCancelled);

@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { segmentSync } from '../../src/core/segment';
-import { SegmentPool, splitRestarts } from '../../src/core/worker/pool';
+import { SegmentPool } from '../../src/core/worker/pool';
 import { isSegmentationError } from '../../src/core/errors';
 import type { RgbImage, SegmentParams, SegmentResult } from '../../src/core/types';
 
@@ -52,18 +52,6 @@ async function rejectsCancelled(p: Promise<unknown>): Promise<void> {
   await assert.rejects(p, (e: unknown) => isSegmentationError(e) && e.code === 'cancelled');
 }
 
-test('restart ranges cover [0, n) without overlap', () => {
-  assert.deepEqual(splitRestarts(40, 2), [
-    [0, 20],
-    [20, 40],
-  ]);
-  assert.deepEqual(splitRestarts(5, 2), [
-    [0, 2],
-    [2, 5],
-  ]);
-  assert.deepEqual(splitRestarts(1, 1), [[0, 1]]);
-});
-
 test('pool results equal segmentSync exactly, split or not, cached or not', async () => {
   const pool = new SegmentPool({ workerPath, size: 2 });
   try {
@@ -90,6 +78,37 @@ test('pool results equal segmentSync exactly, split or not, cached or not', asyn
     assert.equal(img.data.byteLength, 80 * 50 * 3);
     assert.deepEqual(img.data, noisy(80, 50).data);
     assert.ok(pool.threadCount <= 2);
+  } finally {
+    await pool.dispose();
+  }
+});
+
+test('a run with many distinct values takes an idle worker as a helper: same result; previews go first', async () => {
+  const pool = new SegmentPool({ workerPath, size: 2 });
+  try {
+    // Three blobs of colours spread wide: about 50k distinct colours.
+    const img = noisy(300, 200, 5);
+    let h = 9;
+    for (let i = 0; i < img.data.length; i++) {
+      h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) + i;
+      img.data[i] = (img.data[i]! + ((h >>> 24) & 63)) & 255;
+    }
+    const params = { ...base, k: 6, nInit: 12 };
+    const expected = withoutTimings(segmentSync(img, params));
+    await pool.segment(noisy(10, 10), base); // both workers up
+    const lentBefore = pool.helpsLent;
+    assert.deepEqual(withoutTimings(await pool.segment(img, params, { imageKey: 'big' })), expected);
+    assert.ok(pool.helpsLent > lentBefore, 'no worker helped');
+    // Again, prepared input kept: still the same result.
+    assert.deepEqual(withoutTimings(await pool.segment(img, params, { imageKey: 'big' })), expected);
+
+    // With both workers busy on long runs, a preview queued after a normal run starts first.
+    const busy = [pool.segment(longImage, { ...longParams, nInit: 30 }), pool.segment(longImage, { ...longParams, nInit: 30 })];
+    const order: string[] = [];
+    const normal = pool.segment(noisy(40, 30), base).then(() => order.push('normal'));
+    const preview = pool.segment(noisy(40, 30), base, { priority: 'preview' }).then(() => order.push('preview'));
+    await Promise.all([...busy, normal, preview]);
+    assert.deepEqual(order, ['preview', 'normal']);
   } finally {
     await pool.dispose();
   }
@@ -179,7 +198,7 @@ test('a crashed worker fails its run with a clear error and is replaced', async 
     crashing,
     `const { parentPort } = require('node:worker_threads');
 const doomed = new Set();
-parentPort.on('message', (m) => { if (m.imageKey === 'crash') doomed.add(m.id); });
+parentPort.on('message', (m) => { if (String(m.key).startsWith('crash#')) doomed.add(m.id); });
 const post = parentPort.postMessage.bind(parentPort);
 parentPort.postMessage = (msg, transfer) => {
   if (doomed.has(msg.id)) throw new Error('injected fault');

@@ -146,9 +146,16 @@ test('restarts split in ranges and joined with bestOf give the single run', () =
   const params = { ...base, k: 5, nInit: 8, colorSpace: 'lab' as const };
   const whole = segmentSync(img, params);
   const prep = prepare(img, params);
-  const halves = [cluster(prep, params, [0, 3]), cluster(prep, params, [3, 8])];
+  const halves = [cluster(prep, params, { restarts: [0, 3] }), cluster(prep, params, { restarts: [3, 8] })];
   const joined = finish(prep, params, bestOf(halves));
   assert.deepEqual(withoutTimings(joined), withoutTimings(whole));
+  // Restarts taken from one counter (as threads sharing it do); a call that finds nothing left
+  // returns no result and does not count.
+  let next = 0;
+  const take = (): number => next++;
+  const parts = [cluster(prep, params, { nextRestart: take }), cluster(prep, params, { nextRestart: take })];
+  assert.equal(parts[1]!.restart, -1, 'the second call found every restart taken');
+  assert.deepEqual(withoutTimings(finish(prep, params, bestOf(parts))), withoutTimings(whole));
   // And the same parameters always give the same picture.
   assert.deepEqual(withoutTimings(segmentSync(img, params)), withoutTimings(whole));
 });

@@ -9,13 +9,19 @@ import { WasmRestart } from './wasmRestart';
 export function kmeans(points: Float64Array, weights: Float64Array, d: number, opts: KMeansOptions): KMeansResult {
   const [from, to] = checkArgs(points, weights, d, opts);
   const k = opts.k;
+  const nInit = opts.nInit;
+  let next = from;
+  const take = opts.nextRestart ?? ((): number => (next < to ? next++ : -1));
+  let r = take();
+  // Nothing left for this call: skip building the tree.
+  if (!(r >= 0 && r < nInit)) return { centers: new Float64Array(k * d), assign: new Int32Array(0), inertia: Infinity, iterations: 0, restart: -1 };
   const run = new WasmRestart(points, weights, d, k, opts.maxIter, opts.tol, opts.shouldStop);
   let bestInertia = Infinity;
   let bestRestart = -1;
   let bestIter = 0;
   const bestCenters = new Float64Array(k * 3);
   const bestLabels = new Int32Array(run.m);
-  for (let r = from; r < to; r++) {
+  for (; r >= 0 && r < nInit; r = take()) {
     if (opts.shouldStop?.()) throw new SegmentationError('cancelled', 'segmentation cancelled');
     run.run(new RestartRng(opts.seed, r));
     if (run.inertia < bestInertia || bestRestart < 0) {

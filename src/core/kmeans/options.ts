@@ -10,6 +10,12 @@ export interface KMeansOptions {
   /** Run only restart indices [from, to); the default is [0, nInit). */
   restarts?: [number, number];
   /**
+   * Instead of a range: the next restart index to run, asked before each restart; an index
+   * outside [0, nInit) ends the call. Threads that share one counter split the restarts between
+   * them as they go, whenever each of them starts (see SegmentPool).
+   */
+  nextRestart?: () => number;
+  /**
    * Asked before every restart and every Lloyd iteration; true ends the call with
    * SegmentationError('cancelled'). Lets a worker stop a superseded run within milliseconds.
    */
@@ -23,6 +29,7 @@ export interface KMeansResult {
   assign: Int32Array;
   inertia: number;
   iterations: number;
+  /** The restart index of this result; -1 when the call ran none (a `nextRestart` left it nothing). */
   restart: number;
 }
 
@@ -81,11 +88,12 @@ export function absoluteTolerance(points: Float64Array, weights: Float64Array, d
   return (total / d) * tol;
 }
 
-/** Lowest inertia; among equal inertias the lowest restart index. */
+/** Lowest inertia; among equal inertias the lowest restart index. Calls that ran no restart do not count. */
 export function bestOf(results: KMeansResult[]): KMeansResult {
-  if (results.length === 0) throw new RangeError('bestOf: no results');
-  let best = results[0];
-  for (const r of results) {
+  const ran = results.filter((r) => r.restart >= 0);
+  if (ran.length === 0) throw new RangeError('bestOf: no results');
+  let best = ran[0];
+  for (const r of ran) {
     if (r.inertia < best.inertia || (r.inertia === best.inertia && r.restart < best.restart)) best = r;
   }
   return best;

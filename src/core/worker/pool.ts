@@ -1,18 +1,33 @@
 // Runs segmentations on a bounded set of worker threads so the extension host never blocks.
-// Jobs queue when every worker is busy; a job that finds two workers idle splits its K-means
-// restarts between them (each restart has its own random stream, so the best of the halves is
-// the best of the whole run). Aborting a job rejects it at once and asks its workers to stop
-// (a shared counter they read between K-means restarts and iterations), so they stay warm; a
-// worker still busy STOP_GRACE_MS later is terminated and replaced. A crashed worker fails its
-// job with a clear error and is replaced too.
+// Pixels live in shared memory (core/bytes.ts), so no task copies an image. A segmentation is
+// prepared (resize, convert, distinct values) on one worker, which keeps that input for later
+// runs on the same image (a change of k goes straight to K-means); its restarts are taken one
+// at a time from a shared counter by that worker and by any worker that falls idle meanwhile,
+// so a late helper still takes its share; the best restart is labelled where it was prepared.
+// Queued work goes first by priority: previews, segmentations, helping a running segmentation,
+// then elbow curves. Aborting a run rejects it at once and asks its workers to stop (a shared
+// counter they read between K-means restarts and iterations); a worker still busy a grace period
+// later is terminated and replaced. A crashed worker fails its run with a clear error and is
+// replaced too.
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { toShared } from '../bytes';
 import { SegmentationError } from '../errors';
 import { ELBOW_DEFAULTS, elbowKs, type ElbowOptions, type ElbowPoint } from '../insight/elbow';
 import { bestOf } from '../kmeans/index';
 import type { RgbImage, SegmentParams, SegmentResult } from '../types';
-import { WORKER_IMAGES_KEPT } from './protocol';
-import type { ClusterOutcome, ElbowOutcome, TaskRequest, TaskResponse, WireError, WireImage, WorkerInit } from './protocol';
+import type {
+  ClusterOutcome,
+  ElbowOutcome,
+  PrepareOutcome,
+  SharedDistinct,
+  TaskKind,
+  TaskRequest,
+  TaskResponse,
+  TaskResults,
+  WireError,
+  WorkerInit,
+} from './protocol';
 
 export interface SegmentPoolOptions {
   /** The bundled worker script (dist/worker.js). */
@@ -21,13 +36,15 @@ export interface SegmentPoolOptions {
   size?: number;
 }
 
+export type RunPriority = 'preview' | 'normal';
+
 export interface SegmentRunOptions {
   /** Aborting rejects the run with SegmentationError('cancelled') and stops its workers. */
   signal?: AbortSignal;
   /**
-   * Identifies the pixels (e.g. the file path and its mtime): workers keep the last few images
-   * by key, so later runs on the same image do not resend them. Reusing a key with different
-   * pixel data is detected and resends them.
+   * Names the pixels (e.g. the file and its version): workers keep what they prepared from them
+   * by this key, so later runs on the same image skip the preparation. Reusing a key for other
+   * pixels is noticed and prepares again.
    */
   imageKey?: string;
   /**
@@ -35,25 +52,40 @@ export interface SegmentRunOptions {
    * or replaced. Lets a caller hold a newer run back until the old one has really let go.
    */
   onStopped?: () => void;
+  /** Previews (a reduced copy, to show something at once) go before every other run. */
+  priority?: RunPriority;
+  /** Called when the run has its input prepared and starts K-means. */
+  onClustering?: () => void;
 }
 
 /** Never more threads than this, whatever is asked. */
 const MAX_THREADS = 8;
-/** Splitting a run over more workers than this gains little: the prepare step is repeated. */
-const MAX_SPLIT = 2;
+/** An elbow curve is split over at most this many workers. */
+const MAX_ELBOW_SPLIT = 2;
 /**
  * How long an aborted run's worker may take to stop before it is terminated. K-means checks
- * between iterations (milliseconds); resizing or converting a huge image does not check.
+ * between iterations (milliseconds).
  */
 export const STOP_GRACE_MS = 250;
+/**
+ * Preparing (resize, conversion, distinct values) does not look at the stop counter: it takes
+ * up to a second or two on tens of megapixels, and what it makes is kept for the next run,
+ * which usually wants the same. Only a worker stuck far longer than that is terminated.
+ */
+export const PREPARE_GRACE_MS = 30_000;
+/**
+ * Fewer distinct values than this cluster in a few milliseconds a restart: another worker would
+ * spend longer building its own tree than it saves.
+ */
+const HELPER_MIN_VALUES = 20_000;
 
-class NeedImageError extends Error {}
+const PRIORITY = { preview: 0, normal: 1, elbow: 3 } as const;
 
 interface Slot {
   worker: Worker;
   job: Job | null;
   pending: { id: number; resolve(value: unknown): void; reject(error: Error): void } | null;
-  /** Mirror of the worker's image cache, least recently used first. */
+  /** The prepared inputs the worker holds (from its last answer). */
   keys: string[];
   /** Shared with the worker: bumped to stop its running task (see WorkerInit). */
   stop: Int32Array;
@@ -61,18 +93,32 @@ interface Slot {
   dead: boolean;
 }
 
+interface Help {
+  distinct: SharedDistinct;
+  counter: Int32Array;
+  /** Every thread's share of the restarts, the preparing worker's first. */
+  runs: Promise<ClusterOutcome>[];
+}
+
 interface Job {
-  /** An elbow curve is background work: queued segmentations go first. */
   kind: 'segment' | 'elbow';
+  priority: number;
   elbow?: ElbowOptions;
   image: RgbImage;
   params: SegmentParams;
+  /** The worker-side key of the prepared input. */
   key: string;
   cache: boolean;
   signal?: AbortSignal;
   onAbort?: () => void;
   onStopped?: () => void;
+  onClustering?: () => void;
+  /** The workers on it: the first prepares and finishes, others help with restarts. */
   slots: Slot[];
+  /** Whether its current task may run long without looking at the stop counter. */
+  unstoppable: boolean;
+  /** Set while its restarts are being taken: idle workers may join. */
+  help?: Help;
   settled: boolean;
   resolve(result: SegmentResult | ElbowPoint[]): void;
   reject(error: Error): void;
@@ -83,20 +129,17 @@ function cancelled(why = 'segmentation cancelled'): SegmentationError {
 }
 
 function fromWire(e: WireError): Error {
-  if (e.code === 'need-image') return new NeedImageError(e.message);
   if (e.name === 'SegmentationError' && e.code) return new SegmentationError(e.code, e.message);
   const error = new Error(e.message);
   error.name = e.name;
   return error;
 }
 
-/** Splits [0, n) into `parts` contiguous ranges of near-equal length. */
-export function splitRestarts(n: number, parts: number): [number, number][] {
-  const out: [number, number][] = [];
-  for (let i = 0; i < parts; i++) {
-    out.push([Math.floor((i * n) / parts), Math.floor(((i + 1) * n) / parts)]);
-  }
-  return out;
+/** Waits for every promise in `list`, including ones pushed onto it while waiting. */
+async function settleAll<T>(list: Promise<T>[]): Promise<PromiseSettledResult<T>[]> {
+  let outcomes: PromiseSettledResult<T>[] = [];
+  while (outcomes.length < list.length) outcomes = await Promise.allSettled([...list]);
+  return outcomes;
 }
 
 export class SegmentPool {
@@ -105,12 +148,14 @@ export class SegmentPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private readonly running = new Set<Job>();
-  /** The pixel data last sent under each key, to notice a key reused for other pixels. */
-  private readonly keyData = new Map<string, WeakRef<Uint8Array>>();
+  /** Per image key: the pixels last seen under it and their generation (a new array, a new generation). */
+  private readonly keyData = new Map<string, { data: WeakRef<Uint8Array>; gen: number }>();
   private nextTaskId = 1;
   private nextJobId = 1;
+  private nextGen = 1;
   private disposed = false;
   private started = 0;
+  private lent = 0;
 
   constructor(options: SegmentPoolOptions) {
     this.workerPath = options.workerPath;
@@ -126,6 +171,11 @@ export class SegmentPool {
   /** Worker threads started since the pool was made (replacements included). */
   get workersStarted(): number {
     return this.started;
+  }
+
+  /** Times an idle worker joined a running segmentation's restarts. */
+  get helpsLent(): number {
+    return this.lent;
   }
 
   segment(image: RgbImage, params: SegmentParams, options: SegmentRunOptions = {}): Promise<SegmentResult> {
@@ -145,6 +195,26 @@ export class SegmentPool {
     return this.enqueue<ElbowPoint[]>('elbow', image, params, options, options.elbow ?? {});
   }
 
+  /** The image behind `imageKey` is closed: its workers drop what they prepared from it. */
+  forget(imageKey: string): void {
+    const entry = this.keyData.get(imageKey);
+    this.keyData.delete(imageKey);
+    if (!entry) return;
+    const prefix = `${imageKey}#${entry.gen}\u0000`;
+    for (const slot of this.slots) {
+      if (!slot.keys.some((k) => k.startsWith(prefix))) continue;
+      slot.keys = slot.keys.filter((k) => !k.startsWith(prefix));
+      // An idle worker forgets now; a busy one is about to be free and its keys no longer match anything.
+      if (slot.job === null && !slot.pending) this.tell(slot, prefix);
+    }
+  }
+
+  /** Ends idle worker threads, so their memory goes back to the system; they start again on demand. */
+  async trim(): Promise<void> {
+    const idle = this.slots.filter((s) => s.job === null && !s.pending && !s.dead);
+    await Promise.all(idle.map((s) => this.kill(s, cancelled('the worker was stopped'), false)));
+  }
+
   private enqueue<T extends SegmentResult | ElbowPoint[]>(
     kind: Job['kind'],
     image: RgbImage,
@@ -152,28 +222,32 @@ export class SegmentPool {
     options: SegmentRunOptions,
     elbow?: ElbowOptions,
   ): Promise<T> {
-    const { signal, imageKey, onStopped } = options;
+    const { signal, imageKey, onStopped, onClustering } = options;
     if (this.disposed || signal?.aborted) {
       onStopped?.();
       return Promise.reject(this.disposed ? cancelled('the segmentation pool is disposed') : cancelled());
     }
+    const shared = { ...image, data: toShared(image.data) };
+    const base = imageKey !== undefined ? `${imageKey}#${this.generation(imageKey, image.data)}` : `\u0000job${this.nextJobId++}`;
     return new Promise<T>((resolveT, reject) => {
       const resolve = resolveT as (result: SegmentResult | ElbowPoint[]) => void;
       const job: Job = {
         kind,
+        priority: kind === 'elbow' ? PRIORITY.elbow : PRIORITY[options.priority ?? 'normal'],
         elbow,
-        image,
+        image: shared,
         params,
-        key: imageKey ?? `\u0000job${this.nextJobId++}`,
+        key: `${base}\u0000${params.width}\u0000${params.colorSpace}\u0000${params.channels.join(',')}`,
         cache: imageKey !== undefined,
         signal,
         onStopped,
+        onClustering,
         slots: [],
+        unstoppable: false,
         settled: false,
         resolve,
         reject,
       };
-      if (imageKey !== undefined) this.noteKeyData(imageKey, image.data);
       if (signal) {
         job.onAbort = () => this.cancel(job);
         signal.addEventListener('abort', job.onAbort, { once: true });
@@ -181,6 +255,15 @@ export class SegmentPool {
       this.queue.push(job);
       this.pump();
     });
+  }
+
+  /** The generation of the pixels under `key`: it changes when the key names another array. */
+  private generation(key: string, data: Uint8Array): number {
+    const known = this.keyData.get(key);
+    if (known && known.data.deref() === data) return known.gen;
+    const gen = this.nextGen++;
+    this.keyData.set(key, { data: new WeakRef(data), gen });
+    return gen;
   }
 
   /** Ends every thread; pending and queued runs reject with SegmentationError('cancelled'). */
@@ -197,13 +280,6 @@ export class SegmentPool {
     await Promise.all(slots.map((s) => this.kill(s, error, false)));
   }
 
-  private noteKeyData(key: string, data: Uint8Array): void {
-    if (this.keyData.get(key)?.deref() === data) return;
-    // New pixels under this key: no worker holds them yet.
-    for (const slot of this.slots) slot.keys = slot.keys.filter((k) => k !== key);
-    this.keyData.set(key, new WeakRef(data));
-  }
-
   private spawn(): Slot {
     const stop = new SharedArrayBuffer(4);
     const worker = new Worker(this.workerPath, { workerData: { stop } satisfies WorkerInit });
@@ -215,6 +291,7 @@ export class SegmentPool {
       const pending = slot.pending;
       if (!pending || pending.id !== msg.id) return;
       slot.pending = null;
+      slot.keys = msg.held;
       if (msg.ok) pending.resolve(msg.result);
       else pending.reject(fromWire(msg.error));
     });
@@ -247,43 +324,89 @@ export class SegmentPool {
 
   private idleSlots(): Slot[] {
     while (this.slots.length < this.size) this.spawn();
-    return this.slots.filter((s) => s.job === null && !s.dead);
+    return this.slots.filter((s) => s.job === null && !s.dead && !s.pending);
+  }
+
+  /** The queued job to start next: lowest priority number, then first come. */
+  private nextQueued(maxPriority: number): Job | undefined {
+    let best: Job | undefined;
+    for (const j of this.queue) if (j.priority <= maxPriority && (!best || j.priority < best.priority)) best = j;
+    return best;
   }
 
   private pump(): void {
     if (this.disposed) return;
-    while (this.queue.length > 0) {
+    for (;;) {
       const idle = this.idleSlots();
       if (idle.length === 0) return;
-      const first = this.queue.findIndex((j) => j.kind === 'segment');
-      const job = this.queue.splice(Math.max(0, first), 1)[0]!;
-      const parts = job.kind === 'elbow' ? MAX_SPLIT : job.params.nInit;
-      const want = this.queue.length === 0 ? Math.min(idle.length, MAX_SPLIT, parts) : 1;
-      const holds = (s: Slot): number => (job.cache && s.keys.includes(job.key) ? 1 : 0);
-      idle.sort((a, b) => holds(b) - holds(a));
-      job.slots = idle.slice(0, Math.max(1, want));
-      for (const slot of job.slots) {
-        slot.job = job;
-        slot.worker.ref();
+      const job = this.nextQueued(PRIORITY.normal);
+      if (job) {
+        this.start(job, idle);
+        continue;
       }
-      this.running.add(job);
-      void this.execute(job);
+      const needy = [...this.running].find((j) => j.help && !j.settled && Atomics.load(j.help.counter, 0) < j.params.nInit);
+      if (needy) {
+        this.lend(idle[0]!, needy);
+        continue;
+      }
+      const background = this.nextQueued(PRIORITY.elbow);
+      if (background) {
+        this.start(background, idle);
+        continue;
+      }
+      return;
     }
+  }
+
+  private start(job: Job, idle: Slot[]): void {
+    this.queue.splice(this.queue.indexOf(job), 1);
+    // The worker that holds the job's prepared input, if one is idle.
+    const holder = idle.find((s) => s.keys.includes(job.key));
+    const ordered = holder ? [holder, ...idle.filter((s) => s !== holder)] : idle;
+    const want = job.kind === 'elbow' && this.queue.length === 0 ? MAX_ELBOW_SPLIT : 1;
+    job.slots = ordered.slice(0, Math.max(1, Math.min(want, ordered.length)));
+    for (const slot of job.slots) this.occupy(slot, job);
+    this.running.add(job);
+    void this.execute(job);
+  }
+
+  private occupy(slot: Slot, job: Job): void {
+    slot.job = job;
+    slot.worker.ref();
+  }
+
+  /** An idle worker joins a running segmentation: it takes restarts from the shared counter. */
+  private lend(slot: Slot, job: Job): void {
+    const help = job.help!;
+    this.lent++;
+    this.occupy(slot, job);
+    job.slots.push(slot);
+    const run = this.call<ClusterOutcome>(slot, {
+      kind: 'cluster',
+      id: this.nextTaskId++,
+      distinct: help.distinct,
+      params: job.params,
+      counter: help.counter,
+    });
+    help.runs.push(run);
+    const done = (): void => {
+      this.release(slot, job);
+      job.slots = job.slots.filter((s) => s !== slot);
+      this.pump();
+    };
+    run.then(done, done);
   }
 
   private async execute(job: Job): Promise<void> {
     try {
-      const result =
-        job.kind === 'elbow'
-          ? await this.runElbow(job)
-          : job.slots.length === 1
-            ? await this.runWhole(job)
-            : await this.runSplit(job);
+      const result = job.kind === 'elbow' ? await this.runElbow(job) : await this.runSegment(job);
       this.settle(job, null, result);
     } catch (e) {
       this.settle(job, e instanceof Error ? e : new Error(String(e)));
     } finally {
       for (const slot of job.slots) this.release(slot, job);
+      job.slots = [];
+      this.running.delete(job);
       this.stopped(job);
       this.pump();
     }
@@ -304,7 +427,6 @@ export class SegmentPool {
   private settle(job: Job, error: Error | null, result?: SegmentResult | ElbowPoint[]): void {
     if (job.settled) return;
     job.settled = true;
-    this.running.delete(job);
     if (job.onAbort) job.signal?.removeEventListener('abort', job.onAbort);
     if (error) job.reject(error);
     else job.resolve(result!);
@@ -320,57 +442,61 @@ export class SegmentPool {
     for (const slot of job.slots) {
       if (slot.job !== job) continue;
       Atomics.add(slot.stop, 0, 1);
-      // Resizing or converting a huge image does not look at the counter: replace the worker.
+      const grace = job.unstoppable && slot === job.slots[0] ? PREPARE_GRACE_MS : STOP_GRACE_MS;
       const timer = setTimeout(() => {
         if (slot.job === job && !slot.dead) void this.kill(slot, error, true);
-      }, STOP_GRACE_MS);
+      }, grace);
       timer.unref();
     }
   }
 
-  private call<T>(slot: Slot, task: TaskRequest, transfer: ArrayBuffer[]): Promise<T> {
+  private call<T extends TaskResults[TaskKind]>(slot: Slot, task: TaskRequest): Promise<T> {
     if (slot.dead) return Promise.reject(cancelled());
-    if (task.kind !== 'finish') task.stopGen = Atomics.load(slot.stop, 0);
+    task.stopGen = Atomics.load(slot.stop, 0);
     return new Promise<T>((resolve, reject) => {
       slot.pending = { id: task.id, resolve: resolve as (v: unknown) => void, reject };
-      slot.worker.postMessage(task, transfer);
+      slot.worker.postMessage(task);
     });
   }
 
-  /** Sends an image task, with the pixels unless the worker is known to hold them. */
-  private async imageTask<T>(slot: Slot, job: Job, build: (image?: WireImage) => TaskRequest): Promise<T> {
-    const send = (withImage: boolean): Promise<T> => {
-      // Copy, then transfer the copy: the caller keeps its image.
-      const image: WireImage | undefined = withImage
-        ? { width: job.image.width, height: job.image.height, data: job.image.data.slice().buffer }
-        : undefined;
-      slot.keys = slot.keys.filter((k) => k !== job.key);
-      if (job.cache) {
-        slot.keys.push(job.key);
-        if (slot.keys.length > WORKER_IMAGES_KEPT) slot.keys.shift();
-      }
-      return this.call<T>(slot, build(image), image ? [image.data] : []);
-    };
-    const held = job.cache && slot.keys.includes(job.key);
-    if (job.settled) throw cancelled();
-    try {
-      return await send(!held);
-    } catch (e) {
-      if (held && e instanceof NeedImageError && !job.settled) return send(true);
-      throw e;
-    }
+  /** Has a worker drop its prepared inputs under `prefix`, in the background. */
+  private tell(slot: Slot, prefix: string): void {
+    const after = (): void => this.pump();
+    this.call(slot, { kind: 'forget', id: this.nextTaskId++, prefix }).then(after, after);
   }
 
-  private runWhole(job: Job): Promise<SegmentResult> {
-    const slot = job.slots[0]!;
-    return this.imageTask<SegmentResult>(slot, job, (image) => ({
-      kind: 'segment',
+  private async runSegment(job: Job): Promise<SegmentResult> {
+    const main = job.slots[0]!;
+    const { key, params } = job;
+    job.unstoppable = true;
+    const prep = await this.call<PrepareOutcome>(main, { kind: 'prepare', id: this.nextTaskId++, key, image: job.image, params });
+    job.unstoppable = false;
+    if (job.settled) throw cancelled();
+    job.onClustering?.();
+    const counter = new Int32Array(new SharedArrayBuffer(4));
+    const help: Help = { distinct: prep.distinct, counter, runs: [] };
+    help.runs.push(this.call<ClusterOutcome>(main, { kind: 'cluster', id: this.nextTaskId++, key, params, counter }));
+    if (params.nInit > 1 && prep.distinct.k > 1 && prep.distinct.count >= HELPER_MIN_VALUES) {
+      job.help = help;
+      this.pump();
+    }
+    const outcomes = await settleAll(help.runs);
+    job.help = undefined;
+    const failed = outcomes.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason;
+    if (job.settled) throw cancelled();
+    const done = outcomes.map((o) => (o as PromiseFulfilledResult<ClusterOutcome>).value);
+    job.unstoppable = true;
+    return this.call<SegmentResult>(main, {
+      kind: 'finish',
       id: this.nextTaskId++,
-      imageKey: job.key,
-      image,
-      cache: job.cache,
-      params: job.params,
-    }));
+      key,
+      params,
+      best: bestOf(done.map((o) => o.best)),
+      clusterMs: Math.max(...done.map((o) => o.clusterMs)),
+      prepTimings: prep.timings,
+      drop: !job.cache,
+    });
   }
 
   /** Each worker computes every n-th k (cheap and dear k alike); the points come back sorted by k. */
@@ -380,56 +506,17 @@ export class SegmentPool {
     const n = Math.max(1, Math.min(job.slots.length, ks.length));
     const parts = await Promise.all(
       job.slots.slice(0, n).map((slot, i) =>
-        this.imageTask<ElbowOutcome>(slot, job, (image) => ({
+        this.call<ElbowOutcome>(slot, {
           kind: 'elbow',
           id: this.nextTaskId++,
-          imageKey: job.key,
-          image,
-          cache: job.cache,
+          key: job.key,
+          image: job.image,
           params: job.params,
           elbow: { ...job.elbow, only: ks.filter((_, j) => j % n === i) },
-        })),
+        }),
       ),
     );
+    if (!job.cache) for (const slot of job.slots) this.tell(slot, job.key);
     return parts.flatMap((p) => p.points).sort((a, b) => a.k - b.k);
-  }
-
-  private async runSplit(job: Job): Promise<SegmentResult> {
-    const ranges = splitRestarts(job.params.nInit, job.slots.length);
-    const outcomes = await Promise.allSettled(
-      job.slots.map((slot, i) =>
-        this.imageTask<ClusterOutcome>(slot, job, (image) => ({
-          kind: 'cluster',
-          id: this.nextTaskId++,
-          imageKey: job.key,
-          image,
-          cache: job.cache,
-          params: job.params,
-          restarts: ranges[i]!,
-          keep: i === 0,
-        })),
-      ),
-    );
-    for (const slot of job.slots.slice(1)) this.release(slot, job);
-    this.pump();
-    const failed = outcomes.find((o) => o.status === 'rejected');
-    if (failed) throw failed.reason;
-    if (job.settled) throw cancelled();
-    const done = outcomes.map((o) => (o as PromiseFulfilledResult<ClusterOutcome>).value);
-    const best = bestOf(done.map((o) => o.best));
-    return this.call<SegmentResult>(
-      job.slots[0]!,
-      {
-        kind: 'finish',
-        id: this.nextTaskId++,
-        imageKey: job.key,
-        params: job.params,
-        best,
-        clusterMs: Math.max(...done.map((o) => o.clusterMs)),
-        prepTimings: done[0]!.prepTimings,
-        drop: !job.cache,
-      },
-      [best.centers.buffer as ArrayBuffer, best.assign.buffer as ArrayBuffer],
-    );
   }
 }

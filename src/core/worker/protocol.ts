@@ -1,78 +1,95 @@
 // Messages between the pool (host) and a segmentation worker. Every request carries an id and a
-// kind; the worker answers each request exactly once with the same id. To add a task kind: add
-// its request to TaskRequest, its result to TaskResults, a handler in segmentWorker.ts (the
-// handler table is typed by kind, so a missing one fails the typecheck) and a method on
-// SegmentPool that queues a job sending it (as `segment` does through `runWhole`).
+// kind; the worker answers each request exactly once with the same id. Pixels travel in shared
+// memory (core/bytes.ts): posting them copies nothing, in either direction. To add a task kind:
+// add its request to TaskRequest, its result to TaskResults, a handler in segmentWorker.ts (the
+// handler table is typed by kind, so a missing one fails the typecheck) and the pool's use of it.
 import type { ErrorCode } from '../errors';
 import type { ElbowOptions, ElbowPoint } from '../insight/elbow';
-import type { KMeansResult, Prepared } from '../segment';
-import type { SegmentParams, SegmentResult } from '../types';
-
-/** How many images a worker keeps by key (the host mirrors this to know what to resend). */
-export const WORKER_IMAGES_KEPT = 3;
+import type { KMeansResult, Prepared, PrepareParams } from '../segment';
+import type { RgbImage, SegmentParams, SegmentResult } from '../types';
 
 /**
- * The worker's workerData: one Int32 the host bumps to stop the running task. An image task
- * carries the value it was sent under (`stopGen`) and stops, between K-means restarts and
- * iterations, once the value has moved on: a superseded run ends within milliseconds and the
- * warm worker (its caches, its compiled code) is kept.
+ * The worker's workerData: one Int32 the host bumps to stop the running task. A task carries
+ * the value it was sent under (`stopGen`) and stops, between K-means restarts and iterations,
+ * once the value has moved on: a superseded run ends within milliseconds and the warm worker
+ * (its caches, its compiled code) is kept.
  */
 export interface WorkerInit {
   stop: SharedArrayBuffer;
 }
 
-/** Pixels in transit: the buffer is transferred, not copied. */
-export interface WireImage {
-  width: number;
-  height: number;
-  data: ArrayBuffer;
-}
-
-interface ImageTask {
+interface Base {
   id: number;
-  /**
-   * Names the pixels. The worker keeps the last few images by key, so a task may omit `image`
-   * when the worker already holds `imageKey`; a task with `image` replaces what the key held.
-   */
-  imageKey: string;
-  image?: WireImage;
-  /** Keep the image (and what was prepared from it) for later tasks with the same key. */
-  cache: boolean;
-  params: SegmentParams;
   /** The stop counter's value when sent (see WorkerInit); absent: never stopped early. */
   stopGen?: number;
 }
 
-/** The whole pipeline on one worker. */
-export interface SegmentTask extends ImageTask {
-  kind: 'segment';
+/**
+ * Resize, convert and collapse to distinct values; the worker keeps the result under `key` (a
+ * few, by memory) for `cluster`, `finish` and `elbow` tasks, and for a later change of k alone.
+ */
+export interface PrepareTask extends Base {
+  kind: 'prepare';
+  key: string;
+  /** In shared memory (see core/bytes.ts). */
+  image: RgbImage;
+  params: PrepareParams & Pick<SegmentParams, 'k'>;
 }
 
-/** prepare + the restarts [from, to); the prepared data stays in the worker for `finish`. */
-export interface ClusterTask extends ImageTask {
+/** What another thread needs to run restarts on the same values: all of it in shared memory. */
+export interface SharedDistinct {
+  points: Float64Array;
+  weights: Float64Array;
+  count: number;
+  d: number;
+  /** k after capping to the number of distinct values. */
+  k: number;
+}
+
+export interface PrepareOutcome {
+  distinct: SharedDistinct;
+  warnings: string[];
+  timings: Prepared['timings'];
+}
+
+/**
+ * Restarts taken one at a time from a shared counter (Atomics), until it passes nInit: threads
+ * that join a run late take what is left. On the prepared input under `key`, or on `distinct`.
+ */
+export interface ClusterTask extends Base {
   kind: 'cluster';
-  restarts: [number, number];
-  /** Keep the prepared input for a `finish` task even when `cache` is false. */
-  keep: boolean;
+  key?: string;
+  distinct?: SharedDistinct;
+  params: SegmentParams;
+  /** One Int32 in shared memory: the next restart index. */
+  counter: Int32Array;
 }
 
-/** Labels and ranks from the best restart, on a worker that ran a `cluster` task for the key. */
-export interface FinishTask {
+export interface ClusterOutcome {
+  /** restart -1: this thread found no restart left. */
+  best: KMeansResult;
+  /** Time spent in K-means on this thread. */
+  clusterMs: number;
+}
+
+/** Labels and ranks from the best restart, on the worker that prepared `key`. */
+export interface FinishTask extends Base {
   kind: 'finish';
-  id: number;
-  imageKey: string;
+  key: string;
   params: SegmentParams;
   best: KMeansResult;
   clusterMs: number;
-  /** What preparing took in the `cluster` task of this run (zeros when it came from the cache). */
   prepTimings: Prepared['timings'];
-  /** Forget the prepared data afterwards (the image was not to be cached). */
+  /** Forget the prepared input afterwards (the caller will not come back to it). */
   drop: boolean;
 }
 
 /** Inertia for some k of the elbow curve (params.k is ignored), on the prepared input. */
-export interface ElbowTask extends ImageTask {
+export interface ElbowTask extends Base {
   kind: 'elbow';
+  key: string;
+  image: RgbImage;
+  params: SegmentParams;
   elbow: ElbowOptions;
 }
 
@@ -80,48 +97,40 @@ export interface ElbowOutcome {
   points: ElbowPoint[];
 }
 
-export type TaskRequest = SegmentTask | ClusterTask | FinishTask | ElbowTask;
-export type TaskKind = TaskRequest['kind'];
-
-export interface ClusterOutcome {
-  best: KMeansResult;
-  /** Time spent in K-means on this worker (prepare excluded). */
-  clusterMs: number;
-  prepTimings: Prepared['timings'];
+/** Drop every prepared input whose key starts with `prefix` (an image whose panel closed). */
+export interface ForgetTask extends Base {
+  kind: 'forget';
+  prefix: string;
 }
 
+export type TaskRequest = PrepareTask | ClusterTask | FinishTask | ElbowTask | ForgetTask;
+export type TaskKind = TaskRequest['kind'];
+
 export interface TaskResults {
-  segment: SegmentResult;
+  prepare: PrepareOutcome;
   cluster: ClusterOutcome;
   finish: SegmentResult;
   elbow: ElbowOutcome;
+  forget: Record<string, never>;
 }
 
 export interface WireError {
   name: string;
   message: string;
-  /** Set for SegmentationError (user errors) and for the protocol's own 'need-image'. */
-  code?: ErrorCode | 'need-image';
+  /** Set for SegmentationError (user errors). */
+  code?: ErrorCode;
 }
 
+/** `held`: the keys of the prepared inputs the worker keeps after the task (the pool routes by them). */
 export type TaskResponse =
-  | { id: number; ok: true; result: TaskResults[TaskKind] }
-  | { id: number; ok: false; error: WireError };
+  | { id: number; ok: true; result: TaskResults[TaskKind]; held: string[] }
+  | { id: number; ok: false; error: WireError; held: string[] };
 
-/** Buffers of a result that can be transferred back to the host. */
+/**
+ * Buffers of a result that can be transferred back. A segmentation's pixels are in shared memory
+ * (posted, not transferred: the worker's cache keeps using them).
+ */
 export function resultBuffers(result: TaskResults[TaskKind]): ArrayBuffer[] {
-  const out = new Set<ArrayBuffer>();
-  const add = (a: ArrayBufferView): void => {
-    if (a.buffer instanceof ArrayBuffer) out.add(a.buffer);
-  };
-  if ('points' in result) return [];
-  if ('labels' in result) {
-    add(result.image.data);
-    add(result.converted);
-    add(result.labels);
-  } else {
-    add(result.best.centers);
-    add(result.best.assign);
-  }
-  return [...out];
+  if (!('best' in result)) return [];
+  return [result.best.centers.buffer, result.best.assign.buffer].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
 }

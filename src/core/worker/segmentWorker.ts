@@ -1,18 +1,19 @@
 // Entry of dist/worker.js: runs segmentation tasks for SegmentPool off the extension host's
-// thread. It keeps the last few images (by key) so a parameter change does not resend pixels,
-// and the last few prepared inputs so a change of k alone skips resize, convert and dedupe.
+// thread. It keeps the last prepared inputs (resized, converted, collapsed to distinct values)
+// by key, within a memory budget, so a change of k alone goes straight to K-means.
 import { parentPort, workerData } from 'node:worker_threads';
+import { sharedBytes, sharedFloat64 } from '../bytes';
 import { isSegmentationError } from '../errors';
 import { elbowCurve } from '../insight/elbow';
 import { cluster, finish, prepare, withK, type Prepared } from '../segment';
-import type { RgbImage, SegmentParams, SegmentResult } from '../types';
 import {
-  WORKER_IMAGES_KEPT,
   resultBuffers,
   type ClusterTask,
   type ElbowTask,
   type FinishTask,
-  type SegmentTask,
+  type ForgetTask,
+  type PrepareTask,
+  type SharedDistinct,
   type TaskKind,
   type TaskRequest,
   type TaskResponse,
@@ -20,14 +21,44 @@ import {
   type WireError,
   type WorkerInit,
 } from './protocol';
-import { LruCache } from './lru';
 
-const PREPARED_KEPT = 2;
+/**
+ * What a worker may keep of prepared inputs. A 24-megapixel photo's takes about 200 MB
+ * (converted image, pixel -> value index, values), so such a photo is kept alone; at the widths
+ * people try things at (300-1000 px) dozens would fit, and a handful are kept.
+ */
+const PREPARED_BUDGET_BYTES = 320 * 2 ** 20;
+const PREPARED_MAX_ENTRIES = 4;
 
-const images = new LruCache<string, RgbImage>(WORKER_IMAGES_KEPT);
-const prepared = new LruCache<string, Prepared>(PREPARED_KEPT);
+interface Entry {
+  prep: Prepared;
+  shared: SharedDistinct;
+  bytes: number;
+}
 
-class NeedImage extends Error {}
+/** Least recently used first. */
+const prepared = new Map<string, Entry>();
+
+function keep(key: string, entry: Entry): void {
+  prepared.delete(key);
+  prepared.set(key, entry);
+  let total = 0;
+  for (const e of prepared.values()) total += e.bytes;
+  for (const [k, e] of prepared) {
+    if (prepared.size <= 1 || (total <= PREPARED_BUDGET_BYTES && prepared.size <= PREPARED_MAX_ENTRIES)) break;
+    prepared.delete(k);
+    total -= e.bytes;
+  }
+}
+
+function lookup(key: string): Entry | undefined {
+  const e = prepared.get(key);
+  if (e) {
+    prepared.delete(key);
+    prepared.set(key, e);
+  }
+  return e;
+}
 
 const stopCounter = (workerData as WorkerInit | undefined)?.stop;
 const stopFlag = stopCounter ? new Int32Array(stopCounter) : undefined;
@@ -38,88 +69,75 @@ function stopper(stopGen: number | undefined): (() => boolean) | undefined {
   return () => Atomics.load(stopFlag, 0) !== stopGen;
 }
 
-function preparedKey(imageKey: string, p: SegmentParams): string {
-  return `${imageKey}\u0000${p.width}\u0000${p.colorSpace}\u0000${p.channels.join(',')}`;
+/** Prepares and keeps; the distinct values move out of the kernel's memory, which is then freed. */
+function entryFor(task: PrepareTask | ElbowTask): Entry {
+  const hit = lookup(task.key);
+  if (hit) return hit;
+  const prep = prepare(task.image, task.params, sharedBytes);
+  const { points, weights, index, count } = prep.distinct;
+  // The kernel's instance memory also holds a copy of the pixels' values: copying what is kept
+  // out of it lets that memory go (about 40 % of the whole at 3 channels).
+  const distinct = { points: sharedFloat64(points), weights: sharedFloat64(weights), index: index.slice(), count };
+  const kept: Prepared = { ...prep, distinct };
+  const bytes =
+    (kept.image === task.image ? 0 : kept.image.data.byteLength) +
+    kept.converted.byteLength +
+    distinct.index.byteLength +
+    distinct.points.byteLength +
+    distinct.weights.byteLength;
+  const entry: Entry = { prep: kept, shared: { points: distinct.points, weights: distinct.weights, count, d: prep.d, k: prep.k }, bytes };
+  keep(task.key, entry);
+  return entry;
 }
 
-function dropPrepared(imageKey: string): void {
-  for (const key of prepared.keys()) if (key.startsWith(`${imageKey}\u0000`)) prepared.delete(key);
-}
-
-/** The prepared input of an image task, from the caches when possible. */
-function preparedFor(task: SegmentTask | ClusterTask | ElbowTask): Prepared {
-  let image: RgbImage | undefined;
-  if (task.image) {
-    image = { width: task.image.width, height: task.image.height, data: new Uint8Array(task.image.data) };
-    dropPrepared(task.imageKey);
-    if (task.cache) images.set(task.imageKey, image);
-    else images.delete(task.imageKey);
-  } else if (task.cache) {
-    image = images.get(task.imageKey); // also marks it recently used, as the host's mirror does
-  }
-  const key = preparedKey(task.imageKey, task.params);
-  const hit = prepared.get(key);
-  if (hit) return { ...withK(hit, task.params.k), timings: { resize: 0, convert: 0, distinct: 0 } };
-  if (!image) throw new NeedImage(`worker does not hold image '${task.imageKey}'`);
-  const prep = prepare(image, task.params);
-  prepared.set(key, prep);
-  return prep;
-}
-
-/** A result whose buffers may be transferred without detaching anything the caches hold. */
-function detached(result: SegmentResult, shared: boolean): SegmentResult {
-  if (!shared) return result;
-  const image = { ...result.image, data: result.image.data.slice() };
-  return { ...result, image, converted: result.converted.slice() };
+function held(key: string): Entry {
+  const e = lookup(key);
+  if (!e) throw new Error(`the worker holds no prepared input '${key}'`);
+  return e;
 }
 
 type Handlers = { [K in TaskKind]: (task: Extract<TaskRequest, { kind: K }>) => TaskResults[K] };
 
 const handlers: Handlers = {
-  segment(task: SegmentTask) {
-    try {
-      const prep = preparedFor(task);
-      const t0 = performance.now();
-      const best = cluster(prep, task.params, undefined, stopper(task.stopGen));
-      return detached(finish(prep, task.params, best, performance.now() - t0), task.cache);
-    } finally {
-      if (!task.cache) prepared.delete(preparedKey(task.imageKey, task.params));
-    }
+  prepare(task: PrepareTask) {
+    const fresh = !prepared.has(task.key);
+    const entry = entryFor(task);
+    const prep = withK(entry.prep, task.params.k);
+    return {
+      distinct: { ...entry.shared, k: prep.k },
+      warnings: prep.warnings,
+      timings: fresh ? prep.timings : { resize: 0, convert: 0, distinct: 0 },
+    };
   },
   cluster(task: ClusterTask) {
-    const prep = preparedFor(task);
+    const input = task.key ? withK(held(task.key).prep, task.params.k) : sharedInput(task);
+    const counter = task.counter;
     const t0 = performance.now();
-    let best;
-    try {
-      best = cluster(prep, task.params, task.restarts, stopper(task.stopGen));
-    } catch (e) {
-      // Stopped: no finish follows, so nothing is kept for one.
-      if (!task.cache) prepared.delete(preparedKey(task.imageKey, task.params));
-      throw e;
-    }
-    if (!task.cache && !task.keep) prepared.delete(preparedKey(task.imageKey, task.params));
-    return { best, clusterMs: performance.now() - t0, prepTimings: prep.timings };
+    const best = cluster(input, task.params, { nextRestart: () => Atomics.add(counter, 0, 1), shouldStop: stopper(task.stopGen) });
+    return { best, clusterMs: performance.now() - t0 };
   },
   finish(task: FinishTask) {
-    const key = preparedKey(task.imageKey, task.params);
-    const cached = prepared.get(key);
-    if (!cached) throw new Error(`finish without a prepared input for '${task.imageKey}'`);
-    const prep = { ...withK(cached, task.params.k), timings: task.prepTimings };
-    const result = finish(prep, task.params, task.best, task.clusterMs);
-    if (task.drop) prepared.delete(key);
-    return detached(result, !task.drop);
+    const prep = { ...withK(held(task.key).prep, task.params.k), timings: task.prepTimings };
+    const result = finish(prep, task.params, task.best, task.clusterMs, sharedBytes);
+    if (task.drop) prepared.delete(task.key);
+    return result;
   },
   elbow(task: ElbowTask) {
-    try {
-      return { points: elbowCurve(preparedFor(task), task.elbow, stopper(task.stopGen)) };
-    } finally {
-      if (!task.cache) prepared.delete(preparedKey(task.imageKey, task.params));
-    }
+    return { points: elbowCurve(entryFor(task).prep, task.elbow, stopper(task.stopGen)) };
+  },
+  forget(task: ForgetTask) {
+    for (const key of [...prepared.keys()]) if (key.startsWith(task.prefix)) prepared.delete(key);
+    return {};
   },
 };
 
+function sharedInput(task: ClusterTask): SharedDistinct & { distinct: SharedDistinct } {
+  const d = task.distinct;
+  if (!d) throw new Error('a cluster task needs a key or the distinct values');
+  return { ...d, distinct: d };
+}
+
 function wireError(e: unknown): WireError {
-  if (e instanceof NeedImage) return { name: 'Error', message: e.message, code: 'need-image' };
   if (isSegmentationError(e)) return { name: e.name, message: e.message, code: e.code };
   if (e instanceof Error) return { name: e.name, message: e.message };
   return { name: 'Error', message: String(e) };
@@ -134,10 +152,10 @@ port.on('message', (task: TaskRequest) => {
   try {
     const handler = handlers[task.kind] as (t: TaskRequest) => TaskResults[TaskKind];
     const result = handler(task);
-    response = { id: task.id, ok: true, result };
+    response = { id: task.id, ok: true, result, held: [...prepared.keys()] };
     transfer = resultBuffers(result);
   } catch (e) {
-    response = { id: task.id, ok: false, error: wireError(e) };
+    response = { id: task.id, ok: false, error: wireError(e), held: [...prepared.keys()] };
   }
   port.postMessage(response, transfer);
 });
