@@ -14,7 +14,7 @@ const target = 'src/core/kmeans/kernelWasm.generated.ts';
 export async function compileKernel() {
   let binary;
   const { error, stderr } = await asc.main(
-    [...sources, '-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort=', '--outFile', 'kernel.wasm'],
+    [...sources, '-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort=', '--importMemory', '--outFile', 'kernel.wasm'],
     {
       baseDir: root,
       writeFile(name, contents) {

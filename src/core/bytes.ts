@@ -22,10 +22,3 @@ export function toShared(view: Uint8Array): Uint8Array {
   out.set(view);
   return out;
 }
-
-/** A Float64Array copy in shared memory. */
-export function sharedFloat64(from: Float64Array): Float64Array {
-  const out = new Float64Array(new SharedArrayBuffer(from.byteLength));
-  out.set(from);
-  return out;
-}

@@ -1,14 +1,10 @@
 // The seed's picture: original | gray strip (value 193, 6.25 % of the width) | labels in gray,
 // with the most frequent cluster black and the least frequent the lightest gray.
 
+import { STRIP_VALUE, stripWidth } from '../shared/geometry';
 import type { RgbImage } from './types';
 
-export const STRIP_VALUE = 193;
-
-/** Python's int(0.0625 * W): 0.0625 is exact in binary, so floor of the product is the same. */
-export function stripWidth(width: number): number {
-  return Math.floor(0.0625 * width);
-}
+export { STRIP_VALUE, stripWidth };
 
 /** The seed's int(255 / (k - 1)) * rank: rank 0 is black; the last rank is 255 only when k - 1 divides 255. */
 export function grayLevel(rank: number, k: number): number {

@@ -5,7 +5,7 @@
 import { plainBytes, type Alloc } from './bytes';
 import { targetSize, resizeArea } from './resize';
 import { convertColor } from './colorspace';
-import { distinctValues, kmeans, bestOf, type Distinct, type KMeansResult } from './kmeans/index';
+import { channelValues, distinctOf, forEachId, kmeans, bestOf, type Distinct, type KMeansResult } from './kmeans/index';
 import type { RgbImage, SegmentParams, SegmentResult } from './types';
 
 export type { Distinct, KMeansResult };
@@ -27,18 +27,6 @@ export interface Prepared {
 
 const now = (): number => performance.now();
 
-/** Copies the selected channels (in the order given) out of 3-byte pixels. */
-export function selectChannels(converted: Uint8Array, channels: readonly number[]): Uint8Array {
-  const n = converted.length / 3;
-  const d = channels.length;
-  if (d === 3 && channels[0] === 0 && channels[1] === 1 && channels[2] === 2) return converted;
-  const out = new Uint8Array(n * d);
-  for (let p = 0, o = 0, s = 0; p < n; p++, s += 3) {
-    for (let c = 0; c < d; c++) out[o++] = converted[s + channels[c]!]!;
-  }
-  return out;
-}
-
 /** What `prepare` depends on: the image and these parameters (not k, restarts or the seed). */
 export type PrepareParams = Pick<SegmentParams, 'width' | 'colorSpace' | 'channels'>;
 
@@ -56,7 +44,7 @@ export function prepare(source: RgbImage, params: PrepareParams & Pick<SegmentPa
   const converted = convertColor(image, params.colorSpace, alloc);
   const t2 = now();
   const d = params.channels.length;
-  const distinct = distinctValues(selectChannels(converted, params.channels), d);
+  const distinct = distinctOf(channelValues(converted, params.channels), alloc !== plainBytes);
   const t3 = now();
 
   return withK(
@@ -134,7 +122,7 @@ export function finish(
 ): SegmentResult {
   const t0 = now();
   const { d, k } = prep;
-  const { points, weights, index, count } = prep.distinct;
+  const { points, weights, count } = prep.distinct;
   const { centers, assign } = best;
 
   const sizes = new Float64Array(k);
@@ -157,9 +145,10 @@ export function finish(
 
   const distinctRank = new Uint8Array(count);
   for (let i = 0; i < count; i++) distinctRank[i] = rankOf[assign[i]!]!;
-  const n = index.length;
-  const labels = alloc(n);
-  for (let p = 0; p < n; p++) labels[p] = distinctRank[index[p]!]!;
+  const labels = alloc(prep.converted.length / 3);
+  forEachId(prep.distinct, channelValues(prep.converted, params.channels), (ids, from) => {
+    for (let i = 0; i < ids.length; i++) labels[from + i] = distinctRank[ids[i]!]!;
+  });
 
   const t1 = now();
   return {

@@ -2,6 +2,7 @@
 // SegmentationPanel per open editor. Knows which panel is active, for "Segment Current Image
 // and Save".
 import * as vscode from 'vscode';
+import { forgetImage, releaseIdle } from './engine';
 import { ImageDocument } from './imageDocument';
 import { SegmentationPanel } from './panel';
 
@@ -26,7 +27,12 @@ export class SegmentationEditorProvider implements vscode.CustomReadonlyEditorPr
   }
 
   openCustomDocument(uri: vscode.Uri): ImageDocument {
-    return new ImageDocument(uri);
+    const document = new ImageDocument(uri);
+    document.onDidDispose(() => {
+      const key = document.key;
+      if (key) forgetImage(key);
+    });
+    return document;
   }
 
   resolveCustomEditor(document: ImageDocument, webviewPanel: vscode.WebviewPanel): void {
@@ -39,17 +45,15 @@ export class SegmentationEditorProvider implements vscode.CustomReadonlyEditorPr
       },
     });
     this.panels.add(panel);
-    webviewPanel.onDidDispose(() => this.panels.delete(panel));
+    webviewPanel.onDidDispose(() => {
+      this.panels.delete(panel);
+      // The last panel closed: give the workers' memory back (a 24 MP photo's is hundreds of MB).
+      if (this.panels.size === 0) void releaseIdle();
+    });
   }
 
   /** Our editor when it is the active editor. */
   active(): SegmentationPanel | undefined {
     return this.activePanel?.active ? this.activePanel : undefined;
-  }
-
-  /** The open panel of an image, if any (its decoded pixels and parameters can be reused). */
-  panelFor(uri: vscode.Uri): SegmentationPanel | undefined {
-    for (const p of this.panels) if (p.document.uri.toString() === uri.toString()) return p;
-    return undefined;
   }
 }

@@ -28,6 +28,17 @@ export function imageIo(): IoClient {
   return io;
 }
 
+/** The image behind `key` is closed: the workers drop what they prepared from it. */
+export function forgetImage(key: string): void {
+  pool?.forget(key);
+}
+
+/** Nothing is open: idle worker threads end, so their memory goes back to the system. */
+export async function releaseIdle(): Promise<void> {
+  pool?.trim();
+  await io?.trimIdle();
+}
+
 export async function disposeEngine(): Promise<void> {
   const p = pool;
   const i = io;

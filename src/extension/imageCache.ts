@@ -1,21 +1,31 @@
 // Decoded pixels of one image, decoded once and kept while its editor is open. The key names the
-// pixels for the worker pool (it keeps images by key, so re-runs do not resend them); it changes
-// whenever the file changes so no stale pixels are ever used.
+// pixels for the worker pool (it keeps what it prepared from them by key); it changes whenever
+// the file changes so no stale pixels are ever used.
 import * as vscode from 'vscode';
 import { SegmentationError } from '../core/errors';
+import { FORMAT_LABELS, readImageHeader, sniffFormat } from '../core/header';
 import type { RgbImage } from '../core/types';
+import type { Stage } from '../shared/protocol';
 import { imageIo } from './engine';
+import type { LoadedImage } from './panelSession';
 import { fileName } from './uris';
 
-export interface LoadedImage {
-  image: RgbImage;
-  key: string;
-}
+export type { LoadedImage };
 
 /** Reads through workspace.fs (works on remote and virtual file systems) and decodes. */
-export async function readAndDecode(uri: vscode.Uri, maxMegapixels: number): Promise<RgbImage> {
+export async function readAndDecode(
+  uri: vscode.Uri,
+  maxMegapixels: number,
+  stage: (stage: Stage, message: string) => void = () => undefined,
+): Promise<RgbImage> {
+  const name = fileName(uri);
+  stage('reading', `Reading ${name}…`);
   const bytes = await readImageBytes(uri);
-  return imageIo().decode(bytes, fileName(uri), Math.round(maxMegapixels * 1e6));
+  const header = readImageHeader(bytes);
+  const format = sniffFormat(bytes);
+  const what = header && format ? `${header.width}×${header.height} ${FORMAT_LABELS[format]}` : name;
+  stage('decoding', `Decoding ${what}…`);
+  return imageIo().decode(bytes, name, Math.round(maxMegapixels * 1e6));
 }
 
 export async function readImageBytes(uri: vscode.Uri): Promise<Uint8Array> {
@@ -34,13 +44,17 @@ export async function readImageBytes(uri: vscode.Uri): Promise<Uint8Array> {
 export class ImageCache {
   private loading: Promise<LoadedImage> | undefined;
   private version = 0;
+  /** The key of the newest pixels loaded or loading. */
+  lastKey: string | undefined;
 
   constructor(readonly uri: vscode.Uri) {}
 
-  load(maxMegapixels: number): Promise<LoadedImage> {
+  /** `stage` hears of reading and decoding when this call starts them. */
+  load(maxMegapixels: number, stage?: (stage: Stage, message: string) => void): Promise<LoadedImage> {
     if (!this.loading) {
       const key = `${this.uri.toString()}#${++this.version}`;
-      const p = readAndDecode(this.uri, maxMegapixels).then((image) => ({ image, key }));
+      this.lastKey = key;
+      const p = readAndDecode(this.uri, maxMegapixels, stage).then((image) => ({ image, key }));
       this.loading = p;
       // A failed decode is not cached: the next run tries again (the file may be fixed by then).
       p.catch(() => {

@@ -1,17 +1,26 @@
 // The custom editor's document: an image Uri and its decoded pixels (decoded once, on first use,
 // and again only after the file changes).
 import * as vscode from 'vscode';
+import type { Stage } from '../shared/protocol';
 import { ImageCache, type LoadedImage } from './imageCache';
 
 export class ImageDocument implements vscode.CustomDocument {
   private readonly cache: ImageCache;
+  private readonly disposed = new vscode.EventEmitter<void>();
+  /** Fires when VS Code closes the document (no editor shows it any more). */
+  readonly onDidDispose = this.disposed.event;
 
   constructor(readonly uri: vscode.Uri) {
     this.cache = new ImageCache(uri);
   }
 
-  load(maxMegapixels: number): Promise<LoadedImage> {
-    return this.cache.load(maxMegapixels);
+  load(maxMegapixels: number, stage?: (stage: Stage, message: string) => void): Promise<LoadedImage> {
+    return this.cache.load(maxMegapixels, stage);
+  }
+
+  /** The key of the newest pixels loaded, if any (the workers keep what they prepared under it). */
+  get key(): string | undefined {
+    return this.cache.lastKey;
   }
 
   invalidate(): void {
@@ -20,5 +29,7 @@ export class ImageDocument implements vscode.CustomDocument {
 
   dispose(): void {
     this.cache.invalidate();
+    this.disposed.fire();
+    this.disposed.dispose();
   }
 }

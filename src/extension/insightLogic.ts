@@ -1,8 +1,6 @@
-// The vscode-free half of the panel's insight features: what a result message carries, the
-// width the elbow curve is computed at, and the selection a saved mask may use. Unit-tested.
-import type { SegmentResult } from '../core/types';
-import { sizePercents, type PanelParams, type ResultMessage, type ResultView } from '../shared/protocol';
-import type { RgbaImage } from './compositeRgba';
+// The vscode-free half of the panel's insight features: the width the elbow curve is computed
+// at, and the selection a saved mask may use. Unit-tested.
+import type { ResultView } from '../shared/protocol';
 
 /**
  * The elbow curve runs ~27 K-means fits: on a large image it is computed on a copy at most this
@@ -23,35 +21,3 @@ export function viewForK(view: ResultView, k: number): ResultView {
 }
 
 export const GRAY_VIEW: ResultView = { mode: 'gray', selected: [], white: false };
-
-/** An ArrayBuffer with exactly the view's bytes, never one a cache may still hold. */
-function copyOf(bytes: Uint8Array): ArrayBuffer {
-  return bytes.slice().buffer as ArrayBuffer;
-}
-
-/** Everything the panel draws from one result: the composite and the data its views need. */
-export function resultMessage(
-  requestId: number,
-  result: SegmentResult,
-  params: PanelParams,
-  rgba: RgbaImage,
-  timeMs: number,
-): ResultMessage {
-  return {
-    type: 'result',
-    requestId,
-    width: rgba.width,
-    height: rgba.height,
-    pixels: rgba.data.buffer as ArrayBuffer,
-    k: result.k,
-    inertia: result.inertia,
-    sizes: sizePercents(result.clusterSizes),
-    timeMs,
-    warnings: result.warnings,
-    labels: copyOf(result.labels),
-    converted: copyOf(result.converted),
-    centers: result.centers.map((c) => [...c]),
-    colorSpace: params.colorSpace,
-    channels: [...params.channels],
-  };
-}

@@ -1,14 +1,29 @@
-// The host's side of dist/ioWorker.js: one worker thread, started on first use, restarted if it
-// dies. A request that takes far too long (a decoder stuck on a hostile file) gets the worker
+// The host's side of dist/ioWorker.js (the image worker): one worker thread, started on first
+// use, restarted if it dies. A request that takes far too long (a decoder stuck on a hostile file) gets the worker
 // terminated, so later requests are not stuck behind it. No `vscode` here, so unit tests drive
 // the real worker.
 import { Worker } from 'node:worker_threads';
 import { SegmentationError } from '../core/errors';
+import { toShared } from '../core/bytes';
 import type { OutputFormat, RgbImage, SegmentResult } from '../core/types';
-import type { EncodeCompositeRequest, IoRequest, IoResponse } from './ioProtocol';
+import type { RegionView } from '../core/view/region';
+import type { ColorSpaceId } from '../shared/protocol';
+import type { Answers, EncodeCompositeRequest, IoKind, IoRequest, IoResponse, ViewRequest, WireResult } from './ioProtocol';
+
+/** What the worker reads of a result. */
+export type ResultPixels = Pick<SegmentResult, 'image' | 'labels' | 'k'>;
+
+/** An image in shared memory: the worker reads it where it is. */
+function shared(image: RgbImage): RgbImage {
+  return { width: image.width, height: image.height, data: toShared(image.data) };
+}
+
+function wire(result: ResultPixels): WireResult {
+  return { image: shared(result.image), labels: toShared(result.labels), k: result.k };
+}
 
 type Pending = {
-  resolve(r: IoResponse & { ok: true }): void;
+  resolve(answer: unknown): void;
   reject(e: Error): void;
   /** The file (decode) or what is being encoded, for error messages. */
   label: string;
@@ -21,6 +36,12 @@ export interface IoClientOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+/**
+ * Decoding or encoding this much (bytes of file, pixels of image) leaves hundreds of megabytes
+ * of codec buffers to the worker's garbage collector, which an idle worker may never run: the
+ * worker is ended once it has answered, and the next request starts a fresh one (~0.1 s).
+ */
+const RECYCLE_AT = 4_000_000;
 /** Extra time a request gets per megabyte of file (decode) or megapixel (encode). */
 const EXTRA_MS_PER_MEGA = 1_000;
 
@@ -32,6 +53,8 @@ export class IoClient {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private started = 0;
+  /** A worker to end once it is idle (see RECYCLE_AT). */
+  private recycle: Worker | undefined;
   /** The base time limit of a request (see limitMs); a change applies to later requests. */
   timeoutMs: number;
 
@@ -47,35 +70,55 @@ export class IoClient {
     return this.started;
   }
 
-  /** Decodes file bytes (transferred: the caller's buffer is detached) into RGB pixels. */
+  /** Decodes file bytes (transferred: the caller's buffer is detached) into RGB pixels in shared memory. */
   async decode(bytes: Uint8Array, name: string, maxPixels: number): Promise<RgbImage> {
-    const buf = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
-    const r = await this.call({ kind: 'decode', bytes: buf as ArrayBuffer, name, maxPixels }, [buf as ArrayBuffer], name, bytes.byteLength);
-    if (r.kind !== 'decode') throw new Error('ioWorker answered a decode with ' + r.kind);
-    return { width: r.width, height: r.height, data: new Uint8Array(r.rgb) };
+    const buf = (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer) as ArrayBuffer;
+    return (await this.call<'decode'>({ kind: 'decode', bytes: buf, name, maxPixels }, [buf], name, bytes.byteLength)).image;
   }
 
-  /** The composite (original | strip | gray labels) of a result as file bytes. The result is not modified. */
-  async encodeComposite(
-    result: Pick<SegmentResult, 'image' | 'labels' | 'k'>,
-    format: OutputFormat,
-    view?: EncodeCompositeRequest['view'],
-  ): Promise<Uint8Array> {
-    const rgb = result.image.data.slice().buffer as ArrayBuffer;
-    const labels = result.labels.slice().buffer as ArrayBuffer;
+  /** The composite (original | strip | gray labels, or the right half in `view`) as file bytes. */
+  async encodeComposite(result: ResultPixels, format: OutputFormat, view?: EncodeCompositeRequest['view']): Promise<Uint8Array> {
     const { width, height } = result.image;
-    const r = await this.call({ kind: 'encodeComposite', width, height, rgb, labels, k: result.k, format, view }, [rgb, labels], 'the composite image', width * height);
-    if (r.kind !== 'encodeComposite') throw new Error('ioWorker answered an encode with ' + r.kind);
+    const r = await this.call<'encodeComposite'>({ kind: 'encodeComposite', result: wire(result), format, view }, [], 'the composite image', width * height);
     return new Uint8Array(r.bytes);
   }
 
   /** The label image as a gray PNG (the seed's levels), or with `selected` the 0/255 mask of those ranks. */
-  async encodeGray(result: Pick<SegmentResult, 'image' | 'labels' | 'k'>, selected?: number[]): Promise<Uint8Array> {
-    const labels = result.labels.slice().buffer as ArrayBuffer;
+  async encodeGray(result: ResultPixels, selected?: number[]): Promise<Uint8Array> {
     const { width, height } = result.image;
-    const r = await this.call({ kind: 'encodeGray', width, height, labels, k: result.k, selected }, [labels], 'the label image', width * height);
-    if (r.kind !== 'encodeGray') throw new Error('ioWorker answered a gray encode with ' + r.kind);
+    const r = await this.call<'encodeGray'>({ kind: 'encodeGray', result: wire(result), selected }, [], 'the label image', width * height);
     return new Uint8Array(r.bytes);
+  }
+
+  /** The image at display size (resized to `target` first) and a reduced copy for previews. */
+  thumbs(image: RgbImage, target: { width: number; height: number }, displayMax: number, previewPixels: number): Promise<Answers['thumbs']> {
+    return this.call<'thumbs'>({ kind: 'thumbs', image: shared(image), target, displayMax, previewPixels }, [], 'the picture', image.width * image.height);
+  }
+
+  /** A result's palette and its right half at width x height, as `view` shows it. */
+  resultView(result: ResultPixels & { centers: number[][] }, width: number, height: number, view: RegionView): Promise<Answers['resultView']> {
+    const size = result.image.width * result.image.height;
+    return this.call<'resultView'>({ kind: 'resultView', result: wire(result), centers: result.centers, width, height, view }, [], 'the result', size);
+  }
+
+  /** A region of a result at width x height: the right half (as `view`, or `hovered` highlighted), and with `both` the original. */
+  view(req: Omit<ViewRequest, 'id' | 'kind' | 'result'> & { result: ResultPixels }): Promise<Answers['view']> {
+    return this.call<'view'>({ ...req, kind: 'view', result: wire(req.result) }, [], 'the picture', req.rect.width * req.rect.height);
+  }
+
+  /** Where the clusters split and the channel strips. */
+  insight(result: ResultPixels & { converted: Uint8Array }, colorSpace: ColorSpaceId, channels: number[]): Promise<Answers['insight']> {
+    const converted = toShared(result.converted);
+    const size = result.image.width * result.image.height;
+    return this.call<'insight'>({ kind: 'insight', result: wire(result), converted, colorSpace, channels }, [], 'the result', size);
+  }
+
+  /** Ends the worker if it has nothing to do (it starts again on the next request). */
+  async trimIdle(): Promise<void> {
+    const w = this.worker;
+    if (!w || this.pending.size > 0) return;
+    this.worker = undefined;
+    await w.terminate();
   }
 
   dispose(): Promise<number> | undefined {
@@ -90,16 +133,17 @@ export class IoClient {
     return this.timeoutMs + Math.floor(size / 1e6) * EXTRA_MS_PER_MEGA;
   }
 
-  private call(req: WithoutId<IoRequest>, transfer: ArrayBuffer[], label: string, size: number): Promise<IoResponse & { ok: true }> {
+  private call<K extends IoKind>(req: WithoutId<Extract<IoRequest, { kind: K }>>, transfer: ArrayBuffer[], label: string, size: number): Promise<Answers[K]> {
     const id = this.nextId++;
     const worker = this.ensureWorker();
+    if (size >= RECYCLE_AT && (req.kind === 'decode' || req.kind === 'encodeComposite' || req.kind === 'encodeGray')) this.recycle = worker;
     // Referenced only while it has work: an idle worker never keeps a process alive.
     worker.ref();
     const limit = this.limitMs(size);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => this.timedOut(worker, id, limit), limit);
       timer.unref();
-      this.pending.set(id, { resolve, reject, label, timer });
+      this.pending.set(id, { resolve: resolve as (a: unknown) => void, reject, label, timer });
       worker.postMessage({ ...req, id } as IoRequest, transfer);
     });
   }
@@ -131,8 +175,14 @@ export class IoClient {
       if (!p) return;
       this.pending.delete(res.id);
       clearTimeout(p.timer);
-      if (this.pending.size === 0) worker.unref();
-      if (res.ok) p.resolve(res);
+      if (this.pending.size === 0) {
+        worker.unref();
+        if (this.recycle === worker && this.worker === worker) {
+          this.worker = undefined;
+          void worker.terminate();
+        }
+      }
+      if (res.ok) p.resolve(res.answer);
       else if (res.error.code) p.reject(new SegmentationError(res.error.code, res.error.message));
       else p.reject(Object.assign(new Error(res.error.message), { name: res.error.name }));
     });

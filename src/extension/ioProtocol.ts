@@ -1,9 +1,13 @@
-// Messages between the extension host and dist/ioWorker.js, which decodes image files and
-// encodes composites (jimp's PNG/JPEG codecs take seconds on large photos: never on the host's
-// thread). Buffers are transferred, not copied.
+// Messages between the extension host and dist/ioWorker.js, the image worker: it decodes files,
+// encodes saved composites, and makes everything the panel is shown (display-size halves, zoom
+// tiles, the palette and the other insight views) from the full-size result. Pixels travel in
+// shared memory (core/bytes.ts): requests copy none; answers transfer their fresh buffers.
 import type { ErrorCode } from '../core/errors';
 import type { ResultMode } from '../core/insight/render';
-import type { OutputFormat } from '../core/types';
+import type { RegionView } from '../core/view/region';
+import type { OutputFormat, RgbImage } from '../core/types';
+import type { Rect } from '../shared/geometry';
+import type { ColorSpaceId, PaletteEntry, Picture, SplitData } from '../shared/protocol';
 
 export interface DecodeRequest {
   id: number;
@@ -14,17 +18,18 @@ export interface DecodeRequest {
   maxPixels: number;
 }
 
+/** A result's image and labels (width * height each), in shared memory. */
+export interface WireResult {
+  image: RgbImage;
+  labels: Uint8Array;
+  k: number;
+}
+
 /** Encodes original | strip | gray labels (core's composite) in the given format. */
 export interface EncodeCompositeRequest {
   id: number;
   kind: 'encodeComposite';
-  width: number;
-  height: number;
-  /** The (resized) image, RGB. */
-  rgb: ArrayBuffer;
-  /** Per pixel, its cluster's rank. */
-  labels: ArrayBuffer;
-  k: number;
+  result: WireResult;
   format: OutputFormat;
   /** The right half drawn in this mode instead of the seed's gray levels. */
   view?: { mode: ResultMode; selected: number[]; white: boolean };
@@ -34,16 +39,83 @@ export interface EncodeCompositeRequest {
 export interface EncodeGrayRequest {
   id: number;
   kind: 'encodeGray';
-  width: number;
-  height: number;
-  labels: ArrayBuffer;
-  k: number;
+  result: WireResult;
   selected?: number[];
 }
 
-export type IoRequest = DecodeRequest | EncodeCompositeRequest | EncodeGrayRequest;
+/**
+ * After decoding: the image a run segments (resized to `target` first when the run's width asks
+ * for it) at display size, and a reduced copy of at most `previewPixels` for quick previews
+ * (none when the image is not much larger than that).
+ */
+export interface ThumbsRequest {
+  id: number;
+  kind: 'thumbs';
+  image: RgbImage;
+  target: { width: number; height: number };
+  displayMax: number;
+  previewPixels: number;
+}
+
+/** The palette of a result (its means paint the 'mean' view) and its right half at display size. */
+export interface ResultViewRequest {
+  id: number;
+  kind: 'resultView';
+  result: WireResult;
+  centers: number[][];
+  /** The right half's size. */
+  width: number;
+  height: number;
+  view: RegionView;
+}
+
+/** A region of a result at some size: the right half, the original, or both (a zoom tile). */
+export interface ViewRequest {
+  id: number;
+  kind: 'view';
+  result: WireResult;
+  /** k * 3 bytes: each cluster's mean colour (from the palette). */
+  means: number[];
+  rect: Rect;
+  width: number;
+  height: number;
+  view: RegionView;
+  hovered?: number;
+  /** Which halves to make. */
+  parts: 'both' | 'original' | 'right';
+}
+
+/** Where the clusters split and the channel strips, from a full-size result. */
+export interface InsightRequest {
+  id: number;
+  kind: 'insight';
+  result: WireResult;
+  converted: Uint8Array;
+  colorSpace: ColorSpaceId;
+  channels: number[];
+}
+
+export type IoRequest =
+  | DecodeRequest
+  | EncodeCompositeRequest
+  | EncodeGrayRequest
+  | ThumbsRequest
+  | ResultViewRequest
+  | ViewRequest
+  | InsightRequest;
+
+export interface Answers {
+  decode: { image: RgbImage };
+  encodeComposite: { bytes: ArrayBuffer };
+  encodeGray: { bytes: ArrayBuffer };
+  thumbs: { original: Picture; preview?: RgbImage };
+  resultView: { palette: PaletteEntry[]; right: Picture };
+  view: { right?: Picture; original?: Picture };
+  insight: { split: SplitData; planes: { width: number; height: number; data: ArrayBuffer } };
+}
+
+export type IoKind = IoRequest['kind'];
 
 export type IoResponse =
-  | { id: number; ok: true; kind: 'decode'; width: number; height: number; rgb: ArrayBuffer }
-  | { id: number; ok: true; kind: 'encodeComposite' | 'encodeGray'; bytes: ArrayBuffer }
+  | { id: number; ok: true; answer: Answers[IoKind] }
   | { id: number; ok: false; error: { name: string; message: string; code?: ErrorCode } };

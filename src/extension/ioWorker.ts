@@ -1,12 +1,27 @@
-// Entry of dist/ioWorker.js: decodes and encodes images for the extension host (see ioProtocol).
+// Entry of dist/ioWorker.js, the image worker (see ioProtocol.ts): decoding, encoding, and every
+// picture and view the panel is shown, made from the full-size result off the host's thread.
 import { parentPort } from 'node:worker_threads';
+import { sharedBytes, toShared } from '../core/bytes';
 import { composite, grayLabelBytes, labelImage } from '../core/composite';
 import { decodeImage } from '../core/decode';
 import { encodeGrayPng, encodeImage } from '../core/encode';
-import { maskBytes, renderResult } from '../core/insight/render';
-import type { SegmentResult } from '../core/types';
 import { isSegmentationError } from '../core/errors';
-import type { IoRequest, IoResponse } from './ioProtocol';
+import { clusterPalette } from '../core/insight/palette';
+import { channelPlanes } from '../core/insight/planes';
+import { maskBytes, renderResult } from '../core/insight/render';
+import { splitView } from '../core/insight/split';
+import { resizeArea, targetSize } from '../core/resize';
+import type { RgbImage, SegmentResult } from '../core/types';
+import { encodeViewPng } from '../core/view/png';
+import { boxRegion, renderRegion } from '../core/view/region';
+import { displayScale, scaledSize } from '../shared/geometry';
+import { CHANNEL_MAX, type SplitData } from '../shared/protocol';
+import type { Answers, IoKind, IoRequest, IoResponse, WireResult } from './ioProtocol';
+
+/** The bins of the split view's density scatter on each axis. */
+const SCATTER_BINS = 64;
+/** The long side of the channel strips. */
+const PLANE_SIDE = 96;
 
 /** An ArrayBuffer holding exactly the view's bytes (transferable without sending more). */
 function own(view: Uint8Array): ArrayBuffer {
@@ -16,38 +31,122 @@ function own(view: Uint8Array): ArrayBuffer {
   return view.slice().buffer as ArrayBuffer;
 }
 
-async function handle(req: IoRequest): Promise<[IoResponse, ArrayBuffer[]]> {
-  if (req.kind === 'decode') {
+function whole(image: RgbImage): { x: number; y: number; width: number; height: number } {
+  return { x: 0, y: 0, width: image.width, height: image.height };
+}
+
+/** renderResult and the palette read only a result's image, labels, k (and centres). */
+function asResult(r: WireResult, centers: number[][] = []): SegmentResult {
+  return { ...r, centers } as unknown as SegmentResult;
+}
+
+type Handlers = { [K in IoKind]: (req: Extract<IoRequest, { kind: K }>) => Promise<Answers[K]> | Answers[K] };
+
+const handlers: Handlers = {
+  async decode(req) {
     const img = await decodeImage(new Uint8Array(req.bytes), req.name, { maxPixels: req.maxPixels });
-    const rgb = own(img.data);
-    return [{ id: req.id, ok: true, kind: 'decode', width: img.width, height: img.height, rgb }, [rgb]];
+    return { image: { width: img.width, height: img.height, data: toShared(img.data) } };
+  },
+  async encodeComposite(req) {
+    const { image, labels, k } = req.result;
+    const view = req.view;
+    const right =
+      view && view.mode !== 'gray'
+        ? renderResult(asResult(req.result), view.mode, view.selected, { white: view.white })
+        : labelImage(labels, k, image.width, image.height);
+    return { bytes: own(await encodeImage(composite(image, right), req.format)) };
+  },
+  async encodeGray(req) {
+    const { image, labels, k } = req.result;
+    const gray = req.selected ? maskBytes(labels, req.selected, k) : grayLabelBytes(labels, k);
+    return { bytes: own(await encodeGrayPng(gray, image.width, image.height)) };
+  },
+  thumbs(req) {
+    let image = req.image;
+    const { width, height } = req.target;
+    if (width !== image.width || height !== image.height) image = resizeArea(image, width, height);
+    const shown = scaledSize(width, height, displayScale(width, height, req.displayMax));
+    const original = { ...shown, png: encodeViewPng(boxRegion(image, whole(image), shown.width, shown.height), shown.width, shown.height, 3, 'sub') };
+    if (width * height <= 4 * req.previewPixels) return { original };
+    const small = scaledSize(width, height, Math.sqrt(req.previewPixels / (width * height)));
+    return { original, preview: resizeArea(image, small.width, small.height, sharedBytes) };
+  },
+  resultView(req) {
+    const palette = clusterPalette(asResult(req.result, req.centers));
+    const means = new Uint8Array(palette.flatMap((e) => e.meanRgb));
+    const { image } = req.result;
+    const r = renderRegion(req.result, whole(image), req.width, req.height, req.view, means);
+    return { palette, right: { width: r.width, height: r.height, png: encodeViewPng(r.right, r.width, r.height, 3, 'none') } };
+  },
+  view(req) {
+    const { width, height } = req;
+    if (req.parts === 'original') {
+      const data = boxRegion(req.result.image, req.rect, width, height);
+      return { original: { width, height, png: encodeViewPng(data, width, height, 3, 'sub') } };
+    }
+    const r = renderRegion(req.result, req.rect, width, height, req.view, Uint8Array.from(req.means), req.hovered);
+    const right = { width, height, png: encodeViewPng(r.right, width, height, 3, 'none') };
+    if (req.parts === 'right') return { right };
+    return { right, original: { width, height, png: encodeViewPng(r.original, width, height, 3, 'sub') } };
+  },
+  insight(req) {
+    const result = { ...asResult(req.result), converted: req.converted };
+    const view = splitView(result, req.channels, SCATTER_BINS, true);
+    let split: SplitData;
+    if (view.kind === 'histogram') {
+      const max = CHANNEL_MAX[req.colorSpace][view.channel]!;
+      split = { kind: 'histogram', channel: view.channel, max, histograms: view.histograms.map((h) => h.slice(0, max + 1).buffer) };
+    } else {
+      const s = view.scatter;
+      split = {
+        kind: 'scatter',
+        cx: s.cx,
+        cy: s.cy,
+        bins: s.bins,
+        xRange: s.xRange,
+        yRange: s.yRange,
+        counts: s.counts.buffer as ArrayBuffer,
+        dominant: s.dominant.buffer as ArrayBuffer,
+        of: req.channels.length,
+      };
+    }
+    const { width, height } = req.result.image;
+    const p = channelPlanes(req.converted, width, height, PLANE_SIDE);
+    const data = new Uint8Array(p.width * p.height * 3);
+    p.planes.forEach((plane, i) => data.set(plane, i * plane.length));
+    return { split, planes: { width: p.width, height: p.height, data: data.buffer } };
+  },
+};
+
+/** The fresh buffers of an answer, transferred rather than copied. */
+function transferables(answer: Answers[IoKind]): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  const add = (b: unknown): void => {
+    if (b instanceof ArrayBuffer) out.push(b);
+  };
+  const a = answer as Partial<Answers['view'] & Answers['encodeGray'] & Answers['thumbs'] & Answers['resultView'] & Answers['insight']>;
+  add(a.bytes);
+  add(a.right?.png);
+  add(a.original?.png);
+  if (a.split) {
+    if (a.split.kind === 'histogram') a.split.histograms.forEach(add);
+    else [a.split.counts, a.split.dominant].forEach(add);
   }
-  if (req.kind === 'encodeGray') {
-    const labels = new Uint8Array(req.labels);
-    const gray = req.selected ? maskBytes(labels, req.selected, req.k) : grayLabelBytes(labels, req.k);
-    const bytes = own(await encodeGrayPng(gray, req.width, req.height));
-    return [{ id: req.id, ok: true, kind: 'encodeGray', bytes }, [bytes]];
-  }
-  const image = { width: req.width, height: req.height, data: new Uint8Array(req.rgb) };
-  const labelBytes = new Uint8Array(req.labels);
-  const view = req.view;
-  // renderResult reads only the image, the labels and k of a result.
-  const right =
-    view && view.mode !== 'gray'
-      ? renderResult({ image, labels: labelBytes, k: req.k } as SegmentResult, view.mode, view.selected, { white: view.white })
-      : labelImage(labelBytes, req.k, req.width, req.height);
-  const bytes = own(await encodeImage(composite(image, right), req.format));
-  return [{ id: req.id, ok: true, kind: 'encodeComposite', bytes }, [bytes]];
+  add(a.planes?.data);
+  return out;
 }
 
 parentPort?.on('message', (req: IoRequest) => {
-  handle(req).then(
-    ([res, transfer]) => parentPort!.postMessage(res, transfer),
-    (e: unknown) => {
-      const error = isSegmentationError(e)
-        ? { name: e.name, message: e.message, code: e.code }
-        : { name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e) };
-      parentPort!.postMessage({ id: req.id, ok: false, error } satisfies IoResponse);
-    },
-  );
+  const handler = handlers[req.kind] as (r: IoRequest) => Promise<Answers[IoKind]> | Answers[IoKind];
+  Promise.resolve()
+    .then(() => handler(req))
+    .then(
+      (answer) => parentPort!.postMessage({ id: req.id, ok: true, answer } satisfies IoResponse, transferables(answer)),
+      (e: unknown) => {
+        const error = isSegmentationError(e)
+          ? { name: e.name, message: e.message, code: e.code }
+          : { name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e) };
+        parentPort!.postMessage({ id: req.id, ok: false, error } satisfies IoResponse);
+      },
+    );
 });

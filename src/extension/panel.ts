@@ -1,6 +1,6 @@
-// One open K-means editor: its webview, its runs and its file watcher. Every message from the
-// webview is validated before use; each run cancels the previous one (latest wins, newer runs
-// coalesced while it stops: LatestRun); everything it creates is disposed with the panel.
+// One open K-means editor: its webview, its session (panelSession.ts: runs, pictures, tiles,
+// the pixel inspector) and its file watcher. Every message from the webview is validated
+// before use; everything it creates is disposed with the panel.
 import * as vscode from 'vscode';
 import { isSegmentationError, oneLine } from '../core/errors';
 import { elbowK } from '../core/insight/elbow';
@@ -15,19 +15,16 @@ import {
   type HostMessage,
   type PanelParams,
   type ResultView,
-  type RunMessage,
   type SaveMessage,
 } from '../shared/protocol';
 import { engine, imageIo } from './engine';
 import { GRAY_VIEW, elbowWidth, viewForK } from './insightLogic';
 import type { ImageDocument } from './imageDocument';
-import { LastResult } from './lastResult';
-import { LatestRun } from './latestRun';
 import { log } from './log';
-import { panelRun, type PanelRunContext } from './panelRun';
+import { PanelSession } from './panelSession';
 import { announceSaved, encodeComposite, revealInExplorer, saveBeside, saveNamedBeside } from './saveOutput';
 import { currentSettings } from './settings';
-import { SECTION, sameSegmentParams, toSegmentParams } from './settingsLogic';
+import { SECTION, toSegmentParams } from './settingsLogic';
 import { fileName, parentOf } from './uris';
 import { makeNonce, webviewHtml } from './webviewHtml';
 
@@ -48,12 +45,8 @@ export function paramsStateKey(uri: vscode.Uri): string {
 export class SegmentationPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly name: string;
-  private readonly runs = new LatestRun();
+  private readonly session: PanelSession;
   private elbowAbort: AbortController | undefined;
-  /** How the panel shows the result on the right (mode, selected clusters): saves use the same. */
-  private view: ResultView = GRAY_VIEW;
-  /** The newest finished run: Save reuses it when the parameters and the pixels match. */
-  private readonly last = new LastResult<PanelParams, SegmentResult>();
   /** The parameters the panel shows (the last valid ones it sent). */
   private params: PanelParams | undefined;
   private disposed = false;
@@ -65,6 +58,13 @@ export class SegmentationPanel implements vscode.Disposable {
     private readonly host: PanelHost,
   ) {
     this.name = fileName(document.uri);
+    this.session = new PanelSession({
+      load: (stage) => this.document.load(currentSettings(this.document.uri).maxMegapixels, stage),
+      pool: engine,
+      io: imageIo,
+      post: (msg) => this.post(msg),
+      fail: (e, requestId) => this.reportError(e, requestId),
+    });
     const webview = webviewPanel.webview;
     const dist = vscode.Uri.joinPath(host.extensionUri, 'dist');
     const media = vscode.Uri.joinPath(host.extensionUri, 'media');
@@ -114,19 +114,25 @@ export class SegmentationPanel implements vscode.Disposable {
     const msg = checked.value;
     switch (msg.type) {
       case 'ready':
+        this.session.ready(msg.displayMax);
         this.sendInit();
         return;
       case 'run':
         this.params = msg.params;
         void this.host.workspaceState.update(paramsStateKey(this.document.uri), msg.params);
-        this.runs.submit((signal) => this.run(msg, signal));
+        this.session.run(msg);
         return;
       case 'save':
-        if (msg.view) this.view = msg.view;
         void this.saveFromPanel(msg);
         return;
       case 'view':
-        this.view = msg.view;
+        this.session.setView(msg);
+        return;
+      case 'tile':
+        this.session.tile(msg);
+        return;
+      case 'inspect':
+        this.session.inspect(msg);
         return;
       case 'elbow':
         void this.elbow(msg);
@@ -143,19 +149,6 @@ export class SegmentationPanel implements vscode.Disposable {
     this.post({ type: 'init', fileName: this.name, params: stored.ok ? stored.value : defaults, defaults });
   }
 
-  /** One run (panelRun: the vscode-free part); its promise settles once the pool's workers have let go of it. */
-  private run(msg: RunMessage, signal: AbortSignal): Promise<void> {
-    return panelRun(this.runContext, msg, signal);
-  }
-
-  private readonly runContext: PanelRunContext = {
-    load: () => this.document.load(currentSettings(this.document.uri).maxMegapixels),
-    pool: engine,
-    last: this.last,
-    post: (msg) => this.post(msg),
-    fail: (e, requestId) => this.reportError(e, requestId),
-  };
-
   private reportError(e: unknown, requestId: number | null): void {
     const message = oneLine(e);
     // User errors (bad file, too large) are expected; anything else is logged as a bug.
@@ -167,7 +160,7 @@ export class SegmentationPanel implements vscode.Disposable {
   /** The newest run's result if it was for `params`, else a new segmentation. */
   private async resultFor(params: PanelParams): Promise<SegmentResult> {
     const loaded = await this.document.load(currentSettings(this.document.uri).maxMegapixels);
-    const kept = this.last.reuse(params, loaded.key, sameSegmentParams);
+    const kept = this.session.resultFor(params, loaded.key);
     if (kept) return kept;
     return engine().segment(loaded.image, toSegmentParams(params), { imageKey: loaded.key });
   }
@@ -176,7 +169,7 @@ export class SegmentationPanel implements vscode.Disposable {
    * Segments (or reuses the newest run) with `params` and saves the composite beside the image,
    * its right half as the panel shows it (gray levels, mean colours, mask or boundaries).
    */
-  async saveComposite(params: PanelParams, view: ResultView = this.view): Promise<vscode.Uri> {
+  async saveComposite(params: PanelParams, view: ResultView = this.session.currentView): Promise<vscode.Uri> {
     const result = await this.resultFor(params);
     const shown = viewForK(view, result.k);
     const bytes = await encodeComposite(result, params.format, shown.mode === 'gray' ? undefined : shown);
@@ -264,8 +257,7 @@ export class SegmentationPanel implements vscode.Disposable {
     const changed = (u: vscode.Uri): void => {
       if (!same(u)) return;
       later(() => {
-        this.last.fileChanged();
-        this.runs.abortCurrent();
+        this.session.fileChanged();
         this.document.invalidate();
         this.post({ type: 'fileChanged', message: `${this.name} changed on disk: updated` });
       });
@@ -273,8 +265,7 @@ export class SegmentationPanel implements vscode.Disposable {
     const deleted = (u: vscode.Uri): void => {
       if (!same(u)) return;
       later(() => {
-        this.last.fileChanged();
-        this.runs.abortCurrent();
+        this.session.fileChanged();
         this.document.invalidate();
         this.post({ type: 'fileDeleted', message: `${this.name} was deleted` });
       });
@@ -310,11 +301,10 @@ export class SegmentationPanel implements vscode.Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.runs.cancel();
+    this.session.dispose();
     this.elbowAbort?.abort();
     clearTimeout(this.fileEventTimer);
     this.host.onActive(this, false);
     for (const d of this.disposables.splice(0)) d.dispose();
-    this.last.clear();
   }
 }

@@ -1,6 +1,6 @@
 // The panel's HTML: a pure function of a few strings so its Content Security Policy and its
 // escaping are unit-tested without VS Code. The only script is the bundled webview.js, allowed
-// by a per-load nonce; no inline script, no inline style, nothing remote.
+// by a per-load nonce; no inline script, no inline style attribute, nothing remote.
 import { CHANNEL_LABELS, LIMITS, type NumericParam } from '../shared/protocol';
 
 export interface WebviewHtmlInput {
@@ -43,7 +43,9 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
   return [
     "default-src 'none'",
     `img-src ${cspSource} data: blob:`,
-    `style-src ${cspSource}`,
+    // The toolkit probes :focus-visible support with a <style> element carrying the page's
+    // nonce (read from the csp-nonce meta tag): that element, and nothing inline, is allowed.
+    `style-src ${cspSource} 'nonce-${nonce}'`,
     `script-src 'nonce-${nonce}'`,
     `font-src ${cspSource}`,
   ].join('; ');
@@ -65,6 +67,7 @@ export function webviewHtml(input: WebviewHtmlInput): string {
 <head>
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${csp}">
+  <meta property="csp-nonce" content="${nonce}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
   <link rel="stylesheet" href="${escapeHtml(input.styleUri)}">
   <title>K-means Segmentation: ${name}</title>
@@ -107,15 +110,25 @@ export function webviewHtml(input: WebviewHtmlInput): string {
       <p class="status" id="status" role="status" aria-live="polite"></p>
     </form>
     <section class="view" aria-label="Composite: original and segmented image">
-      <div class="toolbar" role="toolbar" aria-label="Zoom">
+      <div class="toolbar" role="toolbar" aria-label="View">
         <vscode-button id="zoomFit" appearance="icon" aria-label="Fit to panel" title="Fit to panel">Fit</vscode-button>
         <vscode-button id="zoom100" appearance="icon" aria-label="Actual size (100%)" title="Actual size (100%)">100%</vscode-button>
         <span id="zoomLevel" class="zoom-level" aria-live="polite"></span>
+        <vscode-dropdown id="layout" aria-label="Layout" title="How the original and the clusters are laid out">
+          <vscode-option value="side">Side by side</vscode-option>
+          <vscode-option value="stacked">Stacked</vscode-option>
+          <vscode-option value="swipe">Swipe</vscode-option>
+        </vscode-dropdown>
         <vscode-progress-ring id="progress" hidden aria-label="Segmenting"></vscode-progress-ring>
+        <span id="runStatus" class="run-status" role="status" aria-live="polite"></span>
       </div>
       <div class="error" id="error" role="alert" hidden></div>
       <div class="stage" id="stage" tabindex="0" aria-label="Composite image; use + and - to zoom, 0 to fit, 1 for 100%">
-        <canvas id="composite" data-width="0" data-height="0" data-run="0" role="img" aria-label="Original and segmented image side by side"></canvas>
+        <div class="canvas-wrap" id="canvasWrap">
+          <canvas id="composite" data-width="0" data-height="0" data-run="0" role="img" aria-label="Original and segmented image"></canvas>
+          <canvas id="detail" hidden aria-hidden="true"></canvas>
+          <div class="swipe-handle" id="swipeHandle" hidden title="Drag to compare"></div>
+        </div>
       </div>
       <dl class="stats" id="stats">
         <dt>Inertia</dt><dd id="inertia">–</dd>

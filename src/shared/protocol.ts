@@ -1,8 +1,12 @@
 // The message protocol between the extension host (src/extension/panel.ts) and the panel's
 // webview (src/webview/main.ts): both directions as discriminated unions, in one module so the
 // two sides cannot drift. The webview is untrusted input to the host: every message it sends
-// goes through validateWebviewMessage, which rebuilds a fresh object from checked fields.
+// goes through checkWebviewMessage, which rebuilds a fresh object from checked fields.
+// The panel gets pictures at display size only (PNG bytes: a message costs about 0.1 s a
+// megabyte between code-server and the browser) and asks for the region it shows at full
+// resolution when zoomed in; it computes nothing over the image itself.
 // No `vscode` and no DOM here: unit tests import this file directly.
+import type { Rect } from './geometry';
 
 export type ColorSpaceId = 'bgr' | 'hsv' | 'lab' | 'ycrcb';
 export type OutputFormatId = 'png' | 'jpg' | 'bmp';
@@ -16,6 +20,17 @@ export const CHANNEL_LABELS: Record<ColorSpaceId, readonly [string, string, stri
   hsv: ['H', 'S', 'V'],
   lab: ['L', 'a', 'b'],
   ycrcb: ['Y', 'Cr', 'Cb'],
+};
+
+/**
+ * The largest value of each channel in OpenCV's 8-bit conversions: hue is 0-179 (degrees / 2),
+ * every other channel 0-255.
+ */
+export const CHANNEL_MAX: Record<ColorSpaceId, readonly [number, number, number]> = {
+  bgr: [255, 255, 255],
+  hsv: [179, 255, 255],
+  lab: [255, 255, 255],
+  ycrcb: [255, 255, 255],
 };
 
 /** Inclusive ranges of the numeric parameters; the panel's inputs and the host use the same. */
@@ -56,6 +71,13 @@ export interface ResultView {
   white: boolean;
 }
 
+/** What the right half shows and how (`label` marks the canvas for tests and readers of the DOM). */
+export function viewLabel(view: ResultView, highlight?: number): string {
+  if (highlight !== undefined) return `highlight:${highlight}`;
+  if (view.mode === 'mask') return `mask:${view.selected.join(',')}:${view.white ? 'white' : 'original'}`;
+  return view.mode;
+}
+
 export type ExportWhat = 'labels' | 'palette';
 export const EXPORT_WHATS: readonly ExportWhat[] = ['labels', 'palette'];
 
@@ -64,13 +86,16 @@ export const EXPORT_WHATS: readonly ExportWhat[] = ['labels', 'palette'];
 /** The webview's script has loaded and listens: the host answers with `init`. */
 export interface ReadyMessage {
   type: 'ready';
+  /** The long side, in pixels, of the pictures the panel wants (its screen's): the host caps it. */
+  displayMax?: number;
 }
 
-/** Segment with these parameters. A larger requestId supersedes every smaller one. */
+/** Segment with these parameters, the right half shown in `view`. A larger requestId supersedes every smaller one. */
 export interface RunMessage {
   type: 'run';
   requestId: number;
   params: PanelParams;
+  view: ResultView;
 }
 
 /** Save the composite for these parameters beside the image. */
@@ -97,13 +122,55 @@ export interface ExportMessage {
   what: ExportWhat;
 }
 
-/** The right-hand image changed mode or selection: "Segment Current Image and Save" uses it too. */
+/**
+ * The right half changed mode or selection, or a cluster is hovered (`highlight`): the host
+ * answers with `right`. "Segment Current Image and Save" uses the view too.
+ */
 export interface ViewMessage {
   type: 'view';
+  requestId: number;
   view: ResultView;
+  highlight?: number;
 }
 
-export type WebviewMessage = ReadyMessage | RunMessage | SaveMessage | ElbowRequestMessage | ExportMessage | ViewMessage;
+/** Which halves a tile holds. */
+export type TilePart = 'both' | 'original' | 'right';
+export const TILE_PARTS: readonly TilePart[] = ['both', 'original', 'right'];
+
+/**
+ * The panel is zoomed in past its display-size pictures: `rect` (image pixels of the result's
+ * full size) of one or both halves at `scale` (at most 1: 1 = the true pixels). Answered by
+ * `tile`; the host keeps only the newest request for each part.
+ */
+export interface TileMessage {
+  type: 'tile';
+  requestId: number;
+  resultId: number;
+  part: TilePart;
+  rect: Rect;
+  scale: number;
+  view: ResultView;
+  highlight?: number;
+}
+
+/** The pixel at (x, y) of the result's full-size image: answered by `pixel`. */
+export interface InspectMessage {
+  type: 'inspect';
+  requestId: number;
+  resultId: number;
+  x: number;
+  y: number;
+}
+
+export type WebviewMessage =
+  | ReadyMessage
+  | RunMessage
+  | SaveMessage
+  | ElbowRequestMessage
+  | ExportMessage
+  | ViewMessage
+  | TileMessage
+  | InspectMessage;
 
 // ---- host -> webview ----------------------------------------------------------------------
 
@@ -123,29 +190,155 @@ export interface DefaultsMessage {
   defaults: PanelParams;
 }
 
+export type Stage = 'reading' | 'decoding' | 'preparing' | 'clustering' | 'drawing';
+
+/** What the host is doing for a run, for the panel's status line. */
+export interface ProgressMessage {
+  type: 'progress';
+  requestId: number;
+  stage: Stage;
+  message: string;
+}
+
+/** A picture at some size, as PNG file bytes (the browser decodes them off its main thread). */
+export interface Picture {
+  width: number;
+  height: number;
+  png: ArrayBuffer;
+}
+
+/**
+ * The left half (the image being segmented, at the run's width) at display size. Sent once per
+ * image and width; results name it by `imageId`.
+ */
+export interface OriginalMessage {
+  type: 'original';
+  imageId: string;
+  /** The full size of the image the halves show. */
+  width: number;
+  height: number;
+  picture: Picture;
+}
+
+/** One cluster as the palette shows it. */
+export interface PaletteEntry {
+  rank: number;
+  /** Its gray level in the composite. */
+  gray: number;
+  /** Fraction of the pixels, 0..1. */
+  share: number;
+  size: number;
+  /** Mean colour of its pixels in the original. */
+  meanRgb: [number, number, number];
+  /** The K-means centre in the selected channels. */
+  center: number[];
+}
+
 export interface ResultMessage {
   type: 'result';
   requestId: number;
+  /** Names this result in `tile` and `inspect` requests. */
+  resultId: number;
+  /** A quick result on a reduced copy; the full-size one follows. */
+  preview: boolean;
+  /** The original (OriginalMessage) the result goes with. */
+  imageId: string;
+  /** The full size of each half; the saved composite is compositeSize(width, height). */
   width: number;
   height: number;
-  /** The composite, RGBA, width * height * 4 bytes (ready for ImageData). */
-  pixels: ArrayBuffer;
+  /** The right half at display size (a preview's may be smaller), in the view the run asked for. */
+  right: Picture;
+  /** viewLabel of what `right` shows. */
+  label: string;
   /** k after capping to the number of distinct colours. */
   k: number;
   inertia: number;
   /** Per cluster (largest first), its share of the pixels in percent. */
   sizes: number[];
-  /** From the request's arrival at the host to the pixels being posted. */
+  /** From the request's arrival at the host to the pictures being posted. */
   timeMs: number;
   warnings: string[];
-  /** Per pixel of the (resized) image, its cluster's rank: width of the left half * height bytes. */
-  labels: ArrayBuffer;
-  /** The (resized) image in the colour space, 3 bytes a pixel in OpenCV's channel order. */
-  converted: ArrayBuffer;
   /** Per rank, the centre in the selected channels. */
   centers: number[][];
   colorSpace: ColorSpaceId;
   channels: number[];
+  palette: PaletteEntry[];
+}
+
+/** Where the clusters split, from the full-size result: a histogram or a density scatter. */
+export type SplitData =
+  | {
+      kind: 'histogram';
+      channel: number;
+      /** The channel's largest value (179 for hue). */
+      max: number;
+      /** Per rank, counts of each value 0..max (Uint32Array buffers). */
+      histograms: ArrayBuffer[];
+    }
+  | {
+      kind: 'scatter';
+      cx: number;
+      cy: number;
+      bins: number;
+      xRange: [number, number];
+      yRange: [number, number];
+      /** bins * bins Uint32 counts, row = y bin. */
+      counts: ArrayBuffer;
+      /** bins * bins: the rank with most pixels in the bin, 255 when empty. */
+      dominant: ArrayBuffer;
+      /** How many channels were clustered (3: these are the two widest-spread). */
+      of: number;
+    };
+
+/** The views that explain a final result; they follow its `result` message. */
+export interface InsightMessage {
+  type: 'insight';
+  resultId: number;
+  split: SplitData;
+  /** The three channels of the colour space as small gray pictures: width * height bytes each. */
+  planes: { width: number; height: number; data: ArrayBuffer };
+}
+
+/** The right half again, in another view (ViewMessage). */
+export interface RightMessage {
+  type: 'right';
+  requestId: number;
+  resultId: number;
+  label: string;
+  picture: Picture;
+}
+
+/** The answer to a TileMessage: the region of the halves it asked for. */
+export interface TileResultMessage {
+  type: 'tile';
+  requestId: number;
+  resultId: number;
+  part: TilePart;
+  rect: Rect;
+  scale: number;
+  label: string;
+  original?: Picture;
+  right?: Picture;
+}
+
+export interface PixelInfo {
+  x: number;
+  y: number;
+  rgb: [number, number, number];
+  /** The pixel in the colour space, all three channels in OpenCV's order. */
+  channels: [number, number, number];
+  rank: number;
+  gray: number;
+}
+
+/** The answer to an InspectMessage (no info: off the image, or the result is gone). */
+export interface PixelMessage {
+  type: 'pixel';
+  requestId: number;
+  resultId: number;
+  info?: PixelInfo;
+  /** The values come from a preview's reduced copy. */
+  approximate?: boolean;
 }
 
 /** The answer to an `elbow` request: the curve, or why there is none. */
@@ -192,7 +385,13 @@ export interface FileEventMessage {
 export type HostMessage =
   | InitMessage
   | DefaultsMessage
+  | ProgressMessage
+  | OriginalMessage
   | ResultMessage
+  | InsightMessage
+  | RightMessage
+  | TileResultMessage
+  | PixelMessage
   | ErrorMessage
   | SavedMessage
   | FileEventMessage
@@ -301,6 +500,42 @@ export function checkResultView(v: unknown): Checked<ResultView> {
   return { ok: true, value: { mode: mode as ResultModeId, selected: ranks.sort((a, b) => a - b), white } };
 }
 
+/** The largest display size the host makes (the long side of each half, in pixels). */
+export const DISPLAY_MAX = 2048;
+/** The smallest the panel may ask for. */
+export const DISPLAY_MIN = 256;
+/** A tile is at most this many pixels (about 16 MB of RGB before compression). */
+export const TILE_MAX_PIXELS = 6_000_000;
+/** Image coordinates are below this (the pixel limit allows 500 megapixels; no side is longer). */
+const COORD_MAX = 1 << 20;
+
+function checkCoord(v: unknown, what: string, min = 0): Checked<number> {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v >= COORD_MAX) {
+    return reject(`${what} must be an integer from ${min} to ${COORD_MAX - 1}`);
+  }
+  return { ok: true, value: v };
+}
+
+function checkRect(v: unknown): Checked<Rect> {
+  if (!isRecord(v)) return reject('rect must be an object');
+  const out: Record<string, number> = {};
+  for (const [key, min] of [['x', 0], ['y', 0], ['width', 1], ['height', 1]] as const) {
+    const c = checkCoord(field(v, key), `rect.${key}`, min);
+    if (!c.ok) return c;
+    out[key] = c.value;
+  }
+  return { ok: true, value: { x: out.x!, y: out.y!, width: out.width!, height: out.height! } };
+}
+
+/** A hovered cluster's rank, or undefined when absent. */
+function checkHighlight(v: unknown): Checked<number | undefined> {
+  if (v === undefined) return { ok: true, value: undefined };
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= MAX_RANKS) {
+    return reject(`highlight must be a cluster rank 0 to ${MAX_RANKS - 1}`);
+  }
+  return { ok: true, value: v };
+}
+
 function checkRequestId(v: unknown): Checked<number> {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
     return reject('requestId must be a non-negative integer');
@@ -313,15 +548,63 @@ export function checkWebviewMessage(raw: unknown): Checked<WebviewMessage> {
   if (!isRecord(raw)) return reject('message must be an object');
   const type = field(raw, 'type');
   switch (type) {
-    case 'ready':
-      return { ok: true, value: { type: 'ready' } };
-    case 'run':
+    case 'ready': {
+      const max = field(raw, 'displayMax');
+      if (max === undefined) return { ok: true, value: { type: 'ready' } };
+      if (typeof max !== 'number' || !Number.isFinite(max)) return reject('displayMax must be a number');
+      return { ok: true, value: { type: 'ready', displayMax: Math.round(Math.min(DISPLAY_MAX, Math.max(DISPLAY_MIN, max))) } };
+    }
     case 'elbow': {
       const id = checkRequestId(field(raw, 'requestId'));
       if (!id.ok) return id;
       const params = checkPanelParams(field(raw, 'params'));
       if (!params.ok) return params;
       return { ok: true, value: { type, requestId: id.value, params: params.value } };
+    }
+    case 'run': {
+      const id = checkRequestId(field(raw, 'requestId'));
+      if (!id.ok) return id;
+      const params = checkPanelParams(field(raw, 'params'));
+      if (!params.ok) return params;
+      const view = checkResultView(field(raw, 'view'));
+      if (!view.ok) return view;
+      return { ok: true, value: { type, requestId: id.value, params: params.value, view: view.value } };
+    }
+    case 'tile': {
+      const id = checkRequestId(field(raw, 'requestId'));
+      if (!id.ok) return id;
+      const resultId = checkRequestId(field(raw, 'resultId'));
+      if (!resultId.ok) return resultId;
+      const rect = checkRect(field(raw, 'rect'));
+      if (!rect.ok) return rect;
+      const scale = field(raw, 'scale');
+      if (typeof scale !== 'number' || !(scale > 0 && scale <= 1)) return reject('scale must be a number above 0, at most 1');
+      const { width, height } = rect.value;
+      if (Math.ceil(width * scale) * Math.ceil(height * scale) > TILE_MAX_PIXELS) {
+        return reject(`a tile is at most ${TILE_MAX_PIXELS} pixels`);
+      }
+      const part = field(raw, 'part');
+      if (typeof part !== 'string' || !(TILE_PARTS as readonly string[]).includes(part)) {
+        return reject('part must be one of ' + TILE_PARTS.join(', '));
+      }
+      const view = checkResultView(field(raw, 'view'));
+      if (!view.ok) return view;
+      const highlight = checkHighlight(field(raw, 'highlight'));
+      if (!highlight.ok) return highlight;
+      const value: TileMessage = { type, requestId: id.value, resultId: resultId.value, part: part as TilePart, rect: rect.value, scale, view: view.value };
+      if (highlight.value !== undefined) value.highlight = highlight.value;
+      return { ok: true, value };
+    }
+    case 'inspect': {
+      const id = checkRequestId(field(raw, 'requestId'));
+      if (!id.ok) return id;
+      const resultId = checkRequestId(field(raw, 'resultId'));
+      if (!resultId.ok) return resultId;
+      const x = checkCoord(field(raw, 'x'), 'x');
+      if (!x.ok) return x;
+      const y = checkCoord(field(raw, 'y'), 'y');
+      if (!y.ok) return y;
+      return { ok: true, value: { type, requestId: id.value, resultId: resultId.value, x: x.value, y: y.value } };
     }
     case 'save': {
       const id = checkRequestId(field(raw, 'requestId'));
@@ -334,9 +617,15 @@ export function checkWebviewMessage(raw: unknown): Checked<WebviewMessage> {
       return { ok: true, value: { type: 'save', requestId: id.value, params: params.value, view: view.value } };
     }
     case 'view': {
+      const id = checkRequestId(field(raw, 'requestId'));
+      if (!id.ok) return id;
       const view = checkResultView(field(raw, 'view'));
       if (!view.ok) return view;
-      return { ok: true, value: { type: 'view', view: view.value } };
+      const highlight = checkHighlight(field(raw, 'highlight'));
+      if (!highlight.ok) return highlight;
+      const value: ViewMessage = { type: 'view', requestId: id.value, view: view.value };
+      if (highlight.value !== undefined) value.highlight = highlight.value;
+      return { ok: true, value };
     }
     case 'export': {
       const id = checkRequestId(field(raw, 'requestId'));
@@ -353,12 +642,6 @@ export function checkWebviewMessage(raw: unknown): Checked<WebviewMessage> {
       // String() would throw on a null-prototype object: describe non-strings by their type.
       return reject(`unknown message type ${typeof type === 'string' ? JSON.stringify(type.slice(0, 40)) : typeof type}`);
   }
-}
-
-/** The host's gate: a validated copy of the message, or undefined (log `checkWebviewMessage`'s reason). */
-export function validateWebviewMessage(raw: unknown): WebviewMessage | undefined {
-  const r = checkWebviewMessage(raw);
-  return r.ok ? r.value : undefined;
 }
 
 /** Percentages of each cluster size, rounded to 0.1 (what the panel shows). */

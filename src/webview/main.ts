@@ -1,6 +1,8 @@
-// The panel's script: wires the form to the host. Every edit re-runs after a short pause; each
-// run has a larger request id and the host cancels older ones, and here anything but the latest
-// answer is ignored, so the picture always matches the form.
+// The panel's script: wires the form to the host and draws what the host sends. Every edit
+// re-runs after a short pause; each run has a larger request id and the host cancels older
+// ones, and here anything but the latest answer is ignored, so the picture always matches the
+// form. Pictures come as PNG bytes at display size and are decoded off the main thread
+// (createImageBitmap), so the page stays responsive whatever the image's size.
 import {
   provideVSCodeDesignSystem,
   vsCodeButton,
@@ -10,17 +12,23 @@ import {
   vsCodeProgressRing,
   vsCodeTextField,
 } from '@vscode/webview-ui-toolkit';
+import { LAYOUT_IDS, type LayoutId } from '../shared/geometry';
 import {
   checkPanelParams,
   type ExportWhat,
   type HostMessage,
+  type OriginalMessage,
   type PanelParams,
+  type Picture,
+  type ResultMessage,
   type ResultModeId,
+  type ResultView,
+  type TilePart,
   type WebviewMessage,
 } from '../shared/protocol';
 import { Controls } from './controls';
 import { Insight } from './insight/insight';
-import { Viewer, type Zoom } from './viewer';
+import { Viewer, type DetailRequest, type Zoom } from './viewer';
 
 provideVSCodeDesignSystem().register(
   vsCodeButton(),
@@ -37,6 +45,8 @@ interface SavedState {
   zoom?: Zoom;
   mode?: ResultModeId;
   white?: boolean;
+  layout?: LayoutId;
+  swipe?: number;
 }
 
 declare function acquireVsCodeApi(): {
@@ -46,31 +56,60 @@ declare function acquireVsCodeApi(): {
 };
 
 const DEBOUNCE_MS = 150;
+/** The long side of the display pictures: what a panel shows at fit, times the screen's density. */
+const DISPLAY_MAX = Math.round(Math.min(2048, Math.max(512, 1024 * (window.devicePixelRatio || 1))));
 
 const vscode = acquireVsCodeApi();
 const state: SavedState = { ...(vscode.getState() ?? {}) };
-const controls = new Controls();
-const viewer = new Viewer((zoom) => persist({ zoom }));
 const el = (id: string): HTMLElement => document.getElementById(id)!;
+const controls = new Controls();
 const errorBox = el('error');
 const progress = el('progress');
 const status = el('status');
+const runStatus = el('runStatus');
 const warningsList = el('warnings');
+const canvas = el('composite') as HTMLCanvasElement;
+const resultButtons = ['save', 'exportLabels', 'exportPalette'].map((id) => el(id) as HTMLButtonElement);
 
-let nextId = 1;
-/** The run whose answer will be drawn; answers to older runs are dropped. */
+let nextRequestId = 1;
+const nextId = (): number => nextRequestId++;
+/** The run whose answers will be drawn; answers to older runs are dropped. */
 let latestRun = 0;
 let lastSent = '';
 let defaults: PanelParams | undefined;
 let debounce: ReturnType<typeof setTimeout> | undefined;
 let inputError: string | undefined;
-/** The parameters of each run sent, by request id (only the latest is kept). */
 let latestParams: PanelParams | undefined;
+/** Results arrive in order; each is drawn only if no later one has been drawn yet. */
+let arrivals = 0;
+let drawn = 0;
+/** The result on show. */
+let current: { id: number; preview: boolean; width: number; height: number; original?: ImageBitmap; right?: ImageBitmap } | undefined;
+/** Originals by imageId (decoding or decoded); only the newest few are kept. */
+const originals = new Map<string, Promise<ImageBitmap>>();
+/** The newest view asked of the host, and one waiting while it is answered. */
+let viewInFlight: number | undefined;
+let viewWaiting: { view: ResultView; highlight?: number } | undefined;
+let viewAsked: { view: ResultView; highlight?: number } = { view: { mode: 'gray', selected: [], white: false } };
+/** The newest tile asked for each part. */
+const tilesAsked = new Map<TilePart, number>();
+
+function decode(picture: Picture): Promise<ImageBitmap> {
+  return createImageBitmap(new Blob([picture.png], { type: 'image/png' }));
+}
+
+const viewer = new Viewer({
+  zoomChanged: (zoom) => persist({ zoom }),
+  layoutChanged: (layout, swipe) => persist({ layout, swipe }),
+  wantDetail: (requests) => askDetail(requests),
+  pointAt: (at) => insight.pointAt(at),
+});
 
 const insight = new Insight(
   {
     post: (msg) => vscode.postMessage(msg),
-    redraw: (w, h, rgba) => viewer.redraw(w, h, rgba),
+    nextId,
+    showView: (view, highlight) => askView(view, highlight),
     pickK: (k) => {
       const r = controls.read();
       if (!r.ok || r.params.k === k) return;
@@ -87,9 +126,19 @@ function persist(patch: Partial<SavedState>): void {
   vscode.setState(state);
 }
 
-function setBodyState(s: 'loading' | 'running' | 'ready' | 'error'): void {
+type BodyState = 'loading' | 'running' | 'preview' | 'ready' | 'error';
+
+function setBodyState(s: BodyState): void {
   document.body.dataset.state = s;
-  progress.hidden = s !== 'running' && s !== 'loading';
+  progress.hidden = s !== 'running' && s !== 'loading' && s !== 'preview';
+  // Saving and exporting need a full-size result of the parameters shown.
+  for (const b of resultButtons) b.disabled = s !== 'ready';
+}
+
+function setRunStatus(text: string, stage?: string): void {
+  runStatus.textContent = text;
+  if (stage) runStatus.dataset.stage = stage;
+  else delete runStatus.dataset.stage;
 }
 
 function showError(message: string | undefined): void {
@@ -115,10 +164,13 @@ function run(force = false): void {
   const key = JSON.stringify({ ...r.params, format: undefined });
   if (!force && key === lastSent) return;
   lastSent = key;
-  latestRun = nextId++;
+  latestRun = nextId();
   latestParams = r.params;
+  const view = insight.viewForRun(r.params);
+  viewAsked = { view };
   setBodyState('running');
-  vscode.postMessage({ type: 'run', requestId: latestRun, params: r.params });
+  setRunStatus('Starting…', 'starting');
+  vscode.postMessage({ type: 'run', requestId: latestRun, params: r.params, view });
 }
 
 function scheduleRun(): void {
@@ -126,8 +178,120 @@ function scheduleRun(): void {
   debounce = setTimeout(() => run(), DEBOUNCE_MS);
 }
 
+/** Asks the host for the right half in another view; one request at a time, the newest waiting. */
+function askView(view: ResultView, highlight: number | undefined): void {
+  viewAsked = { view, highlight };
+  if (viewInFlight !== undefined) {
+    viewWaiting = viewAsked;
+    return;
+  }
+  sendView(view, highlight);
+}
+
+function sendView(view: ResultView, highlight: number | undefined): void {
+  viewInFlight = nextId();
+  const msg: WebviewMessage = { type: 'view', requestId: viewInFlight, view };
+  if (highlight !== undefined) msg.highlight = highlight;
+  vscode.postMessage(msg);
+}
+
+function askDetail(requests: DetailRequest[]): void {
+  tilesAsked.clear();
+  if (!current || current.preview) return;
+  for (const r of requests) {
+    const requestId = nextId();
+    tilesAsked.set(r.part, requestId);
+    const msg: WebviewMessage = { type: 'tile', requestId, resultId: current.id, part: r.part, rect: r.rect, scale: r.scale, view: viewAsked.view };
+    if (viewAsked.highlight !== undefined) msg.highlight = viewAsked.highlight;
+    vscode.postMessage(msg);
+  }
+}
+
 function formatInertia(v: number): string {
   return v >= 1e6 ? v.toExponential(4) : v.toLocaleString(undefined, { maximumFractionDigits: 2 });
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+}
+
+function onOriginal(msg: OriginalMessage): void {
+  originals.set(msg.imageId, decode(msg.picture));
+  for (const id of originals.keys()) if (originals.size > 2 && id !== msg.imageId) originals.delete(id);
+  // Show the image at once, before any result (a large photo takes seconds to cluster).
+  void originals.get(msg.imageId)!.then((bitmap) => {
+    if (current || drawn > 0) return;
+    viewer.show({ width: msg.width, height: msg.height, original: bitmap, right: undefined }, false);
+  });
+}
+
+async function onResult(msg: ResultMessage): Promise<void> {
+  if (msg.requestId !== latestRun || !latestParams) return;
+  const params = latestParams;
+  const seq = ++arrivals;
+  const [original, right] = await Promise.all([originals.get(msg.imageId), decode(msg.right)]);
+  if (seq < drawn || msg.requestId !== latestRun) return;
+  drawn = seq;
+  current = { id: msg.resultId, preview: msg.preview, width: msg.width, height: msg.height, original, right };
+  tilesAsked.clear();
+  viewer.show({ width: msg.width, height: msg.height, original, right }, !msg.preview);
+  canvas.dataset.view = msg.label;
+  canvas.dataset.preview = String(msg.preview);
+  insight.setResult(msg, params);
+  el('inertia').textContent = msg.preview ? `${formatInertia(msg.inertia)} (preview)` : formatInertia(msg.inertia);
+  el('sizes').textContent = msg.sizes.map((s) => `${s.toFixed(1)}%`).join(' · ');
+  el('time').textContent = formatMs(msg.timeMs);
+  warningsList.replaceChildren(
+    ...msg.warnings.map((w) => {
+      const li = document.createElement('li');
+      li.textContent = w;
+      return li;
+    }),
+  );
+  warningsList.hidden = msg.warnings.length === 0;
+  showError(inputError);
+  if (msg.preview) {
+    setBodyState('preview');
+    setRunStatus(`Preview from a reduced copy (${formatMs(msg.timeMs)}); clustering the full image…`, 'preview');
+  } else {
+    setBodyState(inputError ? 'error' : 'ready');
+    setRunStatus(`Full size, ${msg.width}×${msg.height}: ${formatMs(msg.timeMs)}`, 'ready');
+  }
+  // A view asked while this run was under way (a hover, a click) applies to the new result too.
+  const asked = viewAsked;
+  if (asked.highlight !== undefined || JSON.stringify(asked.view) !== JSON.stringify(insight.view())) askView(insight.view(), asked.highlight);
+}
+
+async function onRight(msg: Extract<HostMessage, { type: 'right' }>): Promise<void> {
+  if (msg.requestId !== viewInFlight) return;
+  const bitmap = current && msg.resultId === current.id ? await decode(msg.picture) : undefined;
+  viewInFlight = undefined;
+  if (bitmap && current && msg.resultId === current.id) {
+    current.right = bitmap;
+    viewer.replaceRight(bitmap);
+    canvas.dataset.view = msg.label;
+  }
+  const waiting = viewWaiting;
+  viewWaiting = undefined;
+  if (waiting) sendView(waiting.view, waiting.highlight);
+}
+
+async function onTile(msg: Extract<HostMessage, { type: 'tile' }>): Promise<void> {
+  if (tilesAsked.get(msg.part) !== msg.requestId || !current || msg.resultId !== current.id) return;
+  const [original, right] = await Promise.all([msg.original && decode(msg.original), msg.right && decode(msg.right)]);
+  if (tilesAsked.get(msg.part) !== msg.requestId) return;
+  viewer.addTile(msg.part, msg.rect, msg.scale, original, right);
+}
+
+function failed(message: string): void {
+  showError(message);
+  setBodyState('error');
+  setRunStatus('');
+  current = undefined;
+  viewer.clear();
+  insight.clear();
+  // The same parameters may work after the file is fixed: let them be sent again.
+  lastSent = '';
 }
 
 function onMessage(msg: HostMessage): void {
@@ -144,36 +308,35 @@ function onMessage(msg: HostMessage): void {
     case 'defaults':
       defaults = msg.defaults;
       return;
-    case 'result': {
-      if (msg.requestId !== latestRun || !latestParams) return;
-      viewer.draw(msg.width, msg.height, insight.setResult(msg, latestParams));
-      el('inertia').textContent = formatInertia(msg.inertia);
-      el('sizes').textContent = msg.sizes.map((s) => `${s.toFixed(1)}%`).join(' · ');
-      el('time').textContent = `${Math.round(msg.timeMs)} ms`;
-      warningsList.replaceChildren(
-        ...msg.warnings.map((w) => {
-          const li = document.createElement('li');
-          li.textContent = w;
-          return li;
-        }),
-      );
-      warningsList.hidden = msg.warnings.length === 0;
-      showError(inputError);
-      setBodyState(inputError ? 'error' : 'ready');
+    case 'progress':
+      if (msg.requestId === latestRun && document.body.dataset.state !== 'preview') setRunStatus(msg.message, msg.stage);
       return;
-    }
+    case 'original':
+      onOriginal(msg);
+      return;
+    case 'result':
+      void onResult(msg).catch(report);
+      return;
+    case 'right':
+      void onRight(msg).catch(report);
+      return;
+    case 'tile':
+      void onTile(msg).catch(report);
+      return;
+    case 'insight':
+      insight.onInsight(msg);
+      return;
+    case 'pixel':
+      insight.onPixel(msg);
+      return;
     case 'error':
       if (msg.requestId !== null && msg.requestId !== latestRun) return;
-      showError(msg.message);
-      setBodyState('error');
-      // The same parameters may work after the file is fixed: let them be sent again.
-      lastSent = '';
-      insight.clear();
+      failed(msg.message);
       insight.invalidateElbow();
       return;
     case 'saved':
       status.textContent = msg.name ? `Saved ${msg.name}` : `Not saved: ${msg.error ?? 'unknown error'}`;
-      (el('save') as HTMLButtonElement).disabled = false;
+      (el('save') as HTMLButtonElement).disabled = document.body.dataset.state !== 'ready';
       return;
     case 'fileChanged':
       status.textContent = msg.message;
@@ -186,16 +349,19 @@ function onMessage(msg: HostMessage): void {
     case 'exported': {
       const what = msg.what === 'labels' ? 'label image' : 'palette';
       status.textContent = msg.name ? `Saved ${msg.name}` : `Not saved (${what}): ${msg.error ?? 'unknown error'}`;
-      (el(msg.what === 'labels' ? 'exportLabels' : 'exportPalette') as HTMLButtonElement).disabled = false;
+      (el(msg.what === 'labels' ? 'exportLabels' : 'exportPalette') as HTMLButtonElement).disabled = document.body.dataset.state !== 'ready';
       return;
     }
     case 'fileDeleted':
       status.textContent = msg.message;
-      showError(msg.message);
-      setBodyState('error');
-      lastSent = '';
+      failed(msg.message);
       return;
   }
+}
+
+function report(e: unknown): void {
+  showError(`Panel error: ${e instanceof Error ? e.message : String(e)}`);
+  setBodyState('error');
 }
 
 controls.listen((source) => {
@@ -216,7 +382,7 @@ el('save').addEventListener('click', () => {
   }
   (el('save') as HTMLButtonElement).disabled = true;
   status.textContent = 'Saving…';
-  vscode.postMessage({ type: 'save', requestId: nextId++, params: r.params, view: insight.view() });
+  vscode.postMessage({ type: 'save', requestId: nextId(), params: r.params, view: insight.view() });
 });
 
 function exportResult(what: ExportWhat, buttonId: string): void {
@@ -227,7 +393,7 @@ function exportResult(what: ExportWhat, buttonId: string): void {
   }
   (el(buttonId) as HTMLButtonElement).disabled = true;
   status.textContent = 'Saving…';
-  vscode.postMessage({ type: 'export', requestId: nextId++, params: r.params, what });
+  vscode.postMessage({ type: 'export', requestId: nextId(), params: r.params, what });
 }
 el('exportLabels').addEventListener('click', () => exportResult('labels', 'exportLabels'));
 el('exportPalette').addEventListener('click', () => exportResult('palette', 'exportPalette'));
@@ -251,6 +417,15 @@ advancedToggle.addEventListener('click', () => {
 });
 setAdvanced(state.advancedOpen ?? false);
 
+const layoutSelect = el('layout') as HTMLElement & { value: string };
+layoutSelect.addEventListener('change', () => {
+  const v = layoutSelect.value as LayoutId;
+  if (LAYOUT_IDS.includes(v) && v !== viewer.currentLayout) viewer.setLayout(v);
+});
+const savedLayout = state.layout && LAYOUT_IDS.includes(state.layout) ? state.layout : 'side';
+layoutSelect.value = savedLayout;
+viewer.setLayout(savedLayout, typeof state.swipe === 'number' ? state.swipe : 0.5);
+
 el('zoomFit').addEventListener('click', () => viewer.setZoom('fit'));
 el('zoom100').addEventListener('click', () => viewer.setZoom(1));
 if (state.zoom !== undefined) viewer.setZoom(state.zoom);
@@ -259,10 +434,9 @@ window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
   try {
     onMessage(ev.data);
   } catch (e) {
-    showError(`Panel error: ${e instanceof Error ? e.message : String(e)}`);
-    setBodyState('error');
+    report(e);
   }
 });
 
 setBodyState('loading');
-vscode.postMessage({ type: 'ready' });
+vscode.postMessage({ type: 'ready', displayMax: DISPLAY_MAX });

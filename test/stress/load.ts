@@ -3,7 +3,8 @@
 // - a panel: every parameter change goes through the panel's LatestRun (aborts the run in
 //   flight; newer changes replace a waiting one until that run's workers let go), which calls
 //   pool.segment(image, params, { signal, imageKey, onStopped }); a result is shown only if its
-//   run was not aborted meanwhile (panel.ts: `if (signal.aborted) return`), then compositeRgba;
+//   run was not aborted meanwhile (panelSession.ts: `if (stale()) return`); its pictures are
+//   made in the image worker, not on the host's thread;
 // - the batch (batch.ts + segmentFile.ts): read, decode on the image worker (IoClient, as
 //   imageCache.ts does), pool.segment, encode on the image worker, write; one file at a time.
 //   The write goes through core's writeNewFile here: the extension's goes through workspace.fs.
@@ -19,7 +20,6 @@ import { isSegmentationError } from '../../src/core/errors';
 import type { RgbImage, SegmentParams, SegmentResult } from '../../src/core/types';
 import { SegmentPool } from '../../src/core/worker/pool';
 import { writeNewFile } from '../../src/core/writeNew';
-import { compositeRgba } from '../../src/extension/compositeRgba';
 import type { IoClient } from '../../src/extension/ioClient';
 import { LatestRun } from '../../src/extension/latestRun';
 
@@ -132,7 +132,6 @@ export class PanelDriver {
             this.cancelled++;
             return;
           }
-          compositeRgba(result);
           this.delivered.push({ requestId, params, result, at: performance.now() });
         } catch (e) {
           if (isSegmentationError(e) && e.code === 'cancelled') this.cancelled++;

@@ -1,67 +1,9 @@
-// The host's half of the insight views and the panel's reading of it: the result message built
-// from a real segmentation, taken apart as the webview does (shownResult), the elbow's width,
-// selections checked against k, and the names of the exported files.
+// The host's half of the insight views: the elbow's width, selections checked against k, and the
+// names of the exported files (the views themselves: panel-session.test.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { decodeImage } from '../../src/core/decode';
-import { segmentSync } from '../../src/core/segment';
-import { clusterPalette, renderResult } from '../../src/core/insight/index';
 import { exportName, isOurOutput, outputName, withSuffix } from '../../src/core/naming';
-import { compositeRgba } from '../../src/extension/compositeRgba';
-import { ELBOW_MAX_WIDTH, elbowWidth, resultMessage, viewForK } from '../../src/extension/insightLogic';
-import { imagePixelAt, shownResult, withRight } from '../../src/webview/insight/shownResult';
-import type { PanelParams } from '../../src/shared/protocol';
-
-const FILE = 'test/fixtures/images/chelsea.png';
-const params: PanelParams = { colorSpace: 'hsv', channels: [0, 2], k: 4, width: 120, nInit: 2, maxIter: 100, seed: 3, format: 'png' };
-
-test('a result message carries copies of the labels and converted pixels the webview rebuilds the result from', async () => {
-  const image = await decodeImage(readFileSync(FILE), FILE);
-  const result = segmentSync(image, { ...params });
-  const rgba = compositeRgba(result);
-  const msg = resultMessage(7, result, params, rgba, 12.5);
-  assert.equal(msg.type, 'result');
-  assert.equal(msg.requestId, 7);
-  assert.deepEqual([msg.colorSpace, msg.channels, msg.k], ['hsv', [0, 2], result.k]);
-  assert.deepEqual(msg.centers, result.centers);
-  assert.notEqual(msg.labels, result.labels.buffer, 'the labels are a copy (a cache may hold the original)');
-  assert.notEqual(msg.converted, result.converted.buffer);
-  assert.deepEqual(new Uint8Array(msg.labels), result.labels);
-  assert.deepEqual(new Uint8Array(msg.converted), result.converted);
-
-  const shown = shownResult(msg);
-  assert.deepEqual(shown.result.image, result.image, 'the original comes back out of the composite');
-  assert.deepEqual(shown.result.clusterSizes, result.clusterSizes);
-  assert.deepEqual(shown.palette, clusterPalette(result));
-  const { width, height } = result.image;
-
-  // The right half swapped for a mode, the left half and the strip untouched.
-  const mean = renderResult(result, 'mean');
-  const out = withRight(shown, mean.data);
-  for (let y = 0; y < height; y += 7) {
-    for (let x = 0; x < rgba.width; x += 5) {
-      const o = (y * rgba.width + x) * 4;
-      const right = x >= shown.rightX;
-      const want = right ? [...mean.data.subarray((y * width + x - shown.rightX) * 3, (y * width + x - shown.rightX) * 3 + 3), 255] : [...rgba.data.subarray(o, o + 4)];
-      assert.deepEqual([...out.subarray(o, o + 4)], want, `(${x},${y})`);
-    }
-  }
-  // Pointer positions: both halves map to the same pixel, the strip to none.
-  assert.deepEqual(imagePixelAt(shown, 5, 6), { x: 5, y: 6 });
-  assert.deepEqual(imagePixelAt(shown, shown.rightX + 5, 6), { x: 5, y: 6 });
-  assert.equal(imagePixelAt(shown, width, 6), undefined);
-  assert.equal(imagePixelAt(shown, 5, height), undefined);
-  assert.equal(imagePixelAt(shown, rgba.width, 0), undefined);
-});
-
-test('shownResult refuses a message whose sizes disagree', async () => {
-  const image = await decodeImage(readFileSync(FILE), FILE);
-  const result = segmentSync(image, { ...params });
-  const msg = resultMessage(1, result, params, compositeRgba(result), 1);
-  assert.throws(() => shownResult({ ...msg, labels: new ArrayBuffer(10) }), /sizes disagree/);
-  assert.throws(() => shownResult({ ...msg, converted: new ArrayBuffer(10) }), /sizes disagree/);
-});
+import { ELBOW_MAX_WIDTH, elbowWidth, viewForK } from '../../src/extension/insightLogic';
 
 test('the elbow runs at the segmentation width up to a cap, else at the cap', () => {
   assert.equal(elbowWidth(200, 4000), 200);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { distinctValues } from '../../src/core/kmeans/index';
+import { channelValues, distinctIds, distinctOf, distinctValues, packedValues } from '../../src/core/kmeans/index';
 import { lcg } from './kmeans-helpers';
 import { Heap } from '../../src/core/kmeans/kernel';
 import { isSegmentationError } from '../../src/core/errors';
@@ -8,12 +8,13 @@ import { isSegmentationError } from '../../src/core/errors';
 function roundTrip(features: Uint8Array, d: number): void {
   const dv = distinctValues(features, d);
   const n = features.length / d;
-  assert.equal(dv.index.length, n);
+  const index = distinctIds(dv, packedValues(features, d));
+  assert.equal(index.length, n);
   assert.equal(dv.points.length, dv.count * d);
   assert.equal(dv.weights.length, dv.count);
   const counts = new Float64Array(dv.count);
   for (let p = 0; p < n; p++) {
-    const id = dv.index[p];
+    const id = index[p];
     assert.ok(id < dv.count);
     counts[id]++;
     for (let j = 0; j < d; j++) assert.equal(dv.points[id * d + j], features[p * d + j], `pixel ${p} dim ${j}`);
@@ -84,4 +85,18 @@ test('the kernel running out of memory is a user error that says what to do, not
     () => heap.take(5 * 65536),
     (e: unknown) => isSegmentationError(e) && e.code === 'too-large' && /working memory.*smaller width or fewer channels/.test(e.message),
   );
+});
+
+test('channels picked from 3-byte pixels, chunk by chunk, give the values of the packed channels', () => {
+  // More pixels than one chunk (2^20), so chunks meet: 1.2 million pixels of 3 bytes.
+  const pixels = randomBytes(1_200_000 * 3, 11, 64);
+  for (const channels of [[0, 1, 2], [2, 0], [1], [2, 1, 0]]) {
+    const packed = new Uint8Array((pixels.length / 3) * channels.length);
+    for (let p = 0, o = 0; p < pixels.length / 3; p++) for (const c of channels) packed[o++] = pixels[p * 3 + c]!;
+    const direct = distinctValues(packed, channels.length);
+    const picked = distinctOf(channelValues(pixels, channels));
+    assert.deepEqual(picked.points, direct.points, `values of channels ${channels}`);
+    assert.deepEqual(picked.weights, direct.weights);
+    assert.deepEqual(distinctIds(picked, channelValues(pixels, channels)), distinctIds(direct, packedValues(packed, channels.length)));
+  }
 });

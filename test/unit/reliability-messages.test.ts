@@ -11,11 +11,16 @@ import {
   OUTPUT_FORMAT_IDS,
   RESULT_MODE_IDS,
   checkWebviewMessage,
-  validateWebviewMessage,
   type PanelParams,
   type ResultView,
   type WebviewMessage,
 } from '../../src/shared/protocol';
+
+/** The host's gate: a checked copy of the message, or undefined. */
+const validate = (raw: unknown): WebviewMessage | undefined => {
+  const r = checkWebviewMessage(raw);
+  return r.ok ? r.value : undefined;
+};
 import { prng } from '../stress/corpus';
 
 const good: PanelParams = { colorSpace: 'lab', channels: [1, 2], k: 5, width: 200, nInit: 10, maxIter: 300, seed: 42, format: 'png' };
@@ -24,12 +29,16 @@ const goodView: ResultView = { mode: 'mask', selected: [0, 3], white: true };
 /** One sound message of every type the webview sends. */
 const BASES: Record<string, Record<string, unknown>> = {
   ready: { type: 'ready' },
-  run: { type: 'run', requestId: 7, params: good },
+  'ready+display': { type: 'ready', displayMax: 1024 },
+  run: { type: 'run', requestId: 7, params: good, view: goodView },
   save: { type: 'save', requestId: 7, params: good },
   'save+view': { type: 'save', requestId: 7, params: good, view: goodView },
   elbow: { type: 'elbow', requestId: 7, params: good },
   export: { type: 'export', requestId: 7, params: good, what: 'palette' },
-  view: { type: 'view', view: goodView },
+  view: { type: 'view', requestId: 7, view: goodView },
+  'view+highlight': { type: 'view', requestId: 7, view: goodView, highlight: 2 },
+  tile: { type: 'tile', requestId: 7, resultId: 3, part: 'both', rect: { x: 10, y: 20, width: 300, height: 200 }, scale: 1, view: goodView },
+  inspect: { type: 'inspect', requestId: 7, resultId: 3, x: 5, y: 6 },
 };
 const LONG = 'x'.repeat(1 << 20);
 
@@ -49,7 +58,8 @@ function assertWellFormed(msg: WebviewMessage, raw: unknown): void {
   assert.ok(msg !== raw, 'a fresh object');
   assert.equal(Object.getPrototypeOf(msg), Object.prototype);
   if (msg.type === 'ready') {
-    assert.deepEqual(Object.keys(msg), ['type']);
+    assert.ok(Object.keys(msg).every((k) => k === 'type' || k === 'displayMax'));
+    if (msg.displayMax !== undefined) assert.ok(Number.isInteger(msg.displayMax) && msg.displayMax >= 256 && msg.displayMax <= 2048);
     return;
   }
   const view = (msg as { view?: ResultView }).view;
@@ -60,9 +70,27 @@ function assertWellFormed(msg: WebviewMessage, raw: unknown): void {
     assert.ok(Array.isArray(view.selected) && view.selected.length <= LIMITS.k.max);
     view.selected.forEach((r, i) => assert.ok(Number.isInteger(r) && r >= 0 && r < LIMITS.k.max && (i === 0 || r > view.selected[i - 1]!)));
   }
+  const highlight = (msg as { highlight?: number }).highlight;
+  if (highlight !== undefined) assert.ok(Number.isInteger(highlight) && highlight >= 0 && highlight < LIMITS.k.max);
   if (msg.type === 'view') {
     assert.ok(view);
-    assert.deepEqual(Object.keys(msg).sort(), ['type', 'view']);
+    assert.ok(Number.isSafeInteger(msg.requestId) && msg.requestId >= 0);
+    assert.deepEqual(Object.keys(msg).filter((k) => k !== 'highlight').sort(), ['requestId', 'type', 'view']);
+    return;
+  }
+  if (msg.type === 'tile' || msg.type === 'inspect') {
+    for (const v of [msg.requestId, msg.resultId]) assert.ok(Number.isSafeInteger(v) && v >= 0);
+    if (msg.type === 'inspect') {
+      for (const v of [msg.x, msg.y]) assert.ok(Number.isSafeInteger(v) && v >= 0);
+      return;
+    }
+    const { x, y, width, height } = msg.rect;
+    assert.deepEqual(Object.keys(msg.rect).sort(), ['height', 'width', 'x', 'y']);
+    for (const v of [x, y]) assert.ok(Number.isSafeInteger(v) && v >= 0);
+    for (const v of [width, height]) assert.ok(Number.isSafeInteger(v) && v >= 1);
+    assert.ok(msg.scale > 0 && msg.scale <= 1);
+    assert.ok(Math.ceil(width * msg.scale) * Math.ceil(height * msg.scale) <= 6_000_000, 'a tile within the pixel limit');
+    assert.ok(['both', 'original', 'right'].includes(msg.part));
     return;
   }
   assert.ok(['run', 'save', 'elbow', 'export'].includes(msg.type));
@@ -85,7 +113,7 @@ function assertWellFormed(msg: WebviewMessage, raw: unknown): void {
 function gate(raw: unknown): boolean {
   let msg: WebviewMessage | undefined;
   assert.doesNotThrow(() => {
-    msg = validateWebviewMessage(raw);
+    msg = validate(raw);
     const r = checkWebviewMessage(raw);
     assert.equal(r.ok, msg !== undefined);
     if (!r.ok) assert.ok(typeof r.reason === 'string' && r.reason.length > 0 && r.reason.length < 200, r.reason.slice(0, 300));
@@ -121,12 +149,16 @@ test('every field of every message type, replaced by each hostile value: rejecte
         // Only an optional save view may be absent; no hostile value of a field is accepted as it is.
         if (field === 'type') assert.equal(ok, false, `type ${describe(v)}`);
         if (field === 'requestId') assert.equal(ok, typeof v === 'number' && Number.isSafeInteger(v) && v >= 0, `requestId ${describe(v)}`);
-        if (field === 'params' || field === 'what') assert.equal(ok, false, `${label}.${field} ${describe(v)}`);
+        if (field === 'resultId') assert.equal(ok, typeof v === 'number' && Number.isSafeInteger(v) && v >= 0, `resultId ${describe(v)}`);
+        if (['params', 'what', 'rect', 'part', 'scale'].includes(field)) assert.equal(ok, field === 'scale' && typeof v === 'number' && v > 0 && v <= 1, `${label}.${field} ${describe(v)}`);
         if (field === 'view') assert.equal(ok, v === undefined && label === 'save+view', `${label}.view ${describe(v)}`);
+        if (field === 'highlight') assert.equal(ok, v === undefined || (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < LIMITS.k.max), `highlight ${describe(v)}`);
+        if (field === 'displayMax') assert.equal(ok, v === undefined || (typeof v === 'number' && Number.isFinite(v)), `displayMax ${describe(v)}`);
       }
       const missing = { ...base };
       delete missing[field];
-      assert.equal(count(missing), field === 'view' && label === 'save+view', `${label} without ${field}`);
+      const optional = (field === 'view' && label === 'save+view') || field === 'highlight' || field === 'displayMax';
+      assert.equal(count(missing), optional, `${label} without ${field}`);
     }
     if ('view' in base) {
       for (const key of ['mode', 'selected', 'white']) {
@@ -140,6 +172,16 @@ test('every field of every message type, replaced by each hostile value: rejecte
       }
       for (const selected of [[16], [-1], [0, 0], [1.5], Array.from({ length: 17 }, (_, i) => i), [2 ** 53]]) {
         assert.equal(count({ ...base, view: { ...goodView, selected } }), false, `view.selected ${describe(selected)}`);
+      }
+    }
+    if ('rect' in base) {
+      for (const key of ['x', 'y', 'width', 'height']) {
+        for (const v of HOSTILE) {
+          const ok = count({ ...base, rect: { ...(base.rect as object), [key]: v } });
+          const min = key === 'x' || key === 'y' ? 0 : 1;
+          const valid = typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v < 2 ** 20 && (key === 'x' || key === 'y' || v <= 300 || (v * (key === 'width' ? 200 : 300) <= 6_000_000));
+          assert.equal(ok, valid, `rect.${key} ${describe(v)}`);
+        }
       }
     }
     if (!('params' in base)) continue;
@@ -164,7 +206,7 @@ test('every field of every message type, replaced by each hostile value: rejecte
     ['nInit', 0, LIMITS.nInit.min],
     ['maxIter', 1e9, LIMITS.maxIter.max],
   ] as const) {
-    const msg = validateWebviewMessage({ type: 'run', requestId: 1, params: { ...good, [key]: v } });
+    const msg = validate({ type: 'run', requestId: 1, params: { ...good, [key]: v }, view: goodView });
     assert.equal((msg as { params: PanelParams } | undefined)?.params[key], want, `${key} ${v} clamps to ${want}`);
   }
 });
@@ -183,7 +225,7 @@ test('prototype pollution keys: nothing reaches Object.prototype or the accepted
   for (const text of payloads) {
     const raw: unknown = JSON.parse(text);
     const ok = count(raw);
-    const msg = validateWebviewMessage(raw);
+    const msg = validate(raw);
     if (ok && msg && 'params' in msg) {
       assert.ok(!Object.prototype.hasOwnProperty.call(msg.params, '__proto__'));
       assert.ok(!Object.prototype.hasOwnProperty.call(msg.params, 'constructor'));
@@ -191,25 +233,25 @@ test('prototype pollution keys: nothing reaches Object.prototype or the accepted
     }
   }
   // A JSON own "__proto__" key is not a prototype: {"__proto__":{"type":"ready"}} has no type.
-  assert.equal(validateWebviewMessage(JSON.parse('{"__proto__":{"type":"ready"}}')), undefined);
+  assert.equal(validate(JSON.parse('{"__proto__":{"type":"ready"}}')), undefined);
   // Fields inherited from a prototype (impossible through postMessage's structured clone) are not
   // read: only own properties count, at every level, and no getter runs.
-  assert.equal(validateWebviewMessage(Object.create({ type: 'run', requestId: 1, params: good }) as object), undefined);
-  assert.equal(validateWebviewMessage({ type: 'run', requestId: 1, params: Object.create(good) as object }), undefined);
-  assert.equal(validateWebviewMessage({ type: 'view', view: Object.assign(Object.create({ white: true }) as object, { mode: 'gray', selected: [] }) }), undefined);
+  assert.equal(validate(Object.create({ type: 'run', requestId: 1, params: good }) as object), undefined);
+  assert.equal(validate({ type: 'run', requestId: 1, params: Object.create(good) as object }), undefined);
+  assert.equal(validate({ type: 'view', requestId: 1, view: Object.assign(Object.create({ white: true }) as object, { mode: 'gray', selected: [] }) }), undefined);
   let getterRan = false;
-  const withGetter = { type: 'run', requestId: 1, get params() { getterRan = true; return good; } };
-  assert.equal(validateWebviewMessage(withGetter), undefined);
+  const withGetter = { type: 'run', requestId: 1, view: goodView, get params() { getterRan = true; return good; } };
+  assert.equal(validate(withGetter), undefined);
   assert.equal(getterRan, false);
-  assert.ok(validateWebviewMessage({ type: 'run', requestId: 1, params: { ...good } }), 'own fields still pass');
+  assert.ok(validate({ type: 'run', requestId: 1, params: { ...good }, view: goodView }), 'own fields still pass');
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
   assert.equal((Object.prototype as Record<string, unknown>).polluted, undefined);
 });
 
 test('odd containers: arrays, null prototypes, frozen objects, huge arrays, deep nesting', () => {
-  const frozen = Object.freeze({ type: 'run', requestId: 1, params: Object.freeze({ ...good, channels: Object.freeze([0]) }) });
+  const frozen = Object.freeze({ type: 'run', requestId: 1, view: goodView, params: Object.freeze({ ...good, channels: Object.freeze([0]) }) });
   assert.equal(count(frozen), true);
-  const np = Object.assign(Object.create(null) as Record<string, unknown>, { type: 'run', requestId: 1, params: { ...good } });
+  const np = Object.assign(Object.create(null) as Record<string, unknown>, { type: 'run', requestId: 1, view: goodView, params: { ...good } });
   count(np);
   count({ type: 'run', requestId: 1, params: { ...good, channels: new Array(1e6).fill(0) } });
   let deep: unknown = good;
@@ -241,8 +283,16 @@ test('seeded fuzz (50 000 messages) and a flood (10 000 in a row): no throw, onl
   };
   const message = (): unknown => {
     const m: Record<string, unknown> = {
-      type: pick(['run', 'save', 'ready', 'elbow', 'export', 'view', 'stop', 'RUN', '']),
+      type: pick(['run', 'save', 'ready', 'elbow', 'export', 'view', 'tile', 'inspect', 'stop', 'RUN', '']),
       requestId: Math.floor(rnd() * 1000),
+      resultId: rnd() < 0.8 ? Math.floor(rnd() * 10) : value(1),
+      part: pick(['both', 'original', 'right', 'left', '']),
+      rect: rnd() < 0.6 ? { x: pick(numbers), y: pick(numbers), width: pick(numbers), height: pick(numbers) } : value(1),
+      scale: pick([1, 0.5, 0.01, 0, -1, 2, NaN]),
+      x: value(1),
+      y: value(1),
+      highlight: rnd() < 0.5 ? undefined : value(1),
+      displayMax: rnd() < 0.5 ? undefined : value(1),
       params: params(0),
       what: pick(['labels', 'palette', 'palette', 'mask', '', null]),
       view: rnd() < 0.5 ? goodView : { mode: pick(['gray', 'mean', 'mask', 'boundaries', 'x']), white: pick([true, false, 1]), selected: value(1) },

@@ -1,7 +1,7 @@
 // The k-means engine: sklearn's KMeans (algorithm "lloyd", init "k-means++", n_init restarts,
 // relative tol) on weighted distinct feature values, which gives the clustering of all pixels.
 //
-//   distinct.ts    pixels -> distinct values + counts + pixel index (host of assembly/distinct.ts)
+//   distinct.ts    pixels -> distinct values + counts, and pixel -> id on demand (host of assembly/distinct.ts)
 //   kernel.ts      the WebAssembly kernel (assembly/*.ts): module, instances, memory blocks
 //   assembly/restart.ts  in WebAssembly (AssemblyScript source): the kd-tree over byte points
 //                  (Morton radix build, once per call, shared by every restart), greedy
@@ -17,6 +17,6 @@
 //
 // Restart r draws only from its own generator seeded by (seed, r), so restarts can be split
 // over workers and merged with bestOf. Same inputs, same bits.
-export { distinctValues, type Distinct } from './distinct';
+export { channelValues, distinctIds, distinctOf, distinctValues, forEachId, packedValues, type Distinct, type Values } from './distinct';
 export { kmeans } from './kmeans';
 export { bestOf, type KMeansOptions, type KMeansResult } from './options';

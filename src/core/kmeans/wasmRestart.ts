@@ -1,10 +1,11 @@
 // The host side of the WebAssembly restarts (assembly/restart.ts): lays out the instance's
 // memory, has the kernel build the kd-tree (byte points; other points get kdtree.ts's median
-// build, copied in), then runs restarts in it. One instance per kmeans() call.
+// build, copied in), then runs restarts in it. One instance per kmeans() call, over the
+// thread's reusable memory: nothing of it may be kept past the call (results are copied out).
 import { SegmentationError } from '../errors';
 import { clusterInertia } from './inertia';
 import { KdTree } from './kdtree';
-import { Heap, newKernel, type KernelExports } from './kernel';
+import { Heap, newKernel, threadMemory, type KernelExports } from './kernel';
 import type { RestartRng } from './random';
 
 const F = 8;
@@ -37,7 +38,7 @@ export class WasmRestart {
    * @param tol  relative tolerance (sklearn's tol, scaled here by the mean per-dimension variance)
    */
   constructor(points: Float64Array, weights: Float64Array, d: number, k: number, maxIter: number, tol: number, shouldStop?: () => boolean) {
-    const x = (this.x = newKernel(shouldStop));
+    const x = (this.x = newKernel(threadMemory(), shouldStop));
     this.terms = new Float64Array(k);
     const m = weights.length;
     this.m = m;

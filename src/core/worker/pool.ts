@@ -87,6 +87,8 @@ interface Slot {
   pending: { id: number; resolve(value: unknown): void; reject(error: Error): void } | null;
   /** The prepared inputs the worker holds (from its last answer). */
   keys: string[];
+  /** Key prefixes to drop once the worker is free (see forget). */
+  forgets: string[];
   /** Shared with the worker: bumped to stop its running task (see WorkerInit). */
   stop: Int32Array;
   online: boolean;
@@ -156,6 +158,7 @@ export class SegmentPool {
   private disposed = false;
   private started = 0;
   private lent = 0;
+  private trimRequested = false;
 
   constructor(options: SegmentPoolOptions) {
     this.workerPath = options.workerPath;
@@ -204,15 +207,19 @@ export class SegmentPool {
     for (const slot of this.slots) {
       if (!slot.keys.some((k) => k.startsWith(prefix))) continue;
       slot.keys = slot.keys.filter((k) => !k.startsWith(prefix));
-      // An idle worker forgets now; a busy one is about to be free and its keys no longer match anything.
+      // An idle worker forgets now, a busy one when it is free.
       if (slot.job === null && !slot.pending) this.tell(slot, prefix);
+      else slot.forgets.push(prefix);
     }
   }
 
-  /** Ends idle worker threads, so their memory goes back to the system; they start again on demand. */
-  async trim(): Promise<void> {
-    const idle = this.slots.filter((s) => s.job === null && !s.pending && !s.dead);
-    await Promise.all(idle.map((s) => this.kill(s, cancelled('the worker was stopped'), false)));
+  /**
+   * Ends the worker threads as soon as nothing runs (now, if nothing does), so their memory goes
+   * back to the system; they start again on demand. New work before then cancels the request.
+   */
+  trim(): void {
+    this.trimRequested = true;
+    this.pump();
   }
 
   private enqueue<T extends SegmentResult | ElbowPoint[]>(
@@ -284,7 +291,7 @@ export class SegmentPool {
     const stop = new SharedArrayBuffer(4);
     const worker = new Worker(this.workerPath, { workerData: { stop } satisfies WorkerInit });
     this.started++;
-    const slot: Slot = { worker, job: null, pending: null, keys: [], stop: new Int32Array(stop), online: false, dead: false };
+    const slot: Slot = { worker, job: null, pending: null, keys: [], forgets: [], stop: new Int32Array(stop), online: false, dead: false };
     worker.unref();
     worker.on('online', () => (slot.online = true));
     worker.on('message', (msg: TaskResponse) => {
@@ -334,27 +341,27 @@ export class SegmentPool {
     return best;
   }
 
+  private needyJob(): Job | undefined {
+    return [...this.running].find((j) => j.help && !j.settled && Atomics.load(j.help.counter, 0) < j.params.nInit);
+  }
+
   private pump(): void {
     if (this.disposed) return;
     for (;;) {
+      const queued = this.nextQueued(PRIORITY.normal);
+      const needy = queued ? undefined : this.needyJob();
+      const background = queued || needy ? undefined : this.nextQueued(PRIORITY.elbow);
+      if (!queued && !needy && !background) break;
+      if (queued || background) this.trimRequested = false;
       const idle = this.idleSlots();
-      if (idle.length === 0) return;
-      const job = this.nextQueued(PRIORITY.normal);
-      if (job) {
-        this.start(job, idle);
-        continue;
-      }
-      const needy = [...this.running].find((j) => j.help && !j.settled && Atomics.load(j.help.counter, 0) < j.params.nInit);
-      if (needy) {
-        this.lend(idle[0]!, needy);
-        continue;
-      }
-      const background = this.nextQueued(PRIORITY.elbow);
-      if (background) {
-        this.start(background, idle);
-        continue;
-      }
-      return;
+      if (idle.length === 0) break;
+      if (queued) this.start(queued, idle);
+      else if (needy) this.lend(idle[0]!, needy);
+      else this.start(background!, idle);
+    }
+    if (this.trimRequested && this.running.size === 0 && this.queue.length === 0) {
+      this.trimRequested = false;
+      for (const slot of this.slots.filter((s) => s.job === null && !s.pending)) void this.kill(slot, cancelled('the worker was stopped'), false);
     }
   }
 
@@ -421,7 +428,10 @@ export class SegmentPool {
   private release(slot: Slot, job: Job): void {
     if (slot.job !== job) return;
     slot.job = null;
-    if (!slot.dead) slot.worker.unref();
+    if (slot.dead) return;
+    slot.worker.unref();
+    const prefix = slot.forgets.shift();
+    if (prefix !== undefined && !slot.pending) this.tell(slot, prefix);
   }
 
   private settle(job: Job, error: Error | null, result?: SegmentResult | ElbowPoint[]): void {
@@ -459,9 +469,13 @@ export class SegmentPool {
     });
   }
 
-  /** Has a worker drop its prepared inputs under `prefix`, in the background. */
+  /** Has a worker drop its prepared inputs under `prefix` (and any other it was to forget), in the background. */
   private tell(slot: Slot, prefix: string): void {
-    const after = (): void => this.pump();
+    const after = (): void => {
+      const next = slot.forgets.shift();
+      if (next !== undefined && !slot.dead && slot.job === null) this.tell(slot, next);
+      else this.pump();
+    };
     this.call(slot, { kind: 'forget', id: this.nextTaskId++, prefix }).then(after, after);
   }
 

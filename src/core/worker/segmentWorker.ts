@@ -2,7 +2,7 @@
 // thread. It keeps the last prepared inputs (resized, converted, collapsed to distinct values)
 // by key, within a memory budget, so a change of k alone goes straight to K-means.
 import { parentPort, workerData } from 'node:worker_threads';
-import { sharedBytes, sharedFloat64 } from '../bytes';
+import { sharedBytes } from '../bytes';
 import { isSegmentationError } from '../errors';
 import { elbowCurve } from '../insight/elbow';
 import { cluster, finish, prepare, withK, type Prepared } from '../segment';
@@ -23,11 +23,11 @@ import {
 } from './protocol';
 
 /**
- * What a worker may keep of prepared inputs. A 24-megapixel photo's takes about 200 MB
- * (converted image, pixel -> value index, values), so such a photo is kept alone; at the widths
- * people try things at (300-1000 px) dozens would fit, and a handful are kept.
+ * What a worker may keep of prepared inputs. A 24-megapixel photo's takes about 110 MB (the
+ * converted image, which the host shares, and its distinct values), so such a photo is kept
+ * alone; at the widths people try things at (300-1000 px) dozens would fit, and a handful are.
  */
-const PREPARED_BUDGET_BYTES = 320 * 2 ** 20;
+const PREPARED_BUDGET_BYTES = 160 * 2 ** 20;
 const PREPARED_MAX_ENTRIES = 4;
 
 interface Entry {
@@ -69,23 +69,21 @@ function stopper(stopGen: number | undefined): (() => boolean) | undefined {
   return () => Atomics.load(stopFlag, 0) !== stopGen;
 }
 
-/** Prepares and keeps; the distinct values move out of the kernel's memory, which is then freed. */
+/** Prepares and keeps. */
 function entryFor(task: PrepareTask | ElbowTask): Entry {
   const hit = lookup(task.key);
   if (hit) return hit;
+  // Shared allocation: the image and values in shared memory, for the host and helper threads.
   const prep = prepare(task.image, task.params, sharedBytes);
-  const { points, weights, index, count } = prep.distinct;
-  // The kernel's instance memory also holds a copy of the pixels' values: copying what is kept
-  // out of it lets that memory go (about 40 % of the whole at 3 channels).
-  const distinct = { points: sharedFloat64(points), weights: sharedFloat64(weights), index: index.slice(), count };
-  const kept: Prepared = { ...prep, distinct };
+  const { points, weights, count } = prep.distinct;
+  const shared = { points, weights, count, d: prep.d, k: prep.k };
   const bytes =
-    (kept.image === task.image ? 0 : kept.image.data.byteLength) +
-    kept.converted.byteLength +
-    distinct.index.byteLength +
-    distinct.points.byteLength +
-    distinct.weights.byteLength;
-  const entry: Entry = { prep: kept, shared: { points: distinct.points, weights: distinct.weights, count, d: prep.d, k: prep.k }, bytes };
+    (prep.image === task.image ? 0 : prep.image.data.byteLength) +
+    prep.converted.byteLength +
+    prep.distinct.lookup.byteLength +
+    points.byteLength +
+    weights.byteLength;
+  const entry: Entry = { prep, shared, bytes };
   keep(task.key, entry);
   return entry;
 }

@@ -1,12 +1,15 @@
 // The insight area of the panel: palette (hover highlights, click isolates), the result modes of
 // the right-hand image, the elbow plot, the split view, the channel strips and the pixel
-// inspector. Everything is drawn from the result already here; only the elbow curve is asked of
-// the host (it runs in the engine's workers).
-import { highlight, renderResult } from '../../core/insight/render';
+// inspector. Everything is computed by the host from the full-size result; here it is drawn,
+// and what the user picks (mode, selection, the hovered cluster) is sent back as a view.
 import {
   RESULT_MODE_IDS,
+  type ColorSpaceId,
   type ElbowMessage,
+  type InsightMessage,
+  type PaletteEntry,
   type PanelParams,
+  type PixelMessage,
   type ResultMessage,
   type ResultModeId,
   type ResultView,
@@ -17,12 +20,12 @@ import { Inspector } from './inspector';
 import { PaletteView } from './paletteView';
 import { PlanesView } from './planesView';
 import { SplitPlot } from './splitPlot';
-import { shownResult, withRight, type ShownResult } from './shownResult';
 
 export interface InsightHost {
   post(msg: WebviewMessage): void;
-  /** Draws composite pixels without counting a new result. */
-  redraw(width: number, height: number, rgba: Uint8ClampedArray): void;
+  nextId(): number;
+  /** The right half should show `view` (or the hovered cluster): ask the host for it. */
+  showView(view: ResultView, highlight: number | undefined): void;
   /** The user picked k on the elbow plot. */
   pickK(k: number): void;
   persist(view: { mode: ResultModeId; white: boolean }): void;
@@ -41,24 +44,20 @@ const elbowKey = (p: PanelParams): string => JSON.stringify([p.colorSpace, p.cha
 const rankKey = (p: PanelParams): string => JSON.stringify({ ...p, format: undefined });
 
 export class Insight {
-  private shown: ShownResult | undefined;
+  private result: { id: number; k: number; colorSpace: ColorSpaceId; channels: number[]; palette: PaletteEntry[]; width: number } | undefined;
   private mode: ResultModeId = 'gray';
   /** The mode before a click on a swatch switched to 'mask', to return to when nothing is selected. */
   private modeBeforeMask: ResultModeId | undefined;
   private white = false;
   private selected = new Set<number>();
   private hover: number | undefined;
-  private frame = 0;
-  private buffer: Uint8ClampedArray | undefined;
   private resultKey = '';
   private elbowSentKey = '';
   private elbowRequest = 0;
-  private nextElbowId = 1;
 
   private readonly modeSelect = document.getElementById('mode') as ValueControl;
   private readonly whiteBox = document.getElementById('maskWhite') as CheckControl;
   private readonly hint = document.getElementById('paletteHint')!;
-  private readonly canvas = document.getElementById('composite') as HTMLCanvasElement;
   private readonly palette: PaletteView;
   private readonly elbow: ElbowPlot;
   private readonly split = new SplitPlot();
@@ -74,7 +73,14 @@ export class Insight {
       onToggle: (rank) => this.toggle(rank),
     });
     this.elbow = new ElbowPlot((k) => host.pickK(k));
-    this.inspector = new Inspector(this.canvas, (rank) => this.palette.setInspected(rank));
+    this.inspector = new Inspector({
+      ask: (x, y) => {
+        const requestId = host.nextId();
+        if (this.result) host.post({ type: 'inspect', requestId, resultId: this.result.id, x, y });
+        return requestId;
+      },
+      onCluster: (rank) => this.palette.setInspected(rank),
+    });
     // 'mask' needs a selection, which a reload does not keep: start from the others.
     if (saved.mode && saved.mode !== 'mask' && RESULT_MODE_IDS.includes(saved.mode)) this.mode = saved.mode;
     this.white = saved.white === true;
@@ -95,46 +101,68 @@ export class Insight {
     this.syncControls();
   }
 
-  /** What the right-hand image shows now (sent with Save). */
+  /** What the right-hand image shows now (sent with runs and Save). */
   view(): ResultView {
     return { mode: this.mode, selected: [...this.selected].sort((a, b) => a - b), white: this.white };
   }
 
-  /** Takes a new result; returns the composite pixels to draw for it in the current mode. */
-  setResult(msg: ResultMessage, params: PanelParams): Uint8ClampedArray {
-    const shown = shownResult(msg);
-    this.shown = shown;
+  /**
+   * The view a run with `params` should be shown in: a selection belongs to the clusters of the
+   * run it was made on, so other parameters clear it.
+   */
+  viewForRun(params: PanelParams): ResultView {
     const key = rankKey(params);
     if (key !== this.resultKey) {
       this.resultKey = key;
       this.selected.clear();
       if (this.mode === 'mask' && this.modeBeforeMask) this.mode = this.modeBeforeMask;
       this.modeBeforeMask = undefined;
+      this.syncControls();
     }
-    for (const r of this.selected) if (r >= shown.result.k) this.selected.delete(r);
+    return this.view();
+  }
+
+  /** A result is shown. */
+  setResult(msg: ResultMessage, params: PanelParams): void {
+    this.result = { id: msg.resultId, k: msg.k, colorSpace: msg.colorSpace, channels: msg.channels, palette: msg.palette, width: msg.width };
+    for (const r of this.selected) if (r >= msg.k) this.selected.delete(r);
     this.hover = undefined;
-    this.palette.show(shown.palette, this.selected);
-    this.split.show(shown);
-    this.planes.show(shown);
-    this.inspector.setResult(shown);
+    this.palette.show(msg.palette, this.selected);
+    this.inspector.setResult({ colorSpace: msg.colorSpace, palette: msg.palette, k: msg.k });
     this.elbow.setCurrent(params.k);
     this.syncControls();
-    this.requestElbow(params);
-    this.host.post({ type: 'view', view: this.view() });
-    return this.pixels();
+    if (!msg.preview) this.requestElbow(params);
+  }
+
+  onInsight(msg: InsightMessage): void {
+    const r = this.result;
+    if (!r || msg.resultId !== r.id) return;
+    this.split.show(msg.split, r.colorSpace, r.palette);
+    this.planes.show(msg.planes, r.colorSpace, r.channels);
+  }
+
+  onPixel(msg: PixelMessage): void {
+    this.inspector.onPixel(msg);
+  }
+
+  /** The pointer is over image pixel (x, y) of the picture, or over nothing. */
+  pointAt(at: { x: number; y: number } | undefined): void {
+    this.inspector.pointAt(this.result ? at : undefined);
   }
 
   /** The run failed or the file went away: nothing to explain. */
   clear(): void {
-    this.shown = undefined;
+    this.result = undefined;
     this.palette.clear();
+    this.split.clear();
+    this.planes.clear();
     this.inspector.setResult(undefined);
   }
 
   onElbow(msg: ElbowMessage): void {
     if (msg.requestId !== this.elbowRequest) return;
     if (msg.points && msg.elbowK !== undefined) {
-      this.elbow.show(msg.points, msg.elbowK, msg.width, this.shown?.result.image.width ?? 0);
+      this.elbow.show(msg.points, msg.elbowK, msg.width, this.result?.width ?? 0);
     } else {
       this.elbow.failed(msg.error ?? 'unknown error');
       // Let the same parameters try again later (e.g. after the file is fixed).
@@ -151,13 +179,13 @@ export class Insight {
     const key = elbowKey(params);
     if (key === this.elbowSentKey) return;
     this.elbowSentKey = key;
-    this.elbowRequest = this.nextElbowId++;
+    this.elbowRequest = this.host.nextId();
     this.elbow.pending();
     this.host.post({ type: 'elbow', requestId: this.elbowRequest, params });
   }
 
   private toggle(rank: number): void {
-    if (!this.shown || rank >= this.shown.result.k) return;
+    if (!this.result || rank >= this.result.k) return;
     if (this.selected.has(rank)) this.selected.delete(rank);
     else this.selected.add(rank);
     if (this.selected.size > 0 && this.mode !== 'mask') {
@@ -173,17 +201,16 @@ export class Insight {
   }
 
   private setHover(rank: number | undefined): void {
-    if (rank === this.hover) return;
+    if (rank === this.hover || !this.result) return;
     this.hover = rank;
-    this.schedule();
+    this.host.showView(this.view(), rank);
   }
 
   private changed(): void {
     this.palette.setSelected(this.selected);
     this.syncControls();
     this.host.persist({ mode: this.mode === 'mask' ? (this.modeBeforeMask ?? 'gray') : this.mode, white: this.white });
-    this.host.post({ type: 'view', view: this.view() });
-    this.schedule();
+    if (this.result) this.host.showView(this.view(), this.hover);
   }
 
   private syncControls(): void {
@@ -196,38 +223,5 @@ export class Insight {
         : this.selected.size > 0
           ? `${this.selected.size} selected: the result shows them only. Click again to deselect.`
           : 'Hover a swatch to highlight its cluster; click to isolate it.';
-  }
-
-  /** Repaints at the next frame, once however many changes came in between. */
-  private schedule(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      const shown = this.shown;
-      if (!shown) return;
-      this.host.redraw(shown.compositeWidth, shown.result.image.height, this.pixels());
-    });
-  }
-
-  /** The composite with the right half as the mode (or the hovered swatch) says. */
-  private pixels(): Uint8ClampedArray {
-    const shown = this.shown!;
-    const r = shown.result;
-    let label: string;
-    let out: Uint8ClampedArray;
-    if (this.hover !== undefined && this.hover < r.k) {
-      out = this.buffer = withRight(shown, highlight(r, this.hover).data, this.buffer);
-      label = `highlight:${this.hover}`;
-    } else if (this.mode === 'gray') {
-      out = shown.composite;
-      label = 'gray';
-    } else {
-      const view = this.view();
-      out = this.buffer = withRight(shown, renderResult(r, this.mode, view.selected, { white: view.white }).data, this.buffer);
-      label = this.mode === 'mask' ? `mask:${view.selected.join(',')}:${view.white ? 'white' : 'original'}` : this.mode;
-    }
-    // What the canvas shows, for tests and for anyone reading the DOM.
-    this.canvas.dataset.view = label;
-    return out;
   }
 }

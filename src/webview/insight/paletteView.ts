@@ -1,7 +1,7 @@
 // The cluster palette: one swatch per cluster in gray-level order (its mean colour in the
 // original, its share, its gray level). Hovering a swatch asks for that cluster to be
 // highlighted; clicking toggles it in the selection (aria-pressed).
-import type { PaletteEntry } from '../../core/insight/palette';
+import type { PaletteEntry } from '../../shared/protocol';
 import { htmlEl, rgbCss } from './svg';
 
 export interface PaletteEvents {

@@ -1,29 +1,27 @@
-// Channel strips: each channel of the chosen colour space as a small gray picture, the channels
-// being clustered marked, so one sees which channel separates what before choosing.
-import { channelPlanes } from '../../core/insight/planes';
-import { CHANNEL_LABELS } from '../../shared/protocol';
-import type { ShownResult } from './shownResult';
+// Channel strips: each channel of the chosen colour space as a small gray picture (made by the
+// host from the full-size image), the channels being clustered marked, so one sees which channel
+// separates what before choosing.
+import { CHANNEL_LABELS, type ColorSpaceId, type InsightMessage } from '../../shared/protocol';
 import { htmlEl } from './svg';
-
-const MAX_SIDE = 96;
 
 export class PlanesView {
   private readonly root = document.getElementById('planes')!;
 
-  show(shown: ShownResult): void {
-    const { width, height } = shown.result.image;
-    const planes = channelPlanes(shown.result.converted, width, height, MAX_SIDE);
-    const names = CHANNEL_LABELS[shown.colorSpace];
-    const figures = planes.planes.map((plane, i) => {
+  show(planes: InsightMessage['planes'], colorSpace: ColorSpaceId, channels: readonly number[]): void {
+    const { width, height } = planes;
+    const data = new Uint8Array(planes.data);
+    const names = CHANNEL_LABELS[colorSpace];
+    const figures = [0, 1, 2].map((i) => {
+      const plane = data.subarray(i * width * height, (i + 1) * width * height);
       const fig = htmlEl('figure', { className: 'plane' });
       fig.dataset.channel = String(i);
-      fig.classList.toggle('selected', shown.channels.includes(i));
+      fig.classList.toggle('selected', channels.includes(i));
       const canvas = htmlEl('canvas', {}, fig);
-      canvas.width = planes.width;
-      canvas.height = planes.height;
+      canvas.width = width;
+      canvas.height = height;
       const ctx = canvas.getContext('2d');
       if (ctx) {
-        const img = ctx.createImageData(planes.width, planes.height);
+        const img = ctx.createImageData(width, height);
         for (let p = 0, o = 0; p < plane.length; p++, o += 4) {
           img.data[o] = img.data[o + 1] = img.data[o + 2] = plane[p]!;
           img.data[o + 3] = 255;
@@ -32,11 +30,15 @@ export class PlanesView {
       }
       canvas.setAttribute('role', 'img');
       canvas.setAttribute('aria-label', `channel ${names[i]} in gray`);
-      const used = shown.channels.includes(i) ? ' ✓' : '';
+      const used = channels.includes(i) ? ' ✓' : '';
       htmlEl('figcaption', { text: `${names[i]}${used}` }, fig);
-      fig.title = shown.channels.includes(i) ? `${names[i]}: clustered on` : `${names[i]}: not clustered on`;
+      fig.title = channels.includes(i) ? `${names[i]}: clustered on` : `${names[i]}: not clustered on`;
       return fig;
     });
     this.root.replaceChildren(...figures);
+  }
+
+  clear(): void {
+    this.root.replaceChildren();
   }
 }

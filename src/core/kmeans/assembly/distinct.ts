@@ -30,20 +30,29 @@ import { setF, n, setN } from './memory';
   }
 }
 
-/** Table method, phase 1: counts the n pixels' keys in `table` (256^d u32, zeroed); returns m. */
-export function countByTable(feat: usize, d: i32, np: i32, table: usize): i32 {
+// The pixels come in chunks (the host copies each chunk's values in), so the kernel's memory
+// holds the tables, one chunk and the distinct values, not the whole image: about 50 MB instead
+// of 210 MB for a 24-megapixel photo. Which value a pixel has is looked up again when needed
+// (labelling), from the tables: a per-pixel index would be 4 bytes a pixel kept.
+
+/** Table method (1-2 channels), per chunk: counts the chunk's keys in `table` (256^d u32, zeroed first). */
+export function tableCount(feat: usize, d: i32, np: i32, table: usize): void {
   for (let p = 0; p < np; p++) {
     const k = key(feat, d, p);
     setN(table, k, n(table, k) + 1);
   }
+}
+
+/** Table method, once counted: the number m of distinct values. */
+export function tableSize(d: i32, table: usize): i32 {
   const size = 1 << (8 * d);
   let m = 0;
   for (let k = 0; k < size; k++) if (n(table, k) != 0) m++;
   return m;
 }
 
-/** Table method, phase 2: numbers the used keys in increasing order; points, weights, index. */
-export function fillByTable(feat: usize, d: i32, np: i32, table: usize, points: usize, weights: usize, index: usize): void {
+/** Table method: numbers the used keys in increasing order and writes their points and weights. */
+export function tableNumber(d: i32, table: usize, points: usize, weights: usize): void {
   const size = 1 << (8 * d);
   let id = 0;
   for (let k = 0; k < size; k++) {
@@ -53,20 +62,27 @@ export function fillByTable(feat: usize, d: i32, np: i32, table: usize, points: 
     unpackKey(k, d, points, id);
     setN(table, k, id++); // the count is no longer needed: the slot now maps key -> id
   }
+}
+
+/** Table method, per chunk, once numbered: each pixel's id (`table` maps key -> id). */
+export function tableIndex(feat: usize, d: i32, np: i32, table: usize, index: usize): void {
   for (let p = 0; p < np; p++) setN(index, p, n(table, key(feat, d, p)));
 }
 
 /**
- * Bitmap method (3 channels), phase 1: marks each pixel's 24-bit key in `bits` (2^19 u32,
- * zeroed) and writes at `rank` (2^19 u32) the number of keys marked before each word; returns m.
- * Fewer passes and far less memory traffic than sorting the pixels by key.
+ * Bitmap method (3 channels), per chunk: marks each pixel's 24-bit key in `bits` (2^19 u32,
+ * zeroed first). Fewer passes and far less memory traffic than sorting the pixels by key.
  */
-export function countByBitmap(feat: usize, np: i32, bits: usize, rank: usize): i32 {
+export function bitmapMark(feat: usize, np: i32, bits: usize): void {
   for (let p = 0; p < np; p++) {
     const k = key(feat, 3, p);
     const w = k >>> 5;
     setN(bits, w, n(bits, w) | (1 << (k & 31)));
   }
+}
+
+/** Bitmap method, once marked: writes at `rank` (2^19 u32) the keys marked before each word; returns m. */
+export function bitmapRank(bits: usize, rank: usize): i32 {
   let total = 0;
   for (let w = 0; w < 1 << 19; w++) {
     setN(rank, w, total);
@@ -75,8 +91,8 @@ export function countByBitmap(feat: usize, np: i32, bits: usize, rank: usize): i
   return total;
 }
 
-/** Bitmap method, phase 2: a key's id is its rank among the marked keys. */
-export function fillByBitmap(feat: usize, np: i32, bits: usize, rank: usize, points: usize, weights: usize, index: usize): void {
+/** Bitmap method: the points in key order (a key's id is its rank among the marked keys); weights zeroed. */
+export function bitmapPoints(bits: usize, points: usize, weights: usize): void {
   let id = 0;
   for (let w = 0; w < 1 << 19; w++) {
     let v = <u32>n(bits, w);
@@ -87,12 +103,24 @@ export function fillByBitmap(feat: usize, np: i32, bits: usize, rank: usize, poi
       v &= v - 1;
     }
   }
+}
+
+@inline function bitmapId(feat: usize, p: i32, bits: usize, rank: usize): i32 {
+  const k = key(feat, 3, p);
+  const w = k >>> 5;
+  const below = (<u32>1 << <u32>(k & 31)) - 1;
+  return n(rank, w) + <i32>popcnt<u32>(<u32>n(bits, w) & below);
+}
+
+/** Bitmap method, per chunk: counts each pixel into its value's weight. */
+export function bitmapWeigh(feat: usize, np: i32, bits: usize, rank: usize, weights: usize): void {
   for (let p = 0; p < np; p++) {
-    const k = key(feat, 3, p);
-    const w = k >>> 5;
-    const below = (<u32>1 << <u32>(k & 31)) - 1;
-    const i = n(rank, w) + <i32>popcnt<u32>(<u32>n(bits, w) & below);
-    setN(index, p, i);
+    const i = bitmapId(feat, p, bits, rank);
     store<f64>(weights + (<usize>i << 3), load<f64>(weights + (<usize>i << 3)) + 1);
   }
+}
+
+/** Bitmap method, per chunk: each pixel's id. */
+export function bitmapIndex(feat: usize, np: i32, bits: usize, rank: usize, index: usize): void {
+  for (let p = 0; p < np; p++) setN(index, p, bitmapId(feat, p, bits, rank));
 }

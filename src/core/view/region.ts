@@ -1,0 +1,131 @@
+// Any region of a result at any size up to its own: what the panel shows at display size, and
+// the tiles it asks for when zoomed in. The original is averaged over each output pixel's box of
+// source pixels (the exact pixels at full size); the labels are those at the centre of each box,
+// so every output pixel of the right half is one true cluster, never a blend of two.
+import type { Rect } from '../../shared/geometry';
+import { highlight, renderResult, type ResultMode } from '../insight/render';
+import type { RgbImage, SegmentResult } from '../types';
+
+/** What a region is cut from: a result's image and labels. */
+export type ViewSource = Pick<SegmentResult, 'image' | 'labels' | 'k'>;
+
+export interface RegionView {
+  mode: ResultMode;
+  selected: readonly number[];
+  white: boolean;
+}
+
+function checkRect(image: RgbImage, rect: Rect, outW: number, outH: number): void {
+  const inside =
+    Number.isInteger(rect.x) && Number.isInteger(rect.y) && rect.x >= 0 && rect.y >= 0 &&
+    rect.width >= 1 && rect.height >= 1 && rect.x + rect.width <= image.width && rect.y + rect.height <= image.height;
+  if (!inside) throw new RangeError(`region ${rect.x},${rect.y} ${rect.width}x${rect.height} is not inside the ${image.width}x${image.height} image`);
+  if (!(Number.isInteger(outW) && Number.isInteger(outH) && outW >= 1 && outH >= 1 && outW <= rect.width && outH <= rect.height)) {
+    throw new RangeError(`a ${rect.width}x${rect.height} region cannot be shown at ${outW}x${outH}`);
+  }
+}
+
+/** Box bounds: output index i covers source [start + b[i], start + b[i + 1]). */
+function bounds(start: number, span: number, out: number): Int32Array {
+  const b = new Int32Array(out + 1);
+  for (let i = 0; i <= out; i++) b[i] = start + Math.floor((i * span) / out);
+  return b;
+}
+
+/** The region's RGB pixels averaged into outW x outH (rounded); at its own size, an exact copy. */
+export function boxRegion(image: RgbImage, rect: Rect, outW: number, outH: number): Uint8Array {
+  checkRect(image, rect, outW, outH);
+  const src = image.data;
+  const W = image.width;
+  const out = new Uint8Array(outW * outH * 3);
+  const xb = bounds(rect.x, rect.width, outW);
+  const yb = bounds(rect.y, rect.height, outH);
+  if (outW === rect.width && outH === rect.height) {
+    for (let y = 0; y < outH; y++) {
+      const s = ((rect.y + y) * W + rect.x) * 3;
+      out.set(src.subarray(s, s + outW * 3), y * outW * 3);
+    }
+    return out;
+  }
+  const sums = new Float64Array(outW * 3);
+  for (let oy = 0; oy < outH; oy++) {
+    sums.fill(0);
+    for (let sy = yb[oy]!; sy < yb[oy + 1]!; sy++) {
+      const row = sy * W;
+      for (let ox = 0, t = 0; ox < outW; ox++, t += 3) {
+        let r = 0;
+        let g = 0;
+        let b = 0;
+        for (let sx = xb[ox]!, s = (row + sx) * 3; sx < xb[ox + 1]!; sx++, s += 3) {
+          r += src[s]!;
+          g += src[s + 1]!;
+          b += src[s + 2]!;
+        }
+        sums[t] += r;
+        sums[t + 1] += g;
+        sums[t + 2] += b;
+      }
+    }
+    const h = yb[oy + 1]! - yb[oy]!;
+    for (let ox = 0, t = 0, o = oy * outW * 3; ox < outW; ox++, t += 3, o += 3) {
+      const area = h * (xb[ox + 1]! - xb[ox]!);
+      out[o] = Math.round(sums[t]! / area);
+      out[o + 1] = Math.round(sums[t + 1]! / area);
+      out[o + 2] = Math.round(sums[t + 2]! / area);
+    }
+  }
+  return out;
+}
+
+/** The label at the centre of each output pixel's box. */
+export function sampleRegion(labels: Uint8Array, width: number, rect: Rect, outW: number, outH: number): Uint8Array {
+  const out = new Uint8Array(outW * outH);
+  const xs = new Int32Array(outW);
+  for (let x = 0; x < outW; x++) xs[x] = rect.x + Math.floor(((x + 0.5) * rect.width) / outW);
+  for (let y = 0; y < outH; y++) {
+    const row = (rect.y + Math.floor(((y + 0.5) * rect.height) / outH)) * width;
+    for (let x = 0, o = y * outW; x < outW; x++, o++) out[o] = labels[row + xs[x]!]!;
+  }
+  return out;
+}
+
+export interface Region {
+  width: number;
+  height: number;
+  /** RGB, 3 bytes a pixel. */
+  original: Uint8Array;
+  right: Uint8Array;
+}
+
+/**
+ * Both halves of `rect` at outW x outH, the right half as `view` shows it, or with `hovered`
+ * that cluster highlighted. `means` (k * 3 bytes: the clusters' mean colours over the whole
+ * image) paints the 'mean' mode, so every region shows the same colours.
+ */
+export function renderRegion(
+  source: ViewSource,
+  rect: Rect,
+  outW: number,
+  outH: number,
+  view: RegionView,
+  means: Uint8Array,
+  hovered?: number,
+): Region {
+  const original = boxRegion(source.image, rect, outW, outH);
+  const labels = sampleRegion(source.labels, source.image.width, rect, outW, outH);
+  const part = { image: { width: outW, height: outH, data: original }, labels, k: source.k } as SegmentResult;
+  let right: Uint8Array;
+  if (hovered !== undefined && hovered < source.k) right = highlight(part, hovered).data;
+  else if (view.mode === 'mean') {
+    right = new Uint8Array(outW * outH * 3);
+    for (let p = 0, o = 0; p < labels.length; p++, o += 3) {
+      const m = labels[p]! * 3;
+      right[o] = means[m]!;
+      right[o + 1] = means[m + 1]!;
+      right[o + 2] = means[m + 2]!;
+    }
+  } else {
+    right = renderResult(part, view.mode, view.selected.filter((r) => r < source.k), { white: view.white }).data;
+  }
+  return { width: outW, height: outH, original, right };
+}

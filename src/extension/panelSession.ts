@@ -1,0 +1,385 @@
+// One panel's work without the `vscode` API: from a checked message to the messages posted
+// back. A run posts the image at display size once, a quick preview from a reduced copy (on
+// camera-size photos), then the full-size result with its palette, then the insight views;
+// everything big stays here and in the workers, in shared memory, and the panel gets pictures
+// at the size it shows them, plus tiles of the full-size pixels when it zooms in. Runs are
+// latest-wins (LatestRun); a run started before the image changed on disk is never shown.
+// The host-latency benchmark and the unit tests drive this class as the panel does.
+import { isSegmentationError } from '../core/errors';
+import { inspectPixel } from '../core/insight/inspect';
+import { targetSize } from '../core/resize';
+import type { RgbImage, SegmentResult } from '../core/types';
+import type { SegmentPool } from '../core/worker/pool';
+import { displayScale, scaledSize, type Rect } from '../shared/geometry';
+import {
+  DISPLAY_MAX,
+  sizePercents,
+  viewLabel,
+  type HostMessage,
+  type InspectMessage,
+  type PaletteEntry,
+  type PanelParams,
+  type ResultView,
+  type RunMessage,
+  type Stage,
+  type TileMessage,
+  type ViewMessage,
+} from '../shared/protocol';
+import type { Answers } from './ioProtocol';
+import type { IoClient } from './ioClient';
+import { LatestRun } from './latestRun';
+import { sameSegmentParams, toSegmentParams } from './settingsLogic';
+
+export interface LoadedImage {
+  /** In shared memory. */
+  image: RgbImage;
+  /** Names these pixels: it changes whenever the file does. */
+  key: string;
+}
+
+export interface SessionDeps {
+  /** The decoded image, cached by the document; `stage` reports reading and decoding. */
+  load(stage: (stage: Stage, message: string) => void): Promise<LoadedImage>;
+  pool(): Pick<SegmentPool, 'segment'>;
+  io(): Pick<IoClient, 'thumbs' | 'resultView' | 'view' | 'insight'>;
+  post(msg: HostMessage): void;
+  /** A failure of a run that is still current (cancellations are not reported). */
+  fail(error: unknown, requestId: number): void;
+}
+
+/** The long side the panel's pictures are made at until it says what its screen wants. */
+export const DEFAULT_DISPLAY_MAX = 1600;
+/** A preview clusters a copy of about this many pixels... */
+export const PREVIEW_PIXELS = 250_000;
+/** ...with at most this many restarts (its pixels are few; what matters is that it is quick). */
+export const PREVIEW_RESTARTS = 4;
+/** Longest a newer run waits for an aborted one's workers (they finish preparing: see the pool). */
+export const STOP_WAIT_LIMIT_MS = 30_000;
+
+/** A result the panel has been shown. */
+interface Shown {
+  id: number;
+  preview: boolean;
+  params: PanelParams;
+  key: string;
+  result: SegmentResult;
+  palette: PaletteEntry[];
+  /** The size of the image the panel's coordinates refer to (the final result's). */
+  full: { width: number; height: number };
+}
+
+type Thumbs = Answers['thumbs'];
+
+/** Runs `task`, and while it runs keeps only the newest of the requests that come in. */
+class Newest<T> {
+  private busy = false;
+  private next: T | undefined;
+  constructor(private readonly task: (req: T) => Promise<void>) {}
+
+  push(req: T): void {
+    this.next = req;
+    if (!this.busy) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.busy = true;
+    while (this.next !== undefined) {
+      const req = this.next;
+      this.next = undefined;
+      await this.task(req).catch(() => undefined);
+    }
+    this.busy = false;
+  }
+}
+
+export class PanelSession {
+  private readonly runs = new LatestRun();
+  /** Bumped when the file changes: runs started before are stale. */
+  private generation = 0;
+  private displayMax = DEFAULT_DISPLAY_MAX;
+  private readonly thumbs = new Map<string, Promise<Thumbs>>();
+  /** The original (by imageId) the panel holds. */
+  private sentOriginal: string | undefined;
+  /** The newest final result (Save and Export reuse it) and what the panel shows now. */
+  private final: Shown | undefined;
+  private shown: Shown | undefined;
+  private nextResultId = 1;
+  private view: ResultView = { mode: 'gray', selected: [], white: false };
+  private disposed = false;
+  private readonly views = new Newest<ViewMessage>((m) => this.answerView(m));
+  /** Tiles are coalesced per part: a panel may want one of each half at once. */
+  private readonly tiles = new Map<TileMessage['part'], Newest<TileMessage>>();
+
+  constructor(private readonly deps: SessionDeps) {}
+
+  /** How the right half is shown (the panel's last view): saves use it. */
+  get currentView(): ResultView {
+    return this.view;
+  }
+
+  /** The panel (re)loaded: it holds no picture yet; it wants them at most `displayMax` long. */
+  ready(displayMax?: number): void {
+    this.sentOriginal = undefined;
+    if (displayMax !== undefined) this.displayMax = Math.min(DISPLAY_MAX, displayMax);
+  }
+
+  run(msg: RunMessage): void {
+    this.view = msg.view;
+    this.runs.submit((signal) => this.execute(msg, signal));
+  }
+
+  /** Settles once no run is in flight or waiting. */
+  idle(): Promise<void> {
+    return this.runs.idle();
+  }
+
+  setView(msg: ViewMessage): void {
+    this.view = msg.view;
+    this.views.push(msg);
+  }
+
+  tile(msg: TileMessage): void {
+    let q = this.tiles.get(msg.part);
+    if (!q) this.tiles.set(msg.part, (q = new Newest((m) => this.answerTile(m))));
+    q.push(msg);
+  }
+
+  /** The pixel under the pointer, from the full-size data (a preview's reduced copy until the final result). */
+  inspect(msg: InspectMessage): void {
+    const s = this.byId(msg.resultId);
+    if (!s) {
+      this.deps.post({ type: 'pixel', requestId: msg.requestId, resultId: msg.resultId });
+      return;
+    }
+    const { width, height } = s.result.image;
+    const x = Math.floor((msg.x * width) / s.full.width);
+    const y = Math.floor((msg.y * height) / s.full.height);
+    if (x >= width || y >= height) {
+      this.deps.post({ type: 'pixel', requestId: msg.requestId, resultId: msg.resultId });
+      return;
+    }
+    const info = inspectPixel(s.result, x, y);
+    this.deps.post({ type: 'pixel', requestId: msg.requestId, resultId: msg.resultId, info, approximate: s.preview || undefined });
+  }
+
+  /** The newest final result if it was computed with `params` from the pixels named `key`. */
+  resultFor(params: PanelParams, key: string): SegmentResult | undefined {
+    const f = this.final;
+    return f && f.key === key && sameSegmentParams(f.params, params) ? f.result : undefined;
+  }
+
+  /** The file changed or went: runs under way are stale, nothing shown is kept. */
+  fileChanged(): void {
+    this.generation++;
+    this.final = this.shown = undefined;
+    this.thumbs.clear();
+    this.sentOriginal = undefined;
+    this.runs.abortCurrent();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.generation++;
+    this.runs.cancel();
+    this.final = this.shown = undefined;
+    this.thumbs.clear();
+  }
+
+  private byId(id: number): Shown | undefined {
+    return [this.shown, this.final].find((s) => s?.id === id);
+  }
+
+  private post(msg: HostMessage): void {
+    if (!this.disposed) this.deps.post(msg);
+  }
+
+  /** The display-size original and preview copy of an image at a size, made once. */
+  private thumbsFor(imageId: string, image: RgbImage, target: { width: number; height: number }): Promise<Thumbs> {
+    let t = this.thumbs.get(imageId);
+    if (!t) {
+      t = this.deps.io().thumbs(image, target, this.displayMax, PREVIEW_PIXELS);
+      this.thumbs.set(imageId, t);
+      t.catch(() => this.thumbs.delete(imageId));
+      // Only the newest few stay (each holds a small preview copy).
+      for (const key of this.thumbs.keys()) if (this.thumbs.size > 3) this.thumbs.delete(key);
+    }
+    return t;
+  }
+
+  private async execute(msg: RunMessage, signal: AbortSignal): Promise<void> {
+    const started = performance.now();
+    const gen = this.generation;
+    const stale = (): boolean => signal.aborted || gen !== this.generation || this.disposed;
+    const progress = (stage: Stage, message: string): void => {
+      if (!stale()) this.post({ type: 'progress', requestId: msg.requestId, stage, message });
+    };
+    const stops: Promise<void>[] = [];
+    const onStopped = (): (() => void) => {
+      let done!: () => void;
+      stops.push(new Promise<void>((r) => (done = r)));
+      return done;
+    };
+    const { params, requestId } = msg;
+    try {
+      const loaded = await this.deps.load(progress);
+      if (stale()) return;
+      const { image, key } = loaded;
+      const target = targetSize(image.width, image.height, params.width);
+      const imageId = `${key}|${target.width}x${target.height}|${this.displayMax}`;
+      const display = scaledSize(target.width, target.height, displayScale(target.width, target.height, this.displayMax));
+
+      const kept = this.final && this.final.key === key && sameSegmentParams(this.final.params, params) ? this.final : undefined;
+      const pool = this.deps.pool();
+      const full = kept
+        ? Promise.resolve(kept.result)
+        : pool.segment(image, toSegmentParams(params), {
+            signal,
+            imageKey: key,
+            onStopped: onStopped(),
+            onClustering: () => progress('clustering', `Clustering ${megapixels(target.width * target.height)} into ${params.k} clusters…`),
+          });
+      full.catch(() => undefined);
+      if (!kept) progress('preparing', `Converting ${target.width}×${target.height} to ${params.colorSpace.toUpperCase()}…`);
+
+      const thumbs = await this.thumbsFor(imageId, image, target);
+      if (stale()) return;
+      if (this.sentOriginal !== imageId) {
+        this.post({ type: 'original', imageId, width: target.width, height: target.height, picture: thumbs.original });
+        this.sentOriginal = imageId;
+      }
+
+      let finalPosted = false;
+      if (thumbs.preview && !kept) {
+        const small = thumbs.preview;
+        const previewParams = { ...toSegmentParams(params), width: 0, nInit: Math.min(params.nInit, PREVIEW_RESTARTS) };
+        const preview = pool
+          .segment(small, previewParams, { signal, imageKey: `${imageId}|preview`, priority: 'preview', onStopped: onStopped() })
+          .then(async (result) => {
+            if (stale() || finalPosted) return;
+            const rv = await this.deps.io().resultView(result, small.width, small.height, msg.view);
+            if (stale() || finalPosted) return;
+            this.postResult(requestId, imageId, true, params, key, result, rv, target, started);
+          });
+        preview.catch(() => undefined);
+      }
+
+      const result = await full;
+      if (stale()) return;
+      progress('drawing', 'Drawing…');
+      const rv = await this.deps.io().resultView(result, display.width, display.height, msg.view);
+      if (stale()) return;
+      finalPosted = true;
+      this.final = this.postResult(requestId, imageId, false, params, key, result, rv, target, started);
+      const insight = await this.deps.io().insight(result, params.colorSpace, params.channels);
+      if (stale()) return;
+      this.post({ type: 'insight', resultId: this.final.id, split: insight.split, planes: insight.planes });
+    } catch (e) {
+      if (stale() || (isSegmentationError(e) && e.code === 'cancelled')) return;
+      this.deps.fail(e, requestId);
+    } finally {
+      // The pool calls onStopped on every path; the timer only guards the panel against a bug.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([Promise.all(stops), new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_LIMIT_MS)))]);
+      clearTimeout(timer);
+    }
+  }
+
+  private postResult(
+    requestId: number,
+    imageId: string,
+    preview: boolean,
+    params: PanelParams,
+    key: string,
+    result: SegmentResult,
+    rv: Answers['resultView'],
+    full: { width: number; height: number },
+    started: number,
+  ): Shown {
+    const shown: Shown = { id: this.nextResultId++, preview, params, key, result, palette: rv.palette, full };
+    this.shown = shown;
+    this.post({
+      type: 'result',
+      requestId,
+      resultId: shown.id,
+      preview,
+      imageId,
+      width: full.width,
+      height: full.height,
+      right: rv.right,
+      label: viewLabel(this.view),
+      k: result.k,
+      inertia: result.inertia,
+      sizes: sizePercents(result.clusterSizes),
+      timeMs: performance.now() - started,
+      warnings: result.warnings,
+      centers: result.centers.map((c) => [...c]),
+      colorSpace: params.colorSpace,
+      channels: [...params.channels],
+      palette: rv.palette,
+    });
+    return shown;
+  }
+
+  private async answerView(msg: ViewMessage): Promise<void> {
+    const s = this.shown;
+    if (!s) return;
+    const { width, height } = s.result.image;
+    const size = s.preview ? { width, height } : scaledSize(width, height, displayScale(width, height, this.displayMax));
+    const r = await this.deps.io().view({
+      result: s.result,
+      means: s.palette.flatMap((e) => e.meanRgb),
+      rect: { x: 0, y: 0, width, height },
+      width: size.width,
+      height: size.height,
+      view: msg.view,
+      hovered: msg.highlight,
+      parts: 'right',
+    });
+    if (s !== this.shown || !r.right) return;
+    this.post({ type: 'right', requestId: msg.requestId, resultId: s.id, label: viewLabel(msg.view, msg.highlight), picture: r.right });
+  }
+
+  private async answerTile(msg: TileMessage): Promise<void> {
+    const s = this.byId(msg.resultId);
+    if (!s || s.preview) return;
+    const { width, height } = s.result.image;
+    const rect = clampRect(msg.rect, width, height);
+    if (!rect) return;
+    const out = scaledSize(rect.width, rect.height, msg.scale);
+    const r = await this.deps.io().view({
+      result: s.result,
+      means: s.palette.flatMap((e) => e.meanRgb),
+      rect,
+      width: Math.min(rect.width, out.width),
+      height: Math.min(rect.height, out.height),
+      view: msg.view,
+      hovered: msg.highlight,
+      parts: msg.part,
+    });
+    if (this.byId(msg.resultId) !== s) return;
+    this.post({
+      type: 'tile',
+      requestId: msg.requestId,
+      resultId: s.id,
+      part: msg.part,
+      rect,
+      scale: msg.scale,
+      label: viewLabel(msg.view, msg.highlight),
+      original: r.original,
+      right: r.right,
+    });
+  }
+}
+
+/** The part of `rect` inside a width x height image, or undefined when none is. */
+export function clampRect(rect: Rect, width: number, height: number): Rect | undefined {
+  const x = Math.min(rect.x, width);
+  const y = Math.min(rect.y, height);
+  const w = Math.min(rect.width, width - x);
+  const h = Math.min(rect.height, height - y);
+  return w >= 1 && h >= 1 ? { x, y, width: w, height: h } : undefined;
+}
+
+function megapixels(pixels: number): string {
+  return pixels >= 1e6 ? `${(pixels / 1e6).toFixed(1)} MP` : `${pixels.toLocaleString('en')} pixels`;
+}

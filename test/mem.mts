@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { SegmentPool } from '../src/core/worker/pool';
+import { IoClient } from '../src/extension/ioClient';
+const rss = () => `${(process.memoryUsage.rss() / 2 ** 20).toFixed(0)} MB`;
+let peak = 0; setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20).unref();
+const pk = () => `peak ${(peak / 2 ** 20).toFixed(0)} MB`;
+const io = new IoClient('/work/main/dist/ioWorker.js');
+const pool = new SegmentPool({ workerPath: '/work/main/dist/worker.js', size: 2 });
+console.log('start', rss());
+const data = new Uint8Array(new SharedArrayBuffer(72e6)); data.set(readFileSync('/tmp/p24.rgb'));
+const img = { width: 6000, height: 4000, data };
+console.log('loaded', rss(), pk());
+const th = await io.thumbs(img, { width: img.width, height: img.height }, 1024, 250000);
+console.log('thumbs', rss(), pk());
+const params = { colorSpace: 'bgr' as const, channels: [0, 1, 2], k: 3, width: 0, nInit: 40, maxIter: 500, seed: 0 };
+let prepMark = '';
+const t0 = performance.now();
+const r = await pool.segment(img, params, { imageKey: 'p', onClustering: () => (prepMark = `${rss()} ${pk()} ${(performance.now()-t0).toFixed(0)} ms`) });
+console.log('prepared at', prepMark);
+console.log('segmented', rss(), pk(), (performance.now()-t0).toFixed(0), 'ms');
+const rv = await io.resultView(r, 1024, 683, { mode: 'gray', selected: [], white: false });
+console.log('resultView', rss(), pk());
+const ins = await io.insight(r, 'bgr', [0, 1, 2]);
+console.log('insight', rss(), pk());
+for (const k of [4, 5, 3, 4, 5, 6, 3, 4, 5, 3, 4, 6]) {
+  const t = performance.now();
+  await pool.segment(img, { ...params, k }, { imageKey: 'p' });
+  console.log('k', k, rss(), pk(), (performance.now()-t).toFixed(0), 'ms');
+}
+await pool.segment(img, { ...params, colorSpace: 'hsv' }, { imageKey: 'p' });
+console.log('hsv', rss(), pk());
+await pool.dispose(); await io.dispose();
+console.log('disposed', rss());

@@ -1,0 +1,218 @@
+// The panel's host side without vscode (src/extension/panelSession.ts), on a real worker pool
+// and a real image worker: the messages a run posts and what their pictures hold (checked
+// against the engine run in place), previews on large images, tiles with the true pixels, the
+// pixel inspector, views, latest-wins, runs made stale by a file change, and a panel shown
+// again with the same parameters (no new clustering).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { sharedBytes } from '../../src/core/bytes';
+import { decodeImage } from '../../src/core/decode';
+import { clusterPalette, highlight, inspectPixel, renderResult } from '../../src/core/insight/index';
+import { channelPlanes } from '../../src/core/insight/planes';
+import { segmentSync } from '../../src/core/segment';
+import type { RgbImage, SegmentResult } from '../../src/core/types';
+import { boxRegion } from '../../src/core/view/region';
+import { SegmentPool } from '../../src/core/worker/pool';
+import { IoClient } from '../../src/extension/ioClient';
+import { PanelSession, PREVIEW_RESTARTS, type LoadedImage } from '../../src/extension/panelSession';
+import { toSegmentParams } from '../../src/extension/settingsLogic';
+import type { HostMessage, PanelParams, Picture, ResultView } from '../../src/shared/protocol';
+import { buildIoWorker, FIXTURES } from './io-helpers';
+
+const GRAY: ResultView = { mode: 'gray', selected: [], white: false };
+const base: PanelParams = { colorSpace: 'bgr', channels: [0, 1, 2], k: 3, width: 0, nInit: 4, maxIter: 100, seed: 0, format: 'png' };
+
+let pool: SegmentPool;
+let io: IoClient;
+let ioDir: string;
+let chelsea: RgbImage;
+
+before(async () => {
+  const r = spawnSync(process.execPath, ['esbuild.mjs', '--quiet'], { stdio: 'inherit' });
+  assert.equal(r.status, 0, 'esbuild failed');
+  pool = new SegmentPool({ workerPath: resolve('dist/worker.js'), size: 2 });
+  ioDir = await buildIoWorker('panel-session-');
+  io = new IoClient(join(ioDir, 'ioWorker.js'));
+  const png = readFileSync(join(FIXTURES, 'chelsea.png'));
+  const img = await decodeImage(png, 'chelsea.png');
+  chelsea = { ...img, data: sharedBytes(img.data.length) };
+  chelsea.data.set(img.data);
+});
+after(async () => {
+  await pool.dispose();
+  await io.dispose();
+  rmSync(ioDir, { recursive: true, force: true });
+});
+
+/** A session over `image` that records every message it posts; `segments` counts the pool's runs. */
+function session(image: RgbImage, key = 'img#1', displayMax = 1024): { s: PanelSession; posted: HostMessage[]; failed: unknown[]; segments: () => number; loaded: { key: string } } {
+  const posted: HostMessage[] = [];
+  const failed: unknown[] = [];
+  let segments = 0;
+  const loaded = { key };
+  const counting = {
+    segment: (...args: Parameters<SegmentPool['segment']>) => {
+      segments++;
+      return pool.segment(...args);
+    },
+  };
+  const s = new PanelSession({
+    load: async (): Promise<LoadedImage> => ({ image, key: loaded.key }),
+    pool: () => counting,
+    io: () => io,
+    post: (m) => posted.push(m),
+    fail: (e) => failed.push(e),
+  });
+  s.ready(displayMax);
+  return { s, posted, failed, segments: () => segments, loaded };
+}
+
+async function pixels(picture: Picture): Promise<RgbImage> {
+  return decodeImage(new Uint8Array(picture.png), 'view.png');
+}
+
+function of<T extends HostMessage['type']>(posted: HostMessage[], type: T): Extract<HostMessage, { type: T }>[] {
+  return posted.filter((m): m is Extract<HostMessage, { type: T }> => m.type === type);
+}
+
+function expected(image: RgbImage, params: PanelParams): SegmentResult {
+  return segmentSync(image, toSegmentParams(params));
+}
+
+test('a run posts the original, the result (its right half the seed gray levels, its palette) and the insight views', async () => {
+  const { s, posted, failed } = session(chelsea);
+  s.run({ type: 'run', requestId: 5, params: base, view: GRAY });
+  await s.idle();
+  assert.deepEqual(failed, []);
+  const want = expected(chelsea, base);
+  const [original] = of(posted, 'original');
+  assert.ok(original, 'the original is posted');
+  assert.deepEqual([original.width, original.height, original.picture.width, original.picture.height], [451, 300, 451, 300]);
+  assert.deepEqual((await pixels(original.picture)).data, chelsea.data, 'a small image is sent at its own size, exactly');
+  const results = of(posted, 'result');
+  assert.equal(results.length, 1, 'no preview for a small image');
+  const r = results[0]!;
+  assert.equal(r.preview, false);
+  assert.deepEqual([r.requestId, r.width, r.height, r.k, r.label], [5, 451, 300, 3, 'gray']);
+  assert.equal(r.imageId, original.imageId);
+  assert.equal(r.inertia, want.inertia);
+  assert.deepEqual(r.centers, want.centers);
+  assert.deepEqual((await pixels(r.right)).data, renderResult(want, 'gray').data);
+  assert.deepEqual(r.palette, clusterPalette(want));
+  const [insight] = of(posted, 'insight');
+  assert.equal(insight?.resultId, r.resultId);
+  assert.equal(insight.split.kind, 'scatter');
+  const planes = channelPlanes(want.converted, 451, 300, 96);
+  assert.deepEqual(new Uint8Array(insight.planes.data), new Uint8Array([...planes.planes[0], ...planes.planes[1], ...planes.planes[2]]));
+  // Progress came first, and every stage named what it does.
+  const stages = of(posted, 'progress').map((m) => m.stage);
+  assert.ok(stages.includes('clustering') && stages.includes('drawing'), stages.join(','));
+  s.dispose();
+});
+
+test('hue is 0-179: the histogram of H spans its own range', async () => {
+  const { s, posted } = session(chelsea);
+  s.run({ type: 'run', requestId: 1, params: { ...base, colorSpace: 'hsv', channels: [0] }, view: GRAY });
+  await s.idle();
+  const [insight] = of(posted, 'insight');
+  assert.ok(insight && insight.split.kind === 'histogram');
+  assert.equal(insight.split.max, 179);
+  for (const h of insight.split.histograms) assert.equal(new Uint32Array(h).length, 180);
+  s.dispose();
+});
+
+test('tiles hold the true pixels; the inspector reads the full-size data; views re-render the right half', async () => {
+  const { s, posted } = session(chelsea);
+  s.run({ type: 'run', requestId: 1, params: base, view: GRAY });
+  await s.idle();
+  const r = of(posted, 'result')[0]!;
+  const want = expected(chelsea, base);
+  const rect = { x: 100, y: 50, width: 64, height: 40 };
+  s.tile({ type: 'tile', requestId: 2, resultId: r.resultId, part: 'both', rect, scale: 1, view: GRAY });
+  s.inspect({ type: 'inspect', requestId: 3, resultId: r.resultId, x: 200, y: 150 });
+  s.setView({ type: 'view', requestId: 4, view: GRAY, highlight: 1 });
+  await new Promise((done) => setTimeout(done, 500));
+  const tile = of(posted, 'tile')[0];
+  assert.ok(tile?.original && tile.right, 'a tile with both halves');
+  assert.deepEqual(tile.rect, rect);
+  const crop = (img: RgbImage): Uint8Array => boxRegion(img, rect, rect.width, rect.height);
+  assert.deepEqual((await pixels(tile.original)).data, crop(chelsea));
+  assert.deepEqual((await pixels(tile.right)).data, crop(renderResult(want, 'gray')));
+  const pixel = of(posted, 'pixel')[0];
+  assert.deepEqual(pixel?.info, inspectPixel(want, 200, 150));
+  const right = of(posted, 'right')[0];
+  assert.equal(right?.label, 'highlight:1');
+  assert.deepEqual((await pixels(right.picture)).data, highlight(want, 1).data);
+  // Off the image, or a result that is gone: an empty answer, no throw.
+  s.inspect({ type: 'inspect', requestId: 5, resultId: r.resultId, x: 451, y: 0 });
+  s.inspect({ type: 'inspect', requestId: 6, resultId: 999, x: 1, y: 1 });
+  assert.deepEqual(of(posted, 'pixel').slice(1).map((m) => m.info), [undefined, undefined]);
+  s.dispose();
+});
+
+test('a large image: the original at display size, a preview from a reduced copy first, then the full-size result', async () => {
+  // 1600 x 1200: more than four times the preview's quarter megapixel.
+  const big: RgbImage = { width: 1600, height: 1200, data: sharedBytes(1600 * 1200 * 3) };
+  for (let y = 0; y < 1200; y++) {
+    for (let x = 0; x < 1600; x++) {
+      const s = (Math.floor((y * 300) / 1200) * 451 + Math.floor((x * 451) / 1600)) * 3;
+      big.data.set(chelsea.data.subarray(s, s + 3), (y * 1600 + x) * 3);
+      big.data[(y * 1600 + x) * 3] ^= (x * 7 + y * 13) & 7;
+    }
+  }
+  const { s, posted, failed } = session(big, 'big#1', 800);
+  // Many restarts: the full-size run takes long enough for the preview to come first.
+  const params = { ...base, nInit: 60, k: 6 };
+  s.run({ type: 'run', requestId: 1, params, view: GRAY });
+  await s.idle();
+  assert.deepEqual(failed, []);
+  const [original] = of(posted, 'original');
+  assert.deepEqual([original!.width, original!.height, original!.picture.width, original!.picture.height], [1600, 1200, 800, 600]);
+  const results = of(posted, 'result');
+  assert.deepEqual(results.map((m) => m.preview), [true, false], 'the preview, then the final result');
+  const [preview, final] = results as [(typeof results)[0], (typeof results)[0]];
+  assert.deepEqual([preview.width, preview.height], [1600, 1200], 'a preview speaks of the full size');
+  assert.ok(preview.right.width * preview.right.height <= 300_000, `a reduced copy: ${preview.right.width}x${preview.right.height}`);
+  assert.deepEqual([final.right.width, final.right.height], [800, 600]);
+  assert.ok(posted.indexOf(preview) < posted.indexOf(final));
+  const want = expected(big, params);
+  assert.equal(final.inertia, want.inertia, 'the final result is the full-size segmentation');
+  assert.ok(PREVIEW_RESTARTS <= params.nInit);
+  // Once the final result is shown, the preview's is gone: the inspector answers for the final one only.
+  s.inspect({ type: 'inspect', requestId: 2, resultId: preview.resultId, x: 800, y: 600 });
+  s.inspect({ type: 'inspect', requestId: 3, resultId: final.resultId, x: 800, y: 600 });
+  await new Promise((done) => setTimeout(done, 100));
+  const answers = of(posted, 'pixel');
+  assert.deepEqual(answers.map((m) => [m.requestId, m.info !== undefined]), [[2, false], [3, true]]);
+  assert.deepEqual(answers[1]!.info, inspectPixel(want, 800, 600));
+  s.dispose();
+});
+
+test('latest wins; a run older than a file change posts nothing; the same parameters again do not cluster again', async () => {
+  const { s, posted, failed, segments, loaded } = session(chelsea);
+  for (let k = 2; k <= 6; k++) s.run({ type: 'run', requestId: k, params: { ...base, k }, view: GRAY });
+  await s.idle();
+  assert.deepEqual(failed, []);
+  assert.deepEqual(of(posted, 'result').map((m) => m.requestId), [6]);
+
+  // The panel is shown again (its webview reloads) and asks for the same parameters.
+  const before = segments();
+  s.ready(1024);
+  s.run({ type: 'run', requestId: 7, params: { ...base, k: 6, format: 'jpg' }, view: GRAY });
+  await s.idle();
+  assert.equal(segments(), before, 'no new clustering');
+  assert.deepEqual(of(posted, 'result').map((m) => m.requestId), [6, 7]);
+  assert.equal(of(posted, 'original').length, 2, 'the reloaded panel gets the original again');
+
+  // The file changes on disk while a run is under way.
+  s.run({ type: 'run', requestId: 8, params: { ...base, k: 3 }, view: GRAY });
+  s.fileChanged();
+  loaded.key = 'img#2';
+  await s.idle();
+  assert.deepEqual(of(posted, 'result').map((m) => m.requestId), [6, 7], 'the stale run is not shown');
+  assert.equal(s.resultFor({ ...base, k: 6 }, 'img#1'), undefined, 'nothing is kept from before the change');
+  s.dispose();
+});
