@@ -1,6 +1,8 @@
 // Speed, quality and memory against the Python reference (the seed's script: sklearn + OpenCV).
 //   npm run bench [-- --quick] [-- --cases hsv/02/3,bgr/all/5] [-- --images coffee,fruits] [-- --no-full]
 //                 [-- --no-host] [-- --host-only]  (skip / run only the host-latency section: bench/host-latency.ts)
+//                 [-- --no-photos]  (the host section without its 12 and 24 MP camera photos)
+//                 [-- --panel]  (also the panel in a real VS Code on those photos: bench/panel-e2e.mjs)
 //                 [-- --ref-threads N]  (OMP_NUM_THREADS for sklearn: on a loaded machine its default
 //                                        threads spin against other work and its times balloon)
 // Per case, interleaved so that load from other processes hits both sides alike: the reference
@@ -14,6 +16,7 @@ import { dirname, join, resolve, basename } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { cameraPhoto } from '../test/fixtures/photo/make-photo.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED = resolve(ROOT, '../shared');
@@ -69,6 +72,8 @@ const withFull = !flag('--no-full');
 const refThreads = value('--ref-threads');
 const noHost = flag('--no-host');
 const hostOnly = flag('--host-only');
+const noPhotos = flag('--no-photos');
+const panel = flag('--panel');
 if (noHost && hostOnly) throw new Error('--no-host and --host-only exclude each other');
 const refEnv = refThreads ? { ...process.env, OMP_NUM_THREADS: refThreads } : process.env;
 
@@ -149,9 +154,14 @@ async function hostSection() {
   });
   const { hostLatency } = createRequire(import.meta.url)(join(OUT, 'host-latency.js'));
   const log = [];
+  // Camera photos with real noise, made once from a fixed seed (test/fixtures/photo).
+  const photos = noPhotos || quick ? [] : await Promise.all([[4000, 3000], [6000, 4000]].map(([w, h]) => cameraPhoto(w, h, { seed: 1 })));
   const verdicts = await hostLatency({
     imagesDir: IMAGES_DIR,
     workerPath: WORKER,
+    ioWorkerPath: join(ROOT, 'dist', 'ioWorker.js'),
+    cliPath: CLI,
+    photos,
     images: wantedImages ?? (quick ? QUICK_IMAGES : undefined),
     log: (line) => {
       console.log(line);
@@ -164,8 +174,14 @@ async function hostSection() {
   console.log(`\nwritten: ${join(OUT, 'host-latency.md')}`);
   if (verdicts.some((v) => v.ok === false)) process.exitCode = 1;
 }
+/** The panel in a real VS Code on the camera photos (bench/panel-e2e.mjs), in a process of its own. */
+function panelSection() {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bench', 'panel-e2e.mjs')], { stdio: 'inherit' });
+  if (r.status !== 0) process.exitCode = 1;
+}
 if (hostOnly) {
   await hostSection();
+  if (panel) panelSection();
   process.exit();
 }
 for (const f of [CLI, WORKER]) if (!existsSync(f)) throw new Error(`${f} is missing: run node esbuild.mjs`);
@@ -410,3 +426,4 @@ writeFileSync(join(OUT, 'results.md'), md);
 console.log(`\nwritten: ${join(OUT, 'results.md')}`);
 process.exitCode = verdicts.some((v) => v.ok === false) ? 1 : 0;
 if (!noHost) await hostSection();
+if (panel) panelSection();

@@ -94,6 +94,13 @@ let viewAsked: { view: ResultView; highlight?: number } = { view: { mode: 'gray'
 /** The newest tile asked for each part. */
 const tilesAsked = new Map<TilePart, number>();
 
+/**
+ * When each message arrived (the newest 200): the end-to-end measurements read it to tell where
+ * the time goes between the host and the panel.
+ */
+const trace: Array<{ t: number; type: string; detail?: string }> = [];
+(window as unknown as { kmeansTrace: typeof trace }).kmeansTrace = trace;
+
 function decode(picture: Picture): Promise<ImageBitmap> {
   return createImageBitmap(new Blob([picture.png], { type: 'image/png' }));
 }
@@ -170,6 +177,7 @@ function run(force = false): void {
   viewAsked = { view };
   setBodyState('running');
   setRunStatus('Starting…', 'starting');
+  trace.push({ t: performance.now(), type: 'run-sent' });
   vscode.postMessage({ type: 'run', requestId: latestRun, params: r.params, view });
 }
 
@@ -222,6 +230,7 @@ function onOriginal(msg: OriginalMessage): void {
   void originals.get(msg.imageId)!.then((bitmap) => {
     if (current || drawn > 0) return;
     viewer.show({ width: msg.width, height: msg.height, original: bitmap, right: undefined }, false);
+    trace.push({ t: performance.now(), type: 'drawn', detail: 'original' });
   });
 }
 
@@ -235,6 +244,7 @@ async function onResult(msg: ResultMessage): Promise<void> {
   current = { id: msg.resultId, preview: msg.preview, width: msg.width, height: msg.height, original, right };
   tilesAsked.clear();
   viewer.show({ width: msg.width, height: msg.height, original, right }, !msg.preview);
+  trace.push({ t: performance.now(), type: 'drawn', detail: msg.preview ? 'preview' : 'final' });
   canvas.dataset.view = msg.label;
   canvas.dataset.preview = String(msg.preview);
   insight.setResult(msg, params);
@@ -431,6 +441,9 @@ el('zoom100').addEventListener('click', () => viewer.setZoom(1));
 if (state.zoom !== undefined) viewer.setZoom(state.zoom);
 
 window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
+  const m = ev.data;
+  trace.push({ t: performance.now(), type: m.type, detail: m.type === 'progress' ? m.stage : m.type === 'result' ? (m.preview ? 'preview' : 'final') : undefined });
+  if (trace.length > 200) trace.shift();
   try {
     onMessage(ev.data);
   } catch (e) {

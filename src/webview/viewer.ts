@@ -279,15 +279,21 @@ export class Viewer {
     this.events.wantDetail(requests.filter((r) => !complete(r.part, this.tiles.get(r.part)) || !matches(r, this.tiles.get(r.part))));
   }
 
-  /** #detail covers the visible part of the picture; tiles are drawn into it at the screen's resolution. */
+  /**
+   * #detail covers the visible part of the picture, from a whole layout pixel, so that at 100 %
+   * its pixels are the image's; tiles are drawn into it at the screen's resolution.
+   */
   private paintDetail(): void {
     const pic = this.picture;
     const place = this.placement();
-    const view = this.visibleRect();
-    if (!pic || !place || !view || this.tiles.size === 0) {
+    const seen = this.visibleRect();
+    if (!pic || !place || !seen || this.tiles.size === 0) {
       this.detail.hidden = true;
       return;
     }
+    const view = { x: Math.floor(seen.x), y: Math.floor(seen.y), width: 0, height: 0 };
+    view.width = Math.min(place.width, Math.ceil(seen.x + seen.width)) - view.x;
+    view.height = Math.min(place.height, Math.ceil(seen.y + seen.height)) - view.y;
     const s = this.scale();
     const dpr = devicePixelRatio;
     const w = Math.max(1, Math.round(view.width * s * dpr));
@@ -296,6 +302,9 @@ export class Viewer {
       this.detail.width = w;
       this.detail.height = h;
     }
+    this.detail.dataset.x = String(view.x);
+    this.detail.dataset.y = String(view.y);
+    this.detail.dataset.scale = String(s * dpr);
     this.detail.style.left = `${view.x * s}px`;
     this.detail.style.top = `${view.y * s}px`;
     this.detail.style.width = `${view.width * s}px`;

@@ -188,6 +188,11 @@ describe('K-means Segmentation in VS Code (code-server, symlinked build)', { tim
     assert.match(text, /broken\.png/, `the error names the file: ${text}`);
     assert.ok(text.length < 300 && !/\n\s+at /.test(text), `a one-line message, not a stack: ${text}`);
     assert.ok(statSync(ws.broken).size > 0);
+    // Nothing to save and nothing to zoom: the buttons that need a result are disabled.
+    for (const id of ['save', 'exportLabels', 'exportPalette']) {
+      assert.equal(await frame.locator(`#${id}`).evaluate((b) => b.disabled), true, `#${id} is disabled`);
+    }
+    assert.equal((await frame.locator('#zoomLevel').innerText()).trim(), '', 'no zoom level without a picture');
     await screenshot(page, 'corrupt-image-error');
   });
 });

@@ -128,6 +128,8 @@ export class Insight {
     for (const r of this.selected) if (r >= msg.k) this.selected.delete(r);
     this.hover = undefined;
     this.palette.show(msg.palette, this.selected);
+    this.planes.markChannels(msg.colorSpace, msg.channels);
+    this.split.pending();
     this.inspector.setResult({ colorSpace: msg.colorSpace, palette: msg.palette, k: msg.k });
     this.elbow.setCurrent(params.k);
     this.syncControls();

@@ -38,6 +38,18 @@ export class PlanesView {
     this.root.replaceChildren(...figures);
   }
 
+  /** A new result: which channels it clusters on shows at once; its pictures follow (show). */
+  markChannels(colorSpace: ColorSpaceId, channels: readonly number[]): void {
+    const names = CHANNEL_LABELS[colorSpace];
+    for (const fig of this.root.querySelectorAll<HTMLElement>('.plane')) {
+      const i = Number(fig.dataset.channel);
+      const used = channels.includes(i);
+      fig.classList.toggle('selected', used);
+      const caption = fig.querySelector('figcaption');
+      if (caption) caption.textContent = `${names[i]}${used ? ' ✓' : ''}`;
+    }
+  }
+
   clear(): void {
     this.root.replaceChildren();
   }

@@ -16,6 +16,7 @@ export class SplitPlot {
     const names = CHANNEL_LABELS[colorSpace];
     const ctx = this.canvas.getContext('2d');
     if (!ctx) return;
+    this.root.dataset.state = 'ready';
     if (split.kind === 'histogram') {
       this.root.dataset.kind = 'histogram';
       this.canvas.dataset.channels = String(split.channel);
@@ -32,6 +33,11 @@ export class SplitPlot {
         `${names[cx]} ${xRange[0]}–${xRange[1]} (→) against ${names[cy]} ${yRange[0]}–${yRange[1]} (↑)${dropped}: ` +
         'colour = main cluster, brightness = pixels';
     }
+  }
+
+  /** A new result: its plot is on its way (the old one stays, dimmed). */
+  pending(): void {
+    this.root.dataset.state = 'computing';
   }
 
   clear(): void {
