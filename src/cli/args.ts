@@ -6,6 +6,7 @@ import { DEFAULT_MAX_PIXELS } from '../core/decode';
 import { formatFromName } from '../core/encode';
 import { isSegmentationError } from '../core/errors';
 import { validateParams } from '../core/params';
+import { parseKRange } from '../core/sweep';
 import type { ResultMode } from '../core/insight/render';
 import type { OutputFormat, SegmentParams } from '../core/types';
 
@@ -36,6 +37,8 @@ export interface CliOptions {
   /** --select: the cluster ranks --mode mask keeps. */
   select: number[];
   json: boolean;
+  /** --sweep / --sweep-k: Explore's sweep instead of one segmentation (see sweep.ts). */
+  sweep?: { kind: 'channels' } | { kind: 'k'; from: number; to: number };
   maxPixels: number;
   help: boolean;
   version: boolean;
@@ -68,6 +71,8 @@ const LONG: Record<string, Spec> = {
   '--max-iter': { key: 'maxIter', kind: 'value' },
   '--max-megapixels': { key: 'maxMegapixels', kind: 'value' },
   '--json': { key: 'json', kind: 'flag' },
+  '--sweep': { key: 'sweep', kind: 'flag' },
+  '--sweep-k': { key: 'sweepK', kind: 'value' },
   '--help': { key: 'help', kind: 'flag' },
   '--version': { key: 'version', kind: 'flag' },
 };
@@ -197,6 +202,19 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     throw new UsageError('--mode mask needs --select RANKS (e.g. --select 2; rank 0 is the largest cluster)');
   }
 
+  let sweep: CliOptions['sweep'];
+  if (flags.has('sweep') || values.sweepK !== undefined) {
+    if (values.sweepK !== undefined) {
+      const range = parseKRange(values.sweepK);
+      if (!range) throw new UsageError(`sweep-k "${values.sweepK}" invalid: use a range of k like 2-6 (2-255)`);
+      sweep = { kind: 'k', ...range };
+    } else sweep = { kind: 'channels' };
+    if (flags.has('outputFile')) throw new UsageError('--sweep writes a contact sheet, not a composite: name it with --out PATH.png');
+    if (values.labels !== undefined || values.palette !== undefined) throw new UsageError('--labels and --palette describe one segmentation, not a sweep');
+    if (mode !== 'gray' && mode !== 'mean') throw new UsageError('--sweep shows its settings in --mode gray or mean');
+    if (outFormat !== undefined && outFormat !== 'png') throw new UsageError(`--out ${values.out}: the contact sheet is a PNG; name it .png`);
+  }
+
   let maxPixels = DEFAULT_MAX_PIXELS;
   if (values.maxMegapixels !== undefined) {
     const mp = Number(values.maxMegapixels);
@@ -228,6 +246,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     palette: values.palette,
     mode,
     select,
+    sweep,
     json: flags.has('json'),
     maxPixels,
     help,
@@ -268,6 +287,12 @@ Added:
       --max-megapixels N     refuse larger images, read from the header (default 100)
       --json                 print one JSON object per image (the last line for one image):
                              inertia, k, iterations, clusterSizes, centers, timings (ms), ...
+      --sweep                Explore: every colour space and channel subset at -n k, on the
+                             image at -w (default 300), each scored by spatial coherence (1 =
+                             clean regions, 0 = speckle); --out PATH.png writes a contact sheet;
+                             with --json one object per setting (colorSpace, channels, k,
+                             inertia, clusterSizes, score), best first
+      --sweep-k RANGE        the same over k (e.g. 2-6) at -s and -c
   -h, --help                 this help
   -V, --version              the version
 

@@ -17,6 +17,7 @@ import { writeNewFile } from '../core/writeNew';
 import type { SegmentResult } from '../core/types';
 import { version } from '../../package.json';
 import { HELP, UsageError, parseArgs, type CliOptions } from './args';
+import { runSweep, sweepJsonLines, sweepSummary } from './sweep';
 
 const debug = process.env.KMEANS_DEBUG === '1';
 
@@ -212,6 +213,13 @@ async function main(argv: string[]): Promise<number> {
       continue;
     }
     try {
+      if (opts.sweep) {
+        await checkTarget(opts.out);
+        const image = await decodeImage(await readInput(path), path, { maxPixels: opts.maxPixels });
+        const sweep = await runSweep(path, image, opts.params, { axis: opts.sweep, out: opts.out, mode: opts.mode === 'mean' ? 'mean' : 'gray' });
+        process.stdout.write(`${opts.json ? sweepJsonLines(path, sweep.rows).join('\n') : sweepSummary(path, sweep)}\n`);
+        continue;
+      }
       const { result, written, timings } = await processImage(path, opts);
       for (const w of result.warnings) process.stderr.write(`Warning: ${path}: ${w}\n`);
       const warnings = [...opts.warnings, ...result.warnings];

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { isSegmentationError, oneLine } from '../core/errors';
 import { isOurOutput } from '../core/naming';
-import { CHANNEL_LABELS, COLOR_SPACE_IDS, OUTPUT_FORMAT_IDS, type PanelParams } from '../shared/protocol';
+import { CHANNEL_LABELS, COLOR_SPACE_IDS, OUTPUT_FORMAT_IDS, checkPanelParams, type PanelParams } from '../shared/protocol';
 import { batchSummary, describeParams, failLine, isImageName, selectBatchFiles, wholeNumberProblem, type BatchTally } from './batchLogic';
 import { log } from './log';
 import { segmentFileAndSave } from './segmentFile';
@@ -15,9 +15,16 @@ import { fileName } from './uris';
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
 const MAX_WALK_DEPTH = 12;
 
-export async function batchCommand(folderArg?: unknown): Promise<void> {
+/**
+ * `folderArg`: the explorer's folder; `paramsArg`: parameters a panel hands over ("Batch with
+ * these parameters", checked again here): the folder is then asked for, starting at `folderArg`.
+ */
+export async function batchCommand(folderArg?: unknown, paramsArg?: unknown): Promise<void> {
+  // From the explorer the second argument is the selection (a list of Uris), not parameters.
+  const checked = paramsArg === undefined || Array.isArray(paramsArg) ? undefined : checkPanelParams(paramsArg);
+  const given = checked?.ok ? checked.value : undefined;
   let folder: vscode.Uri | undefined;
-  if (folderArg instanceof vscode.Uri) {
+  if (folderArg instanceof vscode.Uri && !given) {
     const stat = await Promise.resolve(vscode.workspace.fs.stat(folderArg)).catch(() => undefined);
     if (stat && stat.type & vscode.FileType.Directory) folder = folderArg;
   }
@@ -26,7 +33,7 @@ export async function batchCommand(folderArg?: unknown): Promise<void> {
       canSelectFiles: false,
       canSelectFolders: true,
       canSelectMany: false,
-      defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+      defaultUri: folderArg instanceof vscode.Uri ? folderArg : vscode.workspace.workspaceFolders?.[0]?.uri,
       openLabel: 'Segment Images in Folder',
       title: 'Batch Segment Images: choose a folder',
     });
@@ -34,7 +41,7 @@ export async function batchCommand(folderArg?: unknown): Promise<void> {
     if (!folder) return;
   }
   const settings = currentSettings(folder);
-  const params = await askParams(settings.params);
+  const params = given ?? (await askParams(settings.params));
   if (!params) return;
   const files = await listImages(folder, settings.batchGlob);
   if (files.length === 0) {

@@ -121,6 +121,17 @@ export class IoClient {
     await w.terminate();
   }
 
+  /** The image resized to `target` (INTER_AREA), in shared memory. */
+  async reduce(image: RgbImage, target: { width: number; height: number }): Promise<RgbImage> {
+    return (await this.call<'reduce'>({ kind: 'reduce', image: shared(image), target }, [], 'the picture', image.width * image.height)).image;
+  }
+
+  /** A sweep result's score and pictures. */
+  sweepThumb(result: ResultPixels): Promise<Answers['sweepThumb']> {
+    const size = result.image.width * result.image.height;
+    return this.call<'sweepThumb'>({ kind: 'sweepThumb', result: wire(result) }, [], 'the result', size);
+  }
+
   dispose(): Promise<number> | undefined {
     const w = this.worker;
     this.worker = undefined;

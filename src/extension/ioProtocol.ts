@@ -95,6 +95,21 @@ export interface InsightRequest {
   channels: number[];
 }
 
+/** The image resized (the seed's INTER_AREA) to `target`, in shared memory: a sweep's copy. */
+export interface ReduceRequest {
+  id: number;
+  kind: 'reduce';
+  image: RgbImage;
+  target: { width: number; height: number };
+}
+
+/** A sweep's result as the Explore view shows it: its score and its clusters in gray and in mean colours. */
+export interface SweepThumbRequest {
+  id: number;
+  kind: 'sweepThumb';
+  result: WireResult;
+}
+
 export type IoRequest =
   | DecodeRequest
   | EncodeCompositeRequest
@@ -102,7 +117,9 @@ export type IoRequest =
   | ThumbsRequest
   | ResultViewRequest
   | ViewRequest
-  | InsightRequest;
+  | InsightRequest
+  | ReduceRequest
+  | SweepThumbRequest;
 
 export interface Answers {
   decode: { image: RgbImage };
@@ -112,6 +129,8 @@ export interface Answers {
   resultView: { palette: PaletteEntry[]; right: Picture };
   view: { right?: Picture; original?: Picture };
   insight: { split: SplitData; planes: { width: number; height: number; data: ArrayBuffer } };
+  reduce: { image: RgbImage };
+  sweepThumb: { score: number; gray: Picture; mean: Picture };
 }
 
 export type IoKind = IoRequest['kind'];

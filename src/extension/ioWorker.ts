@@ -12,6 +12,7 @@ import { maskBytes, renderResult } from '../core/insight/render';
 import { splitView } from '../core/insight/split';
 import { resizeArea, targetSize } from '../core/resize';
 import type { RgbImage, SegmentResult } from '../core/types';
+import { coherence } from '../core/sweep';
 import { encodeViewPng } from '../core/view/png';
 import { boxRegion, renderRegion } from '../core/view/region';
 import { displayScale, scaledSize } from '../shared/geometry';
@@ -116,6 +117,21 @@ const handlers: Handlers = {
     p.planes.forEach((plane, i) => data.set(plane, i * plane.length));
     return { split, planes: { width: p.width, height: p.height, data: data.buffer } };
   },
+  reduce(req) {
+    return { image: resizeArea(req.image, req.target.width, req.target.height, sharedBytes) };
+  },
+  sweepThumb(req) {
+    const { image, labels } = req.result;
+    const { width, height } = image;
+    const result = asResult(req.result);
+    const gray = renderResult(result, 'gray').data;
+    const mean = renderResult(result, 'mean').data;
+    return {
+      score: coherence(labels, width, height),
+      gray: { width, height, png: encodeViewPng(gray, width, height, 3, 'none') },
+      mean: { width, height, png: encodeViewPng(mean, width, height, 3, 'none') },
+    };
+  },
 };
 
 /** The fresh buffers of an answer, transferred rather than copied. */
@@ -124,8 +140,10 @@ function transferables(answer: Answers[IoKind]): ArrayBuffer[] {
   const add = (b: unknown): void => {
     if (b instanceof ArrayBuffer) out.push(b);
   };
-  const a = answer as Partial<Answers['view'] & Answers['encodeGray'] & Answers['thumbs'] & Answers['resultView'] & Answers['insight']>;
+  const a = answer as Partial<Answers['view'] & Answers['encodeGray'] & Answers['thumbs'] & Answers['resultView'] & Answers['insight'] & Answers['sweepThumb']>;
   add(a.bytes);
+  add(a.gray?.png);
+  add(a.mean?.png);
   add(a.right?.png);
   add(a.original?.png);
   if (a.split) {

@@ -2,6 +2,7 @@
 // the pixel inspector) and its file watcher. Every message from the webview is validated
 // before use; everything it creates is disposed with the panel.
 import * as vscode from 'vscode';
+import { cliCommand } from '../core/cliCommand';
 import { isSegmentationError, oneLine } from '../core/errors';
 import { elbowK } from '../core/insight/elbow';
 import { paletteJson } from '../core/insight/palette';
@@ -134,6 +135,15 @@ export class SegmentationPanel implements vscode.Disposable {
       case 'inspect':
         this.session.inspect(msg);
         return;
+      case 'sweep':
+        this.session.sweep(msg);
+        return;
+      case 'copyCommand':
+        void this.copyCommand(msg.params, msg.view);
+        return;
+      case 'batch':
+        void vscode.commands.executeCommand('kmeansSegmentation.batch', parentOf(this.document.uri), msg.params);
+        return;
       case 'elbow':
         void this.elbow(msg);
         return;
@@ -155,6 +165,15 @@ export class SegmentationPanel implements vscode.Disposable {
     if (isSegmentationError(e)) log().warn(message);
     else log().error(`${this.name}: ${e instanceof Error ? (e.stack ?? e.message) : message}`);
     this.post({ type: 'error', requestId, message: message.startsWith(this.name) ? message : `${this.name}: ${message}` });
+  }
+
+  /** The kmeans-segment command line that reproduces what the panel shows, to the clipboard. */
+  private async copyCommand(params: PanelParams, view: ResultView): Promise<void> {
+    const uri = this.document.uri;
+    const path = uri.scheme === 'file' ? uri.fsPath : this.name;
+    const command = cliCommand(path, toSegmentParams(params), params.format, view);
+    await vscode.env.clipboard.writeText(command);
+    void vscode.window.showInformationMessage(`Copied: ${command}`);
   }
 
   /** The newest run's result if it was for `params`, else a new segmentation. */

@@ -5,7 +5,8 @@
 // at the size it shows them, plus tiles of the full-size pixels when it zooms in. Runs are
 // latest-wins (LatestRun); a run started before the image changed on disk is never shown.
 // The host-latency benchmark and the unit tests drive this class as the panel does.
-import { isSegmentationError } from '../core/errors';
+import { isSegmentationError, oneLine } from '../core/errors';
+import { SWEEP_K_MAX, SWEEP_K_MIN, SWEEP_WIDTH, sweepParams, sweepSettings, type SweepAxis } from '../core/sweep';
 import { inspectPixel } from '../core/insight/inspect';
 import { targetSize } from '../core/resize';
 import type { RgbImage, SegmentResult } from '../core/types';
@@ -22,6 +23,7 @@ import {
   type ResultView,
   type RunMessage,
   type Stage,
+  type SweepMessage,
   type TileMessage,
   type ViewMessage,
 } from '../shared/protocol';
@@ -41,7 +43,7 @@ export interface SessionDeps {
   /** The decoded image, cached by the document; `stage` reports reading and decoding. */
   load(stage: (stage: Stage, message: string) => void): Promise<LoadedImage>;
   pool(): Pick<SegmentPool, 'segment'>;
-  io(): Pick<IoClient, 'thumbs' | 'resultView' | 'view' | 'insight'>;
+  io(): Pick<IoClient, 'thumbs' | 'resultView' | 'view' | 'insight' | 'reduce' | 'sweepThumb'>;
   post(msg: HostMessage): void;
   /** A failure of a run that is still current (cancellations are not reported). */
   fail(error: unknown, requestId: number): void;
@@ -53,6 +55,8 @@ export const DEFAULT_DISPLAY_MAX = 1600;
 export const PREVIEW_PIXELS = 250_000;
 /** ...with at most this many restarts (its pixels are few; what matters is that it is quick). */
 export const PREVIEW_RESTARTS = 4;
+/** Settings of a sweep in the pool at once. */
+const SWEEP_LANES = 3;
 /** Longest a newer run waits for an aborted one's workers (they finish preparing: see the pool). */
 export const STOP_WAIT_LIMIT_MS = 30_000;
 
@@ -107,6 +111,9 @@ export class PanelSession {
   private view: ResultView = { mode: 'gray', selected: [], white: false };
   private disposed = false;
   private readonly views = new Newest<ViewMessage>((m) => this.answerView(m));
+  private sweepAbort: AbortController | undefined;
+  /** The copy sweeps segment, by image key (one kept). */
+  private sweepImage: { key: string; image: Promise<RgbImage> } | undefined;
   /** Tiles are coalesced per part: a panel may want one of each half at once. */
   private readonly tiles = new Map<TileMessage['part'], Newest<TileMessage>>();
 
@@ -162,6 +169,72 @@ export class PanelSession {
     this.deps.post({ type: 'pixel', requestId: msg.requestId, resultId: msg.resultId, info, approximate: s.preview || undefined });
   }
 
+  /**
+   * Explore: every setting of an axis on a copy of the image at most SWEEP_WIDTH wide, on the
+   * pool's workers behind the panel's own runs, each posted with its score as it finishes; a
+   * newer sweep (or axis 'none') cancels this one.
+   */
+  sweep(msg: SweepMessage): void {
+    this.sweepAbort?.abort();
+    this.sweepAbort = undefined;
+    if (msg.axis === 'none') return;
+    const abort = new AbortController();
+    this.sweepAbort = abort;
+    void this.runSweep(msg, abort.signal);
+  }
+
+  private async runSweep(msg: SweepMessage, signal: AbortSignal): Promise<void> {
+    const started = performance.now();
+    const gen = this.generation;
+    const stale = (): boolean => signal.aborted || gen !== this.generation || this.disposed;
+    const { params } = msg;
+    let width = 0;
+    try {
+      const { image, key } = await this.deps.load(() => undefined);
+      if (stale()) return;
+      const target = targetSize(image.width, image.height, Math.min(image.width, params.width || SWEEP_WIDTH, SWEEP_WIDTH));
+      width = target.width;
+      const sweepKey = `${key}|sweep${target.width}`;
+      if (this.sweepImage?.key !== sweepKey) this.sweepImage = { key: sweepKey, image: this.deps.io().reduce(image, target) };
+      const small = await this.sweepImage.image;
+      if (stale()) return;
+      const axis: SweepAxis =
+        msg.axis === 'channels'
+          ? { kind: 'channels', k: params.k }
+          : { kind: 'k', from: SWEEP_K_MIN, to: SWEEP_K_MAX, colorSpace: params.colorSpace, channels: params.channels };
+      const settings = sweepSettings(axis);
+      const pool = this.deps.pool();
+      // A few at a time: enough to keep every worker busy, and a newer request finds few queued.
+      let next = 0;
+      const lane = async (): Promise<void> => {
+        for (let i = next++; i < settings.length && !stale(); i = next++) {
+          const setting = settings[i]!;
+          const result = await pool.segment(small, sweepParams(toSegmentParams(params), setting), { signal, imageKey: sweepKey, priority: 'sweep' });
+          if (stale()) return;
+          const thumb = await this.deps.io().sweepThumb(result);
+          if (stale()) return;
+          this.post({
+            type: 'sweepItem',
+            requestId: msg.requestId,
+            total: settings.length,
+            ...setting,
+            k: result.k,
+            score: thumb.score,
+            inertia: result.inertia,
+            sizes: sizePercents(result.clusterSizes),
+            gray: thumb.gray,
+            mean: thumb.mean,
+          });
+        }
+      };
+      await Promise.all(Array.from({ length: SWEEP_LANES }, lane));
+      if (!stale()) this.post({ type: 'sweepDone', requestId: msg.requestId, timeMs: performance.now() - started, width });
+    } catch (e) {
+      if (stale() || (isSegmentationError(e) && e.code === 'cancelled')) return;
+      this.post({ type: 'sweepDone', requestId: msg.requestId, timeMs: performance.now() - started, width, error: oneLine(e) });
+    }
+  }
+
   /** The newest final result if it was computed with `params` from the pixels named `key`. */
   resultFor(params: PanelParams, key: string): SegmentResult | undefined {
     const f = this.final;
@@ -171,6 +244,8 @@ export class PanelSession {
   /** The file changed or went: runs under way are stale, nothing shown is kept. */
   fileChanged(): void {
     this.generation++;
+    this.sweepAbort?.abort();
+    this.sweepImage = undefined;
     this.final = this.shown = undefined;
     this.thumbs.clear();
     this.sentOriginal = undefined;
@@ -181,6 +256,8 @@ export class PanelSession {
     this.disposed = true;
     this.generation++;
     this.runs.cancel();
+    this.sweepAbort?.abort();
+    this.sweepImage = undefined;
     this.final = this.shown = undefined;
     this.thumbs.clear();
   }

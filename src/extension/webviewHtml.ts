@@ -107,6 +107,10 @@ export function webviewHtml(input: WebviewHtmlInput): string {
         <vscode-button id="save" appearance="primary">Save beside image</vscode-button>
         <vscode-button id="reset" appearance="secondary">Reset</vscode-button>
       </div>
+      <div class="buttons more">
+        <vscode-button id="copyCommand" appearance="secondary" title="Copy the kmeans-segment command line that makes this result">Copy command</vscode-button>
+        <vscode-button id="batchWith" appearance="secondary" title="Segment a folder of images with these parameters">Batch…</vscode-button>
+      </div>
       <p class="status" id="status" role="status" aria-live="polite"></p>
     </form>
     <section class="view" aria-label="Composite: original and segmented image">
@@ -119,6 +123,7 @@ export function webviewHtml(input: WebviewHtmlInput): string {
           <vscode-option value="stacked">Stacked</vscode-option>
           <vscode-option value="swipe">Swipe</vscode-option>
         </vscode-dropdown>
+        <vscode-button id="exploreToggle" appearance="secondary" aria-pressed="false" title="Every colour space and channel subset (or every k) side by side">Explore</vscode-button>
         <vscode-progress-ring id="progress" hidden aria-label="Segmenting"></vscode-progress-ring>
         <span id="runStatus" class="run-status" role="status" aria-live="polite"></span>
       </div>
@@ -130,6 +135,21 @@ export function webviewHtml(input: WebviewHtmlInput): string {
           <div class="swipe-handle" id="swipeHandle" hidden title="Drag to compare"></div>
         </div>
       </div>
+      <section class="explore" id="explore" aria-label="Explore: settings side by side" data-state="idle">
+        <div class="explore-head">
+          <vscode-dropdown id="exploreAxis" aria-label="What to vary">
+            <vscode-option value="channels">Colour spaces and channels</vscode-option>
+            <vscode-option value="k">Number of clusters</vscode-option>
+          </vscode-dropdown>
+          <vscode-dropdown id="exploreStyle" aria-label="Thumbnails show">
+            <vscode-option value="mean">Mean colours</vscode-option>
+            <vscode-option value="gray">Gray levels</vscode-option>
+          </vscode-dropdown>
+          <span class="explore-status" id="exploreStatus" role="status" aria-live="polite"></span>
+        </div>
+        <p class="hint">κ: how much more often neighbouring pixels share a cluster than chance would have them (1 = clean regions, 0 = speckle). Click a thumbnail to use its setting.</p>
+        <div class="explore-grid" id="exploreGrid"></div>
+      </section>
       <dl class="stats" id="stats">
         <dt>Inertia</dt><dd id="inertia">–</dd>
         <dt>Cluster sizes</dt><dd id="sizes">–</dd>

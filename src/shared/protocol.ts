@@ -162,7 +162,38 @@ export interface InspectMessage {
   y: number;
 }
 
+/**
+ * Explore: segment a reduced copy with every colour space and channel subset at the params' k
+ * ('channels'), or with every k in the params' space and channels ('k'), each scored; 'none'
+ * stops a sweep under way. A newer sweep cancels an older one.
+ */
+export type SweepAxisId = 'channels' | 'k' | 'none';
+export const SWEEP_AXES: readonly SweepAxisId[] = ['channels', 'k', 'none'];
+
+export interface SweepMessage {
+  type: 'sweep';
+  requestId: number;
+  params: PanelParams;
+  axis: SweepAxisId;
+}
+
+/** Copy the CLI command that reproduces the result shown (these parameters, this view). */
+export interface CopyCommandMessage {
+  type: 'copyCommand';
+  params: PanelParams;
+  view: ResultView;
+}
+
+/** Start "Batch Segment Images..." with these parameters. */
+export interface BatchMessage {
+  type: 'batch';
+  params: PanelParams;
+}
+
 export type WebviewMessage =
+  | SweepMessage
+  | CopyCommandMessage
+  | BatchMessage
   | ReadyMessage
   | RunMessage
   | SaveMessage
@@ -382,7 +413,36 @@ export interface FileEventMessage {
   message: string;
 }
 
+/** One setting of a sweep, as it finishes (in any order). */
+export interface SweepItemMessage {
+  type: 'sweepItem';
+  requestId: number;
+  /** How many settings the sweep has. */
+  total: number;
+  colorSpace: ColorSpaceId;
+  channels: number[];
+  k: number;
+  /** Spatial coherence corrected for chance: 1 clean regions, 0 speckle (see core/sweep.ts). */
+  score: number;
+  inertia: number;
+  sizes: number[];
+  gray: Picture;
+  mean: Picture;
+}
+
+export interface SweepDoneMessage {
+  type: 'sweepDone';
+  requestId: number;
+  /** From the request to the last setting's picture. */
+  timeMs: number;
+  /** The width the settings were segmented at. */
+  width: number;
+  error?: string;
+}
+
 export type HostMessage =
+  | SweepItemMessage
+  | SweepDoneMessage
   | InitMessage
   | DefaultsMessage
   | ProgressMessage
@@ -594,6 +654,29 @@ export function checkWebviewMessage(raw: unknown): Checked<WebviewMessage> {
       const value: TileMessage = { type, requestId: id.value, resultId: resultId.value, part: part as TilePart, rect: rect.value, scale, view: view.value };
       if (highlight.value !== undefined) value.highlight = highlight.value;
       return { ok: true, value };
+    }
+    case 'sweep': {
+      const id = checkRequestId(field(raw, 'requestId'));
+      if (!id.ok) return id;
+      const params = checkPanelParams(field(raw, 'params'));
+      if (!params.ok) return params;
+      const axis = field(raw, 'axis');
+      if (typeof axis !== 'string' || !(SWEEP_AXES as readonly string[]).includes(axis)) {
+        return reject('axis must be one of ' + SWEEP_AXES.join(', '));
+      }
+      return { ok: true, value: { type, requestId: id.value, params: params.value, axis: axis as SweepAxisId } };
+    }
+    case 'copyCommand': {
+      const params = checkPanelParams(field(raw, 'params'));
+      if (!params.ok) return params;
+      const view = checkResultView(field(raw, 'view'));
+      if (!view.ok) return view;
+      return { ok: true, value: { type, params: params.value, view: view.value } };
+    }
+    case 'batch': {
+      const params = checkPanelParams(field(raw, 'params'));
+      if (!params.ok) return params;
+      return { ok: true, value: { type, params: params.value } };
     }
     case 'inspect': {
       const id = checkRequestId(field(raw, 'requestId'));

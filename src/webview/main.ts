@@ -23,10 +23,12 @@ import {
   type ResultMessage,
   type ResultModeId,
   type ResultView,
+  type SweepAxisId,
   type TilePart,
   type WebviewMessage,
 } from '../shared/protocol';
 import { Controls } from './controls';
+import { ExploreView, withSetting } from './explore';
 import { Insight } from './insight/insight';
 import { Viewer, type DetailRequest, type Zoom } from './viewer';
 
@@ -47,6 +49,8 @@ interface SavedState {
   white?: boolean;
   layout?: LayoutId;
   swipe?: number;
+  exploreAxis?: SweepAxisId;
+  exploreStyle?: 'mean' | 'gray';
 }
 
 declare function acquireVsCodeApi(): {
@@ -128,6 +132,25 @@ const insight = new Insight(
   { mode: state.mode, white: state.white },
 );
 
+const explore = new ExploreView(
+  {
+    request: (axis) => {
+      const r = controls.read();
+      const requestId = nextId();
+      if (r.ok) vscode.postMessage({ type: 'sweep', requestId, params: r.params, axis });
+      return requestId;
+    },
+    apply: (setting) => {
+      const r = controls.read();
+      if (!r.ok) return;
+      controls.write(withSetting(r.params, setting));
+      run();
+    },
+    persist: (s) => persist({ exploreAxis: s.axis, exploreStyle: s.style }),
+  },
+  { axis: state.exploreAxis, style: state.exploreStyle },
+);
+
 function persist(patch: Partial<SavedState>): void {
   Object.assign(state, patch);
   vscode.setState(state);
@@ -179,6 +202,8 @@ function run(force = false): void {
   setRunStatus('Starting…', 'starting');
   trace.push({ t: performance.now(), type: 'run-sent' });
   vscode.postMessage({ type: 'run', requestId: latestRun, params: r.params, view });
+  // Explore on show follows the parameters (its k, its width, or its space and channels).
+  explore.refresh();
 }
 
 function scheduleRun(): void {
@@ -339,6 +364,12 @@ function onMessage(msg: HostMessage): void {
     case 'pixel':
       insight.onPixel(msg);
       return;
+    case 'sweepItem':
+      explore.onItem(msg);
+      return;
+    case 'sweepDone':
+      explore.onDone(msg);
+      return;
     case 'error':
       if (msg.requestId !== null && msg.requestId !== latestRun) return;
       failed(msg.message);
@@ -352,6 +383,7 @@ function onMessage(msg: HostMessage): void {
       status.textContent = msg.message;
       insight.invalidateElbow();
       run(true);
+      explore.refresh();
       return;
     case 'elbow':
       insight.onElbow(msg);
@@ -407,6 +439,15 @@ function exportResult(what: ExportWhat, buttonId: string): void {
 }
 el('exportLabels').addEventListener('click', () => exportResult('labels', 'exportLabels'));
 el('exportPalette').addEventListener('click', () => exportResult('palette', 'exportPalette'));
+
+el('copyCommand').addEventListener('click', () => {
+  const r = controls.read();
+  if (r.ok) vscode.postMessage({ type: 'copyCommand', params: r.params, view: insight.view() });
+});
+el('batchWith').addEventListener('click', () => {
+  const r = controls.read();
+  if (r.ok) vscode.postMessage({ type: 'batch', params: r.params });
+});
 
 el('reset').addEventListener('click', () => {
   if (!defaults) return;

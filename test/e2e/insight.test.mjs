@@ -329,4 +329,28 @@ describe('Insight views in VS Code (code-server, symlinked build)', { timeout: 6
       await page.setViewportSize({ width: 1400, height: 900 });
     }
   });
+  scenario('5. Explore: 28 settings scored and sorted; a click runs the panel with that setting; Copy command', 'insight-explore', async () => {
+    const info = await compositeInfo(frame);
+    await frame.locator('#exploreToggle').click();
+    await frame.locator('#explore[data-state="done"]').waitFor({ timeout: 60_000 });
+    const cards = frame.locator('#exploreGrid .sweep-card');
+    assert.equal(await cards.count(), 28);
+    const scores = await cards.evaluateAll((cs) => cs.map((c) => Number(c.dataset.score)));
+    assert.deepEqual(scores, [...scores].sort((a, b) => b - a), 'best first');
+    await screenshot(page, 'insight-explore');
+    // Not the setting shown now (lab, a b): the first card of another one.
+    const target = await cards.evaluateAll((cs) => cs.map((c) => c.dataset.setting).find((s) => !s.startsWith('lab/12/')));
+    const [space, channels] = target.split('/');
+    await frame.locator(`#exploreGrid .sweep-card[data-setting="${target}"]`).click();
+    const next = await waitForRunAfter(frame, info.run);
+    assert.ok(next.run > info.run);
+    assert.equal(await frame.locator('#explore').isVisible(), false, 'Explore closes on a pick');
+    assert.equal(await frame.locator('#colorSpace').evaluate((d) => d.value), space);
+    const checked = await frame.locator('.channels vscode-checkbox').evaluateAll((bs) => bs.map((b, i) => (b.checked ? String(i) : '')).join(''));
+    assert.equal(checked, channels);
+
+    await frame.locator('#copyCommand').click();
+    const toast = await waitForNotification(page, 'Copied: kmeans-segment');
+    assert.match(toast, new RegExp(`-s ${space} -c ${channels.length === 3 ? 'all' : channels} -n 3`));
+  });
 });

@@ -39,6 +39,9 @@ const BASES: Record<string, Record<string, unknown>> = {
   'view+highlight': { type: 'view', requestId: 7, view: goodView, highlight: 2 },
   tile: { type: 'tile', requestId: 7, resultId: 3, part: 'both', rect: { x: 10, y: 20, width: 300, height: 200 }, scale: 1, view: goodView },
   inspect: { type: 'inspect', requestId: 7, resultId: 3, x: 5, y: 6 },
+  sweep: { type: 'sweep', requestId: 7, params: good, axis: 'channels' },
+  copyCommand: { type: 'copyCommand', params: good, view: goodView },
+  batch: { type: 'batch', params: good },
 };
 const LONG = 'x'.repeat(1 << 20);
 
@@ -93,9 +96,10 @@ function assertWellFormed(msg: WebviewMessage, raw: unknown): void {
     assert.ok(['both', 'original', 'right'].includes(msg.part));
     return;
   }
-  assert.ok(['run', 'save', 'elbow', 'export'].includes(msg.type));
+  assert.ok(['run', 'save', 'elbow', 'export', 'sweep', 'copyCommand', 'batch'].includes(msg.type));
   if (msg.type === 'export') assert.ok(EXPORT_WHATS.includes(msg.what));
-  assert.ok(Number.isSafeInteger(msg.requestId) && msg.requestId >= 0);
+  if (msg.type === 'sweep') assert.ok(['channels', 'k', 'none'].includes(msg.axis));
+  if (msg.type !== 'copyCommand' && msg.type !== 'batch') assert.ok(Number.isSafeInteger(msg.requestId) && msg.requestId >= 0);
   const p = msg.params;
   assert.deepEqual(Object.keys(p).sort(), [...PARAM_KEYS].sort());
   assert.ok(COLOR_SPACE_IDS.includes(p.colorSpace));
@@ -150,7 +154,7 @@ test('every field of every message type, replaced by each hostile value: rejecte
         if (field === 'type') assert.equal(ok, false, `type ${describe(v)}`);
         if (field === 'requestId') assert.equal(ok, typeof v === 'number' && Number.isSafeInteger(v) && v >= 0, `requestId ${describe(v)}`);
         if (field === 'resultId') assert.equal(ok, typeof v === 'number' && Number.isSafeInteger(v) && v >= 0, `resultId ${describe(v)}`);
-        if (['params', 'what', 'rect', 'part', 'scale'].includes(field)) assert.equal(ok, field === 'scale' && typeof v === 'number' && v > 0 && v <= 1, `${label}.${field} ${describe(v)}`);
+        if (['params', 'what', 'rect', 'part', 'scale', 'axis'].includes(field)) assert.equal(ok, field === 'scale' && typeof v === 'number' && v > 0 && v <= 1, `${label}.${field} ${describe(v)}`);
         if (field === 'view') assert.equal(ok, v === undefined && label === 'save+view', `${label}.view ${describe(v)}`);
         if (field === 'highlight') assert.equal(ok, v === undefined || (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < LIMITS.k.max), `highlight ${describe(v)}`);
         if (field === 'displayMax') assert.equal(ok, v === undefined || (typeof v === 'number' && Number.isFinite(v)), `displayMax ${describe(v)}`);
@@ -283,7 +287,8 @@ test('seeded fuzz (50 000 messages) and a flood (10 000 in a row): no throw, onl
   };
   const message = (): unknown => {
     const m: Record<string, unknown> = {
-      type: pick(['run', 'save', 'ready', 'elbow', 'export', 'view', 'tile', 'inspect', 'stop', 'RUN', '']),
+      type: pick(['run', 'save', 'ready', 'elbow', 'export', 'view', 'tile', 'inspect', 'sweep', 'copyCommand', 'batch', 'stop', 'RUN', '']),
+      axis: pick(['channels', 'k', 'none', 'all', '']),
       requestId: Math.floor(rnd() * 1000),
       resultId: rnd() < 0.8 ? Math.floor(rnd() * 10) : value(1),
       part: pick(['both', 'original', 'right', 'left', '']),

@@ -5,7 +5,7 @@
 // at a time from a shared counter by that worker and by any worker that falls idle meanwhile,
 // so a late helper still takes its share; the best restart is labelled where it was prepared.
 // Queued work goes first by priority: previews, segmentations, helping a running segmentation,
-// then elbow curves. Aborting a run rejects it at once and asks its workers to stop (a shared
+// then a sweep's runs (Explore), then elbow curves. Aborting a run rejects it at once and asks its workers to stop (a shared
 // counter they read between K-means restarts and iterations); a worker still busy a grace period
 // later is terminated and replaced. A crashed worker fails its run with a clear error and is
 // replaced too.
@@ -36,7 +36,7 @@ export interface SegmentPoolOptions {
   size?: number;
 }
 
-export type RunPriority = 'preview' | 'normal';
+export type RunPriority = 'preview' | 'normal' | 'sweep';
 
 export interface SegmentRunOptions {
   /** Aborting rejects the run with SegmentationError('cancelled') and stops its workers. */
@@ -52,7 +52,10 @@ export interface SegmentRunOptions {
    * or replaced. Lets a caller hold a newer run back until the old one has really let go.
    */
   onStopped?: () => void;
-  /** Previews (a reduced copy, to show something at once) go before every other run. */
+  /**
+   * Previews (a reduced copy, to show something at once) go before every other run; a sweep's
+   * runs (Explore) after the segmentations and their helpers, before elbow curves.
+   */
   priority?: RunPriority;
   /** Called when the run has its input prepared and starts K-means. */
   onClustering?: () => void;
@@ -79,7 +82,7 @@ export const PREPARE_GRACE_MS = 30_000;
  */
 const HELPER_MIN_VALUES = 20_000;
 
-const PRIORITY = { preview: 0, normal: 1, elbow: 3 } as const;
+const PRIORITY = { preview: 0, normal: 1, sweep: 2, elbow: 3 } as const;
 
 interface Slot {
   worker: Worker;
