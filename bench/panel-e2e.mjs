@@ -74,7 +74,7 @@ for (const mp of wanted) {
     await explorerContextMenu(page, name, 'Segment with K-means');
     const frame = webviewFrame(page);
     await frame.locator('body').waitFor();
-    let stalls = stallProbe(page, frame);
+    let stalls = stallProbe(page);
     const open = await timeToReady(frame, 0);
     const openMs = performance.now() - t0;
     const openStall = await stalls.stop();
@@ -85,7 +85,7 @@ for (const mp of wanted) {
     const previews = [];
     let stall = 0;
     for (const k of K_CHANGES) {
-      stalls = stallProbe(page, frame);
+      stalls = stallProbe(page);
       const since = await panelClock(frame);
       await frame.locator('#clusters input').fill(String(k));
       const r = await timeToReady(frame, run);

@@ -51,10 +51,10 @@ export interface SessionDeps {
 
 /** The long side the panel's pictures are made at until it says what its screen wants. */
 export const DEFAULT_DISPLAY_MAX = 1600;
-/** A preview clusters a copy of about this many pixels... */
-export const PREVIEW_PIXELS = 250_000;
+/** A preview clusters a copy of about this many pixels (0.16 MP: about 490 x 330 of a 3:2 photo)... */
+export const PREVIEW_PIXELS = 160_000;
 /** ...with at most this many restarts (its pixels are few; what matters is that it is quick). */
-export const PREVIEW_RESTARTS = 4;
+export const PREVIEW_RESTARTS = 3;
 /** Settings of a sweep in the pool at once. */
 const SWEEP_LANES = 3;
 /** Longest a newer run waits for an aborted one's workers (they finish preparing: see the pool). */

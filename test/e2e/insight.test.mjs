@@ -174,7 +174,7 @@ describe('Insight views in VS Code (code-server, symlinked build)', { timeout: 6
 
     // The split view for two channels is a scatter; the strips show L, a, b with a and b used.
     // Both come from the host after the result (computed over the full-size result).
-    await frame.locator('#split[data-state="ready"]').waitFor();
+    await frame.locator('#split[data-state="ready"]').waitFor({ state: 'attached' });
     assert.equal(await frame.locator('#split').getAttribute('data-kind'), 'scatter');
     assert.deepEqual(
       await frame.locator('#planes .plane').evaluateAll((fs) => fs.map((f) => f.classList.contains('selected'))),

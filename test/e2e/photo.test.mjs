@@ -56,7 +56,7 @@ describe('A 24-megapixel photo in VS Code (code-server, symlinked build)', { tim
     await page.locator('.tab.active', { hasText: PHOTO }).waitFor();
     frame = webviewFrame(page);
     await frame.locator('body').waitFor();
-    let stalls = stallProbe(page, frame);
+    let stalls = stallProbe(page);
     const open = await timeToReady(frame, 0);
     figures.open = { picture: Math.round(open.picture), preview: Math.round(open.preview ?? NaN), final: Math.round(open.ms) };
     figures.openStallMs = Math.round(await stalls.stop());
@@ -70,7 +70,7 @@ describe('A 24-megapixel photo in VS Code (code-server, symlinked build)', { tim
     await screenshot(page, 'photo-24mp-open');
 
     // A change of k: a preview, then the final result.
-    stalls = stallProbe(page, frame);
+    stalls = stallProbe(page);
     const since = await panelClock(frame);
     await frame.locator('#clusters input').fill('4');
     const change = await timeToReady(frame, info.run);

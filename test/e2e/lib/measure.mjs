@@ -45,16 +45,17 @@ export function memorySampler(ms = 300) {
 
 /**
  * Round trips to the workbench page every `ms` while work runs: the longest is how long the
- * page could not answer (the renderer runs the webview's frames too, in-process or not).
+ * page could not answer. The webview's frames run in the same renderer here (Chromium gives
+ * them no process of their own: a CDP session for the frame is refused as "part of the parent
+ * frame's session"), so a busy panel stalls these round trips too.
  */
-export function stallProbe(page, frame, ms = 100) {
+export function stallProbe(page, ms = 100) {
   let worst = 0;
   let running = true;
   const loop = (async () => {
     while (running) {
       const t = performance.now();
       await page.evaluate(() => 1).catch(() => {});
-      if (frame) await frame.locator('body').evaluate(() => 1).catch(() => {});
       worst = Math.max(worst, performance.now() - t);
       await sleep(ms);
     }
