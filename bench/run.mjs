@@ -131,7 +131,7 @@ function pairedAgreement(a, b, k) {
 mkdirSync(OUT, { recursive: true });
 // The bench runs the engine in-process for the warm pool and to read PNGs: bundle the core API.
 await esbuild.build({
-  entryPoints: { core: join(ROOT, 'src/core/index.ts') },
+  entryPoints: { core: join(ROOT, 'bench/engine.ts') },
   outdir: OUT,
   bundle: true,
   platform: 'node',

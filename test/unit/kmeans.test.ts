@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { bestOf, distinctIds, distinctValues, kmeans, packedValues, type KMeansOptions, type KMeansResult } from '../../src/core/kmeans/index';
-import { kmeansBruteForce, lloydBruteForce } from '../../src/core/kmeans/bruteForce';
-import { kmeansFromCenters } from '../../src/core/kmeans/kmeans';
+import { kmeansBruteForce, lloydBruteForce } from '../oracle/bruteForce';
+import { kmeansFromCenters } from '../oracle/fromCenters';
 import { treeOrder } from '../../src/core/kmeans/wasmRestart';
 import { inertiaOf } from '../../src/core/kmeans/inertia';
-import { relocateEmptyClusters } from '../../src/core/kmeans/relocate';
+import { relocateEmptyClusters } from '../oracle/relocate';
 import { blobPixels, randomWeighted, sortedRows } from './kmeans-helpers';
 
 const opts = (k: number, extra: Partial<KMeansOptions> = {}): KMeansOptions => ({ k, nInit: 10, maxIter: 300, tol: 1e-4, seed: 1, ...extra });

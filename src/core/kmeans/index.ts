@@ -9,11 +9,11 @@
 //                  by the filtering algorithm (whole boxes at once), empty-cluster relocation
 //   kdtree.ts      the median-split tree for points that are not bytes (copied into the kernel)
 //   wasmRestart.ts the restarts' host: memory layout, restarts, inertia
-//   relocate.ts    sklearn's empty-cluster relocation, in pixel units (the oracle's; the kernel
-//                  has the same loops)
 //   inertia.ts     inertia from per-cluster sums (order-independent)
-//   kmeans.ts      restarts, stopping rules, best restart
-//   bruteForce.ts  the same semantics by linear scans: the specification the tests hold it to
+//   kmeans.ts      restarts (a range, or taken from a counter shared by threads), best restart
+//
+// The specification the tests hold this to is in test/oracle/: the same semantics by linear
+// scans (bruteForce.ts), sklearn's empty-cluster relocation (relocate.ts).
 //
 // Restart r draws only from its own generator seeded by (seed, r), so restarts can be split
 // over workers and merged with bestOf. Same inputs, same bits.

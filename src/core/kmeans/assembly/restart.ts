@@ -1,11 +1,12 @@
 // AssemblyScript, compiled to WebAssembly by scripts/build-wasm.mjs (not by tsc; the output is
 // committed as ../kernelWasm.generated.ts): one K-means restart, i.e. greedy k-means++ seeding
-// and Lloyd's iterations with the filtering algorithm, on the kd-tree of kdtree.ts.
+// and Lloyd's iterations with the filtering algorithm, on a kd-tree: the radix tree built below
+// for byte points (every pixel value), the median tree of ../kdtree.ts for others.
 //
 // Why WebAssembly: in a cold process (the CLI, a fresh worker) the same code in JavaScript ran
 // mostly in V8's unoptimised tiers, where every floating-point temporary is a heap allocation;
 // WebAssembly runs compiled from the first call. Results are bit-identical to the brute-force
-// oracle in ../bruteForce.ts (the tests hold it to that).
+// oracle in test/oracle/bruteForce.ts (the tests hold it to that).
 //
 // Memory is laid out by the host (../wasmRestart.ts): the tree's arrays are copied in once and
 // the table passed to setup() holds every array's byte offset. Coordinates have stride 3
@@ -927,7 +928,7 @@ function hasEmpty(): bool {
   return false;
 }
 
-/** relocate.ts's relocateEmptyClusters on RSUMS/RW with the labels in SCRATCH (old centres CUR). */
+/** test/oracle/relocate.ts's relocateEmptyClusters on RSUMS/RW with the labels in SCRATCH (old centres CUR). */
 function relocateEmptyClusters(): void {
   for (let i = 0; i < M; i++) {
     const c = n(SCRATCH, i);

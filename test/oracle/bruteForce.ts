@@ -2,11 +2,11 @@
 // no tree. Tests run it on points in the tree's order (see KdTree.perm) and expect identical
 // bits; it is also the reference for anyone changing the fast path.
 
-import { absoluteTolerance, checkArgs, type KMeansOptions, type KMeansResult } from './options';
-import { RestartRng } from './random';
+import { absoluteTolerance, checkArgs, type KMeansOptions, type KMeansResult } from '../../src/core/kmeans/options';
+import { RestartRng } from '../../src/core/kmeans/random';
 import { averageCenters, relocateEmptyClusters } from './relocate';
-import { clusterInertia } from './inertia';
-import { squaredShift } from './kmeans';
+import { clusterInertia } from '../../src/core/kmeans/inertia';
+import { squaredShift } from './fromCenters';
 
 export function kmeansBruteForce(points: Float64Array, weights: Float64Array, d: number, opts: KMeansOptions): KMeansResult {
   const [from, to] = checkArgs(points, weights, d, opts);
