@@ -115,7 +115,7 @@ test('empty file and a text file named .png: not-an-image', async () => {
   const empty = await rejects(new Uint8Array(0), 'empty.png', 'not-an-image');
   assert.match(empty.message, /empty/);
   const text = await rejects(new Uint8Array(readFileSync(join(BAD, 'text.png'))), 'text.png', 'not-an-image');
-  assert.match(text.message, /PNG, JPEG, BMP, GIF or TIFF/);
+  assert.match(text.message, /PNG, JPEG, WebP, AVIF, BMP, GIF or TIFF/);
 });
 
 test('truncated PNG and JPEG at several points, damaged data: corrupt-image, jimp never leaks', async () => {
