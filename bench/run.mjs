@@ -14,6 +14,7 @@ import { dirname, join, resolve, basename } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { codecBundleOptions, copyCodecWasm } from '../scripts/codec-wasm.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED = resolve(ROOT, '../shared');
@@ -133,7 +134,9 @@ await esbuild.build({
   format: 'cjs',
   target: 'node20',
   logLevel: 'error',
+  ...codecBundleOptions(),
 });
+copyCodecWasm(OUT);
 const core = createRequire(import.meta.url)(join(OUT, 'core.js'));
 
 /** Issue 3's host-side latency (bench/host-latency.ts, bundled like the core): its verdict lines; sets exitCode on a FAIL. */
@@ -146,6 +149,7 @@ async function hostSection() {
     format: 'cjs',
     target: 'node20',
     logLevel: 'error',
+    ...codecBundleOptions(),
   });
   const { hostLatency } = createRequire(import.meta.url)(join(OUT, 'host-latency.js'));
   const log = [];

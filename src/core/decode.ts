@@ -71,7 +71,7 @@ export async function decodeImage(bytes: Uint8Array, name: string, opts: DecodeO
 
   let raw: Raw;
   try {
-    raw = await decodeRaw(format, bytes, name, what, maxPixels);
+    raw = await decodeRaw(format, bytes, name, header, what, maxPixels);
   } catch (e) {
     if (isSegmentationError(e)) throw e;
     if (isOutOfMemory(e)) throw tooLargeForMemory(name, what, e);
@@ -99,7 +99,7 @@ export async function decodeImage(bytes: Uint8Array, name: string, opts: DecodeO
   return { width: size.width, height: size.height, data: out.length === size.width * size.height * 3 ? out : out.subarray(0, size.width * size.height * 3) };
 }
 
-async function decodeRaw(format: ImageFormat, bytes: Uint8Array, name: string, what: string, maxPixels: number): Promise<Raw> {
+async function decodeRaw(format: ImageFormat, bytes: Uint8Array, name: string, size: { width: number; height: number }, what: string, maxPixels: number): Promise<Raw> {
   const rgba = (d: { width: number; height: number; data: Uint8Array }, orientation: Orientation = 1): Raw => ({
     width: d.width,
     height: d.height,
@@ -132,9 +132,9 @@ async function decodeRaw(format: ImageFormat, bytes: Uint8Array, name: string, w
       }
     }
     case 'webp':
-      return rgba(await decodeWebpWasm(bytes, name, what));
+      return rgba(await decodeWebpWasm(bytes, name, size, what));
     case 'avif':
-      return rgba(await decodeAvifWasm(bytes, name, what));
+      return rgba(await decodeAvifWasm(bytes, name, size, what));
     case 'png':
       return decodePng(bytes, name);
     case 'tiff': {

@@ -206,3 +206,13 @@ test('PNG rows split over several IDAT chunks decode exactly; a stream with rows
   const e = await rejects(rgbPng(8, 4, pixel, 2, 2), 'short.png', 'corrupt-image');
   assert.match(e.message, /truncated PNG data: 50 of the 100 bytes/);
 });
+
+test('formats we recognise but cannot read are named: unsupported-image, not "not an image"', async () => {
+  const heic = new Uint8Array(24);
+  new DataView(heic.buffer).setUint32(0, 24);
+  heic.set(new TextEncoder().encode('ftypheic\0\0\0\0mif1heic'), 4);
+  const e = await rejects(heic, 'photo.heic', 'unsupported-image');
+  assert.match(e.message, /^photo\.heic: HEIC\/HEIF images are not supported: use PNG, JPEG, WebP, AVIF, BMP, GIF or TIFF$/);
+  const svg = await rejects(new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"></svg>'), 'icon.svg', 'unsupported-image');
+  assert.match(svg.message, /SVG images are not supported/);
+});

@@ -24,17 +24,28 @@ export interface CodecInstance<T> {
 export async function instantiate<T>(factory: GlueFactory<T>, file: WasmFile): Promise<CodecInstance<T>> {
   const module = wasmModule(file);
   const messages: string[] = [];
-  const codec = await factory({
+  let failed: { error: unknown } | undefined;
+  const ready = factory({
     noInitialRun: true,
     instantiateWasm: (imports, done) => {
-      const instance = new WebAssembly.Instance(module, imports);
+      let instance: WebAssembly.Instance;
+      try {
+        instance = new WebAssembly.Instance(module, imports);
+      } catch (error) {
+        // Thrown back into the glue, this would make it fall back to fetching the .wasm by URL
+        // (an unhandled rejection in Node). An empty answer leaves it waiting forever instead;
+        // the glue calls this synchronously, so the failure is known before `ready` is awaited.
+        failed = { error };
+        return {};
+      }
       done(instance);
       return instance.exports;
     },
     print: (text) => messages.push(text),
     printErr: (text) => messages.push(text),
   });
-  return { codec, messages };
+  if (failed) throw failed.error;
+  return { codec: await ready, messages };
 }
 
 /** An Emscripten codec's decoded picture: RGBA, 4 bytes a pixel (the browser's ImageData shape). */
@@ -42,6 +53,19 @@ export interface DecodedRgba {
   width: number;
   height: number;
   data: Uint8Array;
+}
+
+/** The most memory these codecs' WebAssembly heaps can grow to (their builds' limit). */
+export const WASM_HEAP_MAX = 2 ** 31;
+
+/**
+ * True when the codec stopped with Emscripten's abort() after its heap had grown past half of
+ * what it can have: its C++ glue aborts when an allocation fails (built without exceptions), and
+ * that is what a decoder near its memory limit runs into.
+ */
+export function abortedOutOfHeap(e: unknown, codec: unknown): boolean {
+  const heap = (codec as { HEAPU8?: Uint8Array }).HEAPU8?.length ?? 0;
+  return e instanceof Error && /Aborted\(/.test(e.message) && heap > WASM_HEAP_MAX / 2;
 }
 
 /**

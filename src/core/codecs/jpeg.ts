@@ -9,7 +9,7 @@
 // picture whole (OpenCV reads such files too), anything else (a premature end of the file or of
 // a segment, a bad Huffman code) means missing or made-up pixels, and the file is refused.
 import { SegmentationError } from '../errors';
-import { instantiate, isOutOfMemory, type DecodedRgba, type GlueFactory } from './emscripten';
+import { WASM_HEAP_MAX, abortedOutOfHeap, instantiate, isOutOfMemory, type DecodedRgba, type GlueFactory } from './emscripten';
 
 interface MozjpegDecoder {
   decode(data: Uint8Array, preserveOrientation: boolean): DecodedRgba | null | undefined;
@@ -26,12 +26,16 @@ const UNSUPPORTED: [RegExp, (m: RegExpExecArray) => string][] = [
 export class JpegNeedsFallback extends Error {}
 
 export async function decodeJpegWasm(bytes: Uint8Array, name: string, what: string): Promise<DecodedRgba> {
+  const need = jpegDecoderBytes(bytes);
+  if (need > WASM_HEAP_MAX) {
+    throw overHeapLimit(name, what, need);
+  }
   const factory = (require('@jsquash/jpeg/codec/dec/mozjpeg_dec.js') as { default: GlueFactory<MozjpegDecoder> }).default;
   let instance;
   try {
     instance = await instantiate(factory, 'mozjpeg_dec');
   } catch (e) {
-    if (isOutOfMemory(e)) throw tooLargeForMemory(name, what, e);
+    if (isOutOfMemory(e)) throw noMemoryToStart(name, 'JPEG', e);
     throw e;
   }
   const { codec, messages } = instance;
@@ -39,8 +43,8 @@ export async function decodeJpegWasm(bytes: Uint8Array, name: string, what: stri
   try {
     result = codec.decode(bytes, false);
   } catch (e) {
-    if (isOutOfMemory(e, messages)) throw tooLargeForMemory(name, what, e);
-    const last = messages[messages.length - 1] ?? '';
+    if (isOutOfMemory(e, messages) || abortedOutOfHeap(e, codec)) throw tooLargeForMemory(name, what, e);
+    const last = messages.filter((m) => !/^Aborted\(/.test(m)).pop() ?? '';
     if (/Unsupported color conversion request/i.test(last)) throw new JpegNeedsFallback(last);
     for (const [re, say] of UNSUPPORTED) {
       const m = re.exec(last);
@@ -57,6 +61,54 @@ export async function decodeJpegWasm(bytes: Uint8Array, name: string, what: stri
   return result;
 }
 
+/**
+ * What the decoder must hold at once, from the frame header: the RGBA output, the file, and for
+ * a progressive JPEG every block's coefficients (2 bytes each, whole MCUs), plus some working
+ * space. 0 when there is no frame header (the decoder then fails on its own).
+ */
+export function jpegDecoderBytes(bytes: Uint8Array): number {
+  for (let pos = 2; pos + 4 <= bytes.length; ) {
+    if (bytes[pos] !== 0xff) return 0;
+    const marker = bytes[pos + 1]!;
+    if (marker === 0xff) {
+      pos++;
+      continue;
+    }
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
+      pos += 2;
+      continue;
+    }
+    if (marker === 0xda || marker === 0xd9) return 0;
+    const length = (bytes[pos + 2]! << 8) | bytes[pos + 3]!;
+    const sof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+    if (sof) {
+      const at = pos + 4;
+      if (at + 6 > bytes.length) return 0;
+      const height = (bytes[at + 1]! << 8) | bytes[at + 2]!;
+      const width = (bytes[at + 3]! << 8) | bytes[at + 4]!;
+      const n = bytes[at + 5]!;
+      const comps: [number, number][] = [];
+      for (let c = 0; c < n && at + 8 + c * 3 < bytes.length; c++) {
+        const f = bytes[at + 7 + c * 3]!;
+        comps.push([Math.max(1, f >> 4), Math.max(1, f & 15)]);
+      }
+      const hmax = Math.max(1, ...comps.map(([h]) => h));
+      const vmax = Math.max(1, ...comps.map(([, v]) => v));
+      const progressive = marker === 0xc2 || marker === 0xc6 || marker === 0xca || marker === 0xce;
+      let coefficients = 0;
+      if (progressive) {
+        const mcuCols = Math.ceil(width / (8 * hmax));
+        const mcuRows = Math.ceil(height / (8 * vmax));
+        for (const [h, v] of comps) coefficients += mcuCols * h * mcuRows * v * 64 * 2;
+      }
+      return width * height * 4 + coefficients + bytes.length + 16 * 2 ** 20;
+    }
+    if (length < 2) return 0;
+    pos += 2 + length;
+  }
+  return 0;
+}
+
 /** libjpeg's wording, without its "Corrupt JPEG data:" prefix, in lower case. */
 function describe(message: string): string {
   const m = message.replace(/^Corrupt JPEG data:\s*/i, '').trim();
@@ -66,6 +118,21 @@ function describe(message: string): string {
 function withCause<E extends Error>(err: E, cause: unknown): E {
   err.cause = cause;
   return err;
+}
+
+/** The decoder's WebAssembly instance could not even get its memory: whatever the image's size. */
+export function noMemoryToStart(name: string, label: string, cause: unknown): SegmentationError {
+  return withCause(new SegmentationError('out-of-memory', `not enough memory available to start the ${label} decoder (the file is not damaged)`, name), cause);
+}
+
+/** A decoder would need more than its WebAssembly heap can ever hold: said before trying. */
+export function overHeapLimit(name: string, what: string, need: number): SegmentationError {
+  const mb = (n: number): number => Math.round(n / 2 ** 20);
+  return new SegmentationError(
+    'out-of-memory',
+    `${what} is too large for the memory available to decode it: the decoder needs about ${mb(need)} MB, more than the ${mb(WASM_HEAP_MAX)} MB a WebAssembly decoder can have (the file is not damaged)`,
+    name,
+  );
 }
 
 /** `what` names the image and its size, e.g. "10000x6400 JPEG (64 megapixels)". */

@@ -4,9 +4,9 @@
 // OpenCV's; OpenCV 4.6 reads no AVIF, VS Code's image preview does. Both decoders return nothing
 // on failure and say nothing about why: a sound file they cannot read is recognised beforehand
 // from its header (an animated WebP), anything else that fails is damaged data.
-import { SegmentationError, isSegmentationError } from '../errors';
-import { instantiate, isOutOfMemory, type DecodedRgba, type GlueFactory } from './emscripten';
-import { tooLargeForMemory } from './jpeg';
+import { SegmentationError } from '../errors';
+import { WASM_HEAP_MAX, abortedOutOfHeap, instantiate, isOutOfMemory, type DecodedRgba, type GlueFactory } from './emscripten';
+import { noMemoryToStart, overHeapLimit, tooLargeForMemory } from './jpeg';
 
 interface Decoder {
   decode(data: Uint8Array): DecodedRgba | null | undefined;
@@ -19,18 +19,36 @@ export function isAnimatedWebp(bytes: Uint8Array): boolean {
   return bytes.length >= 21 && String.fromCharCode(...bytes.subarray(12, 16)) === 'VP8X' && (bytes[20]! & WEBP_ANIMATION) !== 0;
 }
 
-export async function decodeWebpWasm(bytes: Uint8Array, name: string, what: string): Promise<DecodedRgba> {
+/** The kind of a WebP's image data: the first VP8 or VP8L chunk, after any VP8X/ICCP/ALPH. */
+export function webpImageChunk(bytes: Uint8Array): 'VP8 ' | 'VP8L' | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = 12; at + 8 <= bytes.length; ) {
+    const type = String.fromCharCode(...bytes.subarray(at, at + 4));
+    if (type === 'VP8 ' || type === 'VP8L') return type;
+    at += 8 + view.getUint32(at + 4, true) + (view.getUint32(at + 4, true) & 1);
+  }
+  return undefined;
+}
+
+export async function decodeWebpWasm(bytes: Uint8Array, name: string, size: { width: number; height: number }, what: string): Promise<DecodedRgba> {
+  const { width, height } = size;
   if (isAnimatedWebp(bytes)) {
     // cv2.imread (OpenCV 4.6) refuses these too
     throw new SegmentationError('unsupported-image', 'animated WebP is not supported: save one frame as a still image', name);
   }
+  // lossless decoding keeps a 32-bit ARGB copy of the picture beside the RGBA output
+  const need = width * height * (webpImageChunk(bytes) === 'VP8L' ? 8 : 4) + bytes.length + 16 * 2 ** 20;
+  if (need > WASM_HEAP_MAX) throw overHeapLimit(name, what, need);
   const factory = (require('@jsquash/webp/codec/dec/webp_dec.js') as { default: GlueFactory<Decoder> }).default;
-  return run(() => instantiate(factory, 'webp_dec'), bytes, name, what, 'corrupt or truncated WebP data, cannot decode');
+  return run(() => instantiate(factory, 'webp_dec'), bytes, name, what, 'WebP');
 }
 
-export async function decodeAvifWasm(bytes: Uint8Array, name: string, what: string): Promise<DecodedRgba> {
+export async function decodeAvifWasm(bytes: Uint8Array, name: string, size: { width: number; height: number }, what: string): Promise<DecodedRgba> {
+  // the RGBA output, and the YUV planes it is made from (up to 3 planes of 16-bit samples)
+  const need = size.width * size.height * 10 + bytes.length + 32 * 2 ** 20;
+  if (need > WASM_HEAP_MAX) throw overHeapLimit(name, what, need);
   const factory = (require('@jsquash/avif/codec/dec/avif_dec.js') as { default: GlueFactory<Decoder> }).default;
-  return run(() => instantiate(factory, 'avif_dec'), bytes, name, what, 'corrupt or truncated AVIF data, cannot decode');
+  return run(() => instantiate(factory, 'avif_dec'), bytes, name, what, 'AVIF');
 }
 
 async function run(
@@ -38,17 +56,22 @@ async function run(
   bytes: Uint8Array,
   name: string,
   what: string,
-  corrupt: string,
+  label: string,
 ): Promise<DecodedRgba> {
-  let result: DecodedRgba | null | undefined;
-  let messages: string[] = [];
+  const corrupt = `corrupt or truncated ${label} data, cannot decode`;
+  let instance;
   try {
-    const instance = await make();
-    messages = instance.messages;
-    result = instance.codec.decode(bytes);
+    instance = await make();
   } catch (e) {
-    if (isSegmentationError(e)) throw e; // a missing codec file
-    if (isOutOfMemory(e, messages)) throw tooLargeForMemory(name, what, e);
+    if (isOutOfMemory(e)) throw noMemoryToStart(name, label, e);
+    throw e;
+  }
+  const { codec, messages } = instance;
+  let result: DecodedRgba | null | undefined;
+  try {
+    result = codec.decode(bytes);
+  } catch (e) {
+    if (isOutOfMemory(e, messages) || abortedOutOfHeap(e, codec)) throw tooLargeForMemory(name, what, e);
     const err = new SegmentationError('corrupt-image', corrupt, name);
     err.cause = e;
     throw err;

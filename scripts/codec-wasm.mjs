@@ -1,0 +1,54 @@
+// The image codecs' WebAssembly in the bundles (used by esbuild.mjs and by the tests that build
+// a bundle of their own). src/core/codecs/wasm-files.json lists the binaries; every bundle reads
+// them from beside itself in its output folder, and the CLI carries the JPEG and WebP decoders
+// inside too, so that a copied dist/cli.js alone still reads the common formats.
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+
+const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+const require = createRequire(join(ROOT, 'package.json'));
+export const WASM_FILES = JSON.parse(readFileSync(join(ROOT, 'src/core/codecs/wasm-files.json'), 'utf8'));
+
+/**
+ * Gives src/core/codecs/wasmEmbedded.ts its bundle contents: the binaries `embed` picks as
+ * brotli-compressed base64 text (decoded on first use only); the bundle reads the others from
+ * beside itself. Compressed, the JPEG and WebP decoders add 120 KB to cli.js instead of 400 KB:
+ * every CLI run reads and scans that text (uncompressed it cost ~25 ms a run on this machine).
+ */
+export function wasmBundlePlugin(embed) {
+  return {
+    name: 'codec-wasm',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]codecs[\\/]wasmEmbedded\.ts$/ }, () => {
+        const entries = Object.entries(WASM_FILES)
+          .filter(([, f]) => embed(f))
+          .map(([name, f]) => {
+            const packed = zlib.brotliCompressSync(readFileSync(require.resolve(f.package)), {
+              params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 },
+            });
+            return `    ${JSON.stringify(name)}: () => ${JSON.stringify(packed.toString('base64'))},`;
+          });
+        return { contents: `export const BUNDLED_WASM = {\n  embedded: {\n${entries.join('\n')}\n  },\n};\n`, loader: 'ts' };
+      });
+    },
+  };
+}
+
+/** Copies every codec binary into `dir` as <name>.wasm, where the bundles look for them. */
+export function copyCodecWasm(dir) {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, f] of Object.entries(WASM_FILES)) copyFileSync(require.resolve(f.package), join(dir, `${name}.wasm`));
+}
+
+/** esbuild options every Node bundle that may decode or encode images needs. */
+export function codecBundleOptions(embed = () => false) {
+  return {
+    // the codecs' Emscripten glue is written as ES modules for browsers; its import.meta.url is
+    // never used here (the WebAssembly is handed to it compiled)
+    logOverride: { 'empty-import-meta': 'silent' },
+    plugins: [wasmBundlePlugin(embed)],
+  };
+}
