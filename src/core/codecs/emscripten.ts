@@ -8,6 +8,8 @@ import { wasmModule, type WasmFile } from './wasmFiles';
 /** What the glue's default export (the module factory) accepts, of what is used here. */
 interface FactoryOptions {
   noInitialRun: boolean;
+  /** Where the glue would fetch its .wasm from: never used, but without it some glue builds a URL from import.meta.url, which a CommonJS bundle does not have. */
+  locateFile: (path: string) => string;
   instantiateWasm: (imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void) => WebAssembly.Exports;
   print: (text: string) => void;
   printErr: (text: string) => void;
@@ -27,6 +29,7 @@ export async function instantiate<T>(factory: GlueFactory<T>, file: WasmFile): P
   let failed: { error: unknown } | undefined;
   const ready = factory({
     noInitialRun: true,
+    locateFile: (path) => path,
     instantiateWasm: (imports, done) => {
       let instance: WebAssembly.Instance;
       try {
