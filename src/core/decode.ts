@@ -7,7 +7,7 @@ import { SegmentationError, isSegmentationError } from './errors';
 import { checkGifFrame, checkPngData, firstTiffPage, pngTransparentKey } from './decodeGuards';
 import { FORMAT_LABELS, readImageHeader, sniffFormat, sniffUnsupportedFormat, tiffDataEnd, type ImageFormat } from './header';
 import { jimpFormat } from './jimpLoader';
-import { isOutOfMemory } from './codecs/emscripten';
+import { isOutOfMemory, type PixelSink } from './codecs/emscripten';
 import { JpegNeedsFallback, decodeJpegWasm, tooLargeForMemory } from './codecs/jpeg';
 import { jpegOrientation, orientedSize, pngOrientation, tiffOrientation, toOrientedRgb, type Orientation } from './codecs/orientation';
 import { decodeAvifWasm, decodeWebpWasm } from './codecs/webpAvif';
@@ -45,7 +45,11 @@ interface Raw {
   /** 8 for 16-bit samples (OpenCV keeps their high byte), else 0. */
   shift: number;
   orientation: Orientation;
+  /** The finished RGB image, when a WebAssembly decoder's pixels went straight into it. */
+  done?: RgbImage;
 }
+
+type Alloc = (bytes: number) => Uint8Array;
 
 export async function decodeImage(bytes: Uint8Array, name: string, opts: DecodeOptions = {}): Promise<RgbImage> {
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
@@ -69,9 +73,17 @@ export async function decodeImage(bytes: Uint8Array, name: string, opts: DecodeO
   }
   const what = `${header.width}x${header.height} ${label} (${megapixels(pixels)} megapixels)`;
 
+  const alloc: Alloc = (n) => {
+    try {
+      return opts.alloc ? opts.alloc(n) : new Uint8Array(n);
+    } catch (e) {
+      if (isOutOfMemory(e)) throw tooLargeForMemory(name, what, e);
+      throw e;
+    }
+  };
   let raw: Raw;
   try {
-    raw = await decodeRaw(format, bytes, name, header, what, maxPixels);
+    raw = await decodeRaw(format, bytes, name, header, what, maxPixels, alloc);
   } catch (e) {
     if (isSegmentationError(e)) throw e;
     if (isOutOfMemory(e)) throw tooLargeForMemory(name, what, e);
@@ -79,6 +91,7 @@ export async function decodeImage(bytes: Uint8Array, name: string, opts: DecodeO
     err.cause = e;
     throw err;
   }
+  if (raw.done) return raw.done;
   const { width, height, data, channels } = raw;
   if (!(width > 0 && height > 0) || data.length < width * height * channels) {
     throw new SegmentationError('corrupt-image', `corrupt ${label} data: decoded to no pixels`, name);
@@ -87,19 +100,39 @@ export async function decodeImage(bytes: Uint8Array, name: string, opts: DecodeO
   if (width * height > maxPixels) {
     throw new SegmentationError('too-large', `${width}x${height} ${label} is ${megapixels(width * height)} megapixels, over the limit of ${megapixels(maxPixels)} megapixels`, name);
   }
-  const size = orientedSize(width, height, raw.orientation);
-  let out: Uint8Array;
-  try {
-    out = opts.alloc ? opts.alloc(size.width * size.height * 3) : new Uint8Array(size.width * size.height * 3);
-  } catch (e) {
-    if (isOutOfMemory(e)) throw tooLargeForMemory(name, what, e);
-    throw e;
-  }
-  toOrientedRgb(data, channels, width, height, raw.orientation, out, raw.shift);
-  return { width: size.width, height: size.height, data: out.length === size.width * size.height * 3 ? out : out.subarray(0, size.width * size.height * 3) };
+  return toRgbImage(data, channels, width, height, raw.orientation, alloc, raw.shift);
 }
 
-async function decodeRaw(format: ImageFormat, bytes: Uint8Array, name: string, size: { width: number; height: number }, what: string, maxPixels: number): Promise<Raw> {
+function toRgbImage(data: Uint8Array | Uint16Array, channels: number, width: number, height: number, o: Orientation, alloc: Alloc, shift = 0): RgbImage {
+  const size = orientedSize(width, height, o);
+  const n = size.width * size.height * 3;
+  const out = alloc(n);
+  toOrientedRgb(data, channels, width, height, o, out, shift);
+  return { width: size.width, height: size.height, data: out.length === n ? out : out.subarray(0, n) };
+}
+
+/**
+ * A WebAssembly decoder's pixel sink (see codecs/emscripten.ts): RGBA of the size the header
+ * gave goes straight into the caller's RGB buffer, oriented; anything else is left to the glue.
+ */
+function sinkInto(target: { done?: RgbImage }, size: { width: number; height: number }, o: Orientation, alloc: Alloc): PixelSink {
+  return (rgba) => {
+    if (rgba.length !== size.width * size.height * 4) return false;
+    target.done = toRgbImage(rgba, 4, size.width, size.height, o, alloc);
+    return true;
+  };
+}
+
+async function decodeRaw(
+  format: ImageFormat,
+  bytes: Uint8Array,
+  name: string,
+  size: { width: number; height: number },
+  what: string,
+  maxPixels: number,
+  alloc: Alloc,
+): Promise<Raw> {
+  const target: { done?: RgbImage } = {};
   const rgba = (d: { width: number; height: number; data: Uint8Array }, orientation: Orientation = 1): Raw => ({
     width: d.width,
     height: d.height,
@@ -107,13 +140,14 @@ async function decodeRaw(format: ImageFormat, bytes: Uint8Array, name: string, s
     channels: 4,
     shift: 0,
     orientation,
+    done: target.done,
   });
   const buffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
   switch (format) {
     case 'jpeg': {
       const orientation = jpegOrientation(bytes) ?? 1;
       try {
-        return rgba(await decodeJpegWasm(bytes, name, what), orientation);
+        return rgba(await decodeJpegWasm(bytes, name, what, sinkInto(target, size, orientation, alloc)), orientation);
       } catch (e) {
         if (!(e instanceof JpegNeedsFallback)) throw e;
       }
@@ -132,9 +166,9 @@ async function decodeRaw(format: ImageFormat, bytes: Uint8Array, name: string, s
       }
     }
     case 'webp':
-      return rgba(await decodeWebpWasm(bytes, name, size, what));
+      return rgba(await decodeWebpWasm(bytes, name, size, what, sinkInto(target, size, 1, alloc)));
     case 'avif':
-      return rgba(await decodeAvifWasm(bytes, name, size, what));
+      return rgba(await decodeAvifWasm(bytes, name, size, what, sinkInto(target, size, 1, alloc)));
     case 'png':
       return decodePng(bytes, name);
     case 'tiff': {

@@ -136,3 +136,30 @@ test('alloc: the RGB pixels are written into the buffer the caller gives, e.g. s
   const plain = await decodeImage(load('jpeg-exif-6-pil.jpg'), 'x.jpg');
   assert.deepEqual(Array.from(img.data), Array.from(plain.data));
 });
+
+test('WebAssembly decoders hand their pixels over in place: no copy by the glue, the global restored', async () => {
+  const { instantiate } = await import('../../src/core/codecs/emscripten');
+  const factory = (require('@jsquash/webp/codec/dec/webp_dec.js') as { default: Parameters<typeof instantiate>[0] }).default;
+  const native = globalThis.Uint8ClampedArray;
+  const instance = await instantiate(factory as never, 'webp_dec');
+  assert.equal(globalThis.Uint8ClampedArray, native, 'restored after the instance is made');
+  const seen: number[] = [];
+  const codec = instance.codec as { decode(b: Uint8Array): { width: number; height: number; data: Uint8ClampedArray } };
+  const out = instance.withSink(
+    (rgba) => {
+      seen.push(rgba.length);
+      // a view of the decoder's own memory, not a copy
+      assert.ok(rgba.buffer.byteLength > rgba.length);
+      return true;
+    },
+    () => codec.decode(load('webp-lossless-cv2.webp')),
+  );
+  assert.equal(globalThis.Uint8ClampedArray, native, 'restored after the call');
+  assert.deepEqual(seen, [61 * 43 * 4]);
+  assert.deepEqual([out.width, out.height, out.data.length], [61, 43, 0]);
+  // a sink that declines leaves the glue's own copy
+  const again = await instantiate(factory as never, 'webp_dec');
+  const copied = again.withSink(() => false, () => (again.codec as typeof codec).decode(load('webp-lossless-cv2.webp')));
+  assert.equal(copied.data.length, 61 * 43 * 4);
+  assert.ok(copied.data instanceof native);
+});

@@ -9,7 +9,7 @@
 // picture whole (OpenCV reads such files too), anything else (a premature end of the file or of
 // a segment, a bad Huffman code) means missing or made-up pixels, and the file is refused.
 import { SegmentationError } from '../errors';
-import { WASM_HEAP_MAX, abortedOutOfHeap, instantiate, isOutOfMemory, type DecodedRgba, type GlueFactory } from './emscripten';
+import { WASM_HEAP_MAX, abortedOutOfHeap, instantiate, isOutOfMemory, type DecodedRgba, type GlueFactory, type PixelSink } from './emscripten';
 
 interface MozjpegDecoder {
   decode(data: Uint8Array, preserveOrientation: boolean): DecodedRgba | null | undefined;
@@ -25,7 +25,7 @@ const UNSUPPORTED: [RegExp, (m: RegExpExecArray) => string][] = [
 /** Thrown for a JPEG whose colour components mozjpeg cannot turn into RGB (CMYK, YCCK). */
 export class JpegNeedsFallback extends Error {}
 
-export async function decodeJpegWasm(bytes: Uint8Array, name: string, what: string): Promise<DecodedRgba> {
+export async function decodeJpegWasm(bytes: Uint8Array, name: string, what: string, sink: PixelSink = () => false): Promise<DecodedRgba> {
   const need = jpegDecoderBytes(bytes);
   if (need > WASM_HEAP_MAX) {
     throw overHeapLimit(name, what, need);
@@ -38,10 +38,10 @@ export async function decodeJpegWasm(bytes: Uint8Array, name: string, what: stri
     if (isOutOfMemory(e)) throw noMemoryToStart(name, 'JPEG', e);
     throw e;
   }
-  const { codec, messages } = instance;
+  const { codec, messages, withSink } = instance;
   let result: DecodedRgba | null | undefined;
   try {
-    result = codec.decode(bytes, false);
+    result = withSink(sink, () => codec.decode(bytes, false));
   } catch (e) {
     if (isOutOfMemory(e, messages) || abortedOutOfHeap(e, codec)) throw tooLargeForMemory(name, what, e);
     const last = messages.filter((m) => !/^Aborted\(/.test(m)).pop() ?? '';

@@ -5,7 +5,7 @@
 // on failure and say nothing about why: a sound file they cannot read is recognised beforehand
 // from its header (an animated WebP), anything else that fails is damaged data.
 import { SegmentationError } from '../errors';
-import { WASM_HEAP_MAX, abortedOutOfHeap, instantiate, isOutOfMemory, type DecodedRgba, type GlueFactory } from './emscripten';
+import { WASM_HEAP_MAX, abortedOutOfHeap, instantiate, isOutOfMemory, type DecodedRgba, type GlueFactory, type PixelSink } from './emscripten';
 import { noMemoryToStart, overHeapLimit, tooLargeForMemory } from './jpeg';
 
 interface Decoder {
@@ -30,7 +30,7 @@ export function webpImageChunk(bytes: Uint8Array): 'VP8 ' | 'VP8L' | undefined {
   return undefined;
 }
 
-export async function decodeWebpWasm(bytes: Uint8Array, name: string, size: { width: number; height: number }, what: string): Promise<DecodedRgba> {
+export async function decodeWebpWasm(bytes: Uint8Array, name: string, size: { width: number; height: number }, what: string, sink?: PixelSink): Promise<DecodedRgba> {
   const { width, height } = size;
   if (isAnimatedWebp(bytes)) {
     // cv2.imread (OpenCV 4.6) refuses these too
@@ -40,15 +40,15 @@ export async function decodeWebpWasm(bytes: Uint8Array, name: string, size: { wi
   const need = width * height * (webpImageChunk(bytes) === 'VP8L' ? 8 : 4) + bytes.length + 16 * 2 ** 20;
   if (need > WASM_HEAP_MAX) throw overHeapLimit(name, what, need);
   const factory = (require('@jsquash/webp/codec/dec/webp_dec.js') as { default: GlueFactory<Decoder> }).default;
-  return run(() => instantiate(factory, 'webp_dec'), bytes, name, what, 'WebP');
+  return run(() => instantiate(factory, 'webp_dec'), bytes, name, what, 'WebP', sink);
 }
 
-export async function decodeAvifWasm(bytes: Uint8Array, name: string, size: { width: number; height: number }, what: string): Promise<DecodedRgba> {
+export async function decodeAvifWasm(bytes: Uint8Array, name: string, size: { width: number; height: number }, what: string, sink?: PixelSink): Promise<DecodedRgba> {
   // the RGBA output, and the YUV planes it is made from (up to 3 planes of 16-bit samples)
   const need = size.width * size.height * 10 + bytes.length + 32 * 2 ** 20;
   if (need > WASM_HEAP_MAX) throw overHeapLimit(name, what, need);
   const factory = (require('@jsquash/avif/codec/dec/avif_dec.js') as { default: GlueFactory<Decoder> }).default;
-  return run(() => instantiate(factory, 'avif_dec'), bytes, name, what, 'AVIF');
+  return run(() => instantiate(factory, 'avif_dec'), bytes, name, what, 'AVIF', sink);
 }
 
 async function run(
@@ -57,6 +57,7 @@ async function run(
   name: string,
   what: string,
   label: string,
+  sink: PixelSink = () => false,
 ): Promise<DecodedRgba> {
   const corrupt = `corrupt or truncated ${label} data, cannot decode`;
   let instance;
@@ -66,10 +67,10 @@ async function run(
     if (isOutOfMemory(e)) throw noMemoryToStart(name, label, e);
     throw e;
   }
-  const { codec, messages } = instance;
+  const { codec, messages, withSink } = instance;
   let result: DecodedRgba | null | undefined;
   try {
-    result = codec.decode(bytes);
+    result = withSink(sink, () => codec.decode(bytes));
   } catch (e) {
     if (isOutOfMemory(e, messages) || abortedOutOfHeap(e, codec)) throw tooLargeForMemory(name, what, e);
     const err = new SegmentationError('corrupt-image', corrupt, name);
