@@ -178,6 +178,19 @@ describe('K-means Segmentation in VS Code (code-server, symlinked build)', { tim
     await screenshot(page, 'batch-log');
   });
 
+  scenario('6. a corrupt image opened in the editor shows a readable error in the panel', 'corrupt', async () => {
+    await closeAllEditors(page);
+    const frame = await segmentFromExplorer('broken.png');
+    assert.equal(await waitForPanelState(frame, ['ready', 'error']), 'error');
+    const error = frame.locator('#error');
+    await error.waitFor({ state: 'visible' });
+    const text = (await error.innerText()).trim();
+    assert.match(text, /broken\.png/, `the error names the file: ${text}`);
+    assert.ok(text.length < 300 && !/\n\s+at /.test(text), `a one-line message, not a stack: ${text}`);
+    assert.ok(statSync(ws.broken).size > 0);
+    await screenshot(page, 'corrupt-image-error');
+  });
+
   scenario('7. a WebP in VS Code\'s image preview: "Segment with K-means" opens our editor, "Segment Current Image and Save" saves', 'webp-preview', async () => {
     await closeAllEditors(page);
     await explorerRow(page, 'cat.webp').dblclick();
@@ -200,19 +213,8 @@ describe('K-means Segmentation in VS Code (code-server, symlinked build)', { tim
     const [saved] = await waitForFiles(ws.dir, pattern, 1, 90_000);
     await waitForNotification(page, `Saved ${saved}`);
     await checkComposite(join(ws.dir, saved), { width: 61, height: 43, k: 3 });
+    // the new file is in the explorer before anything else clicks there
+    await explorerRow(page, saved).waitFor();
     await screenshot(page, 'webp-segment-and-save');
-  });
-
-  scenario('6. a corrupt image opened in the editor shows a readable error in the panel', 'corrupt', async () => {
-    await closeAllEditors(page);
-    const frame = await segmentFromExplorer('broken.png');
-    assert.equal(await waitForPanelState(frame, ['ready', 'error']), 'error');
-    const error = frame.locator('#error');
-    await error.waitFor({ state: 'visible' });
-    const text = (await error.innerText()).trim();
-    assert.match(text, /broken\.png/, `the error names the file: ${text}`);
-    assert.ok(text.length < 300 && !/\n\s+at /.test(text), `a one-line message, not a stack: ${text}`);
-    assert.ok(statSync(ws.broken).size > 0);
-    await screenshot(page, 'corrupt-image-error');
   });
 });
