@@ -41,6 +41,7 @@ const KNOWN_OFF: Record<string, number> = {
 const REFUSED: Record<string, RegExp> = {
   'jpeg-arithmetic-cjpeg.jpg': /arithmetic-coded JPEG is not supported/,
   'webp-animated-pil.webp': /animated WebP is not supported/,
+  'avif-6000x6000-one-frame.avif': /^avif-6000x6000-one-frame\.avif: 6000x6000 AVIF \(36 megapixels\) is one AV1 frame, larger than AV1 decoders accept/,
 };
 
 function load(name: string): Uint8Array {

@@ -43,12 +43,33 @@ export async function decodeWebpWasm(bytes: Uint8Array, name: string, size: { wi
   return run(() => instantiate(factory, 'webp_dec'), bytes, name, what, 'WebP', sink);
 }
 
+/** AV1's largest picture (level 6.x MaxPicSize): decoders refuse larger frames. */
+export const AV1_MAX_PICTURE = 35_651_584;
+
+/** True when the AVIF's primary image is a grid of tiles (an item of type 'grid'). */
+export function isAvifGrid(bytes: Uint8Array): boolean {
+  const head = bytes.subarray(0, Math.min(bytes.length, 1 << 16));
+  for (let i = 0; i + 4 <= head.length; i++) {
+    if (head[i] === 0x67 && head[i + 1] === 0x72 && head[i + 2] === 0x69 && head[i + 3] === 0x64) return true; // "grid"
+  }
+  return false;
+}
+
 export async function decodeAvifWasm(bytes: Uint8Array, name: string, size: { width: number; height: number }, what: string, sink?: PixelSink): Promise<DecodedRgba> {
   // the RGBA output, and the YUV planes it is made from (up to 3 planes of 16-bit samples)
   const need = size.width * size.height * 10 + bytes.length + 32 * 2 ** 20;
   if (need > WASM_HEAP_MAX) throw overHeapLimit(name, what, need);
   const factory = (require('@jsquash/avif/codec/dec/avif_dec.js') as { default: GlueFactory<Decoder> }).default;
-  return run(() => instantiate(factory, 'avif_dec'), bytes, name, what, 'AVIF', sink);
+  // a single AV1 frame past AV1's largest level: sound by the container, refused by every decoder
+  const oversized = (): SegmentationError | undefined =>
+    size.width * size.height > AV1_MAX_PICTURE && !isAvifGrid(bytes)
+      ? new SegmentationError(
+          'unsupported-image',
+          `${what} is one AV1 frame, larger than AV1 decoders accept (35.7 megapixels, AV1's largest level): large AVIFs are stored as a grid of tiles`,
+          name,
+        )
+      : undefined;
+  return run(() => instantiate(factory, 'avif_dec'), bytes, name, what, 'AVIF', sink, oversized);
 }
 
 async function run(
@@ -58,6 +79,8 @@ async function run(
   what: string,
   label: string,
   sink: PixelSink = () => false,
+  /** Why a sound file failed, when it can be told from the file (else it is damaged data). */
+  explain: () => SegmentationError | undefined = () => undefined,
 ): Promise<DecodedRgba> {
   const corrupt = `corrupt or truncated ${label} data, cannot decode`;
   let instance;
@@ -73,13 +96,13 @@ async function run(
     result = withSink(sink, () => codec.decode(bytes));
   } catch (e) {
     if (isOutOfMemory(e, messages) || abortedOutOfHeap(e, codec)) throw tooLargeForMemory(name, what, e);
-    const err = new SegmentationError('corrupt-image', corrupt, name);
+    const err = explain() ?? new SegmentationError('corrupt-image', corrupt, name);
     err.cause = e;
     throw err;
   }
   if (!result || !(result.width > 0 && result.height > 0)) {
     if (isOutOfMemory(undefined, messages)) throw tooLargeForMemory(name, what, new Error(messages.join('; ')));
-    throw new SegmentationError('corrupt-image', corrupt, name);
+    throw explain() ?? new SegmentationError('corrupt-image', corrupt, name);
   }
   return result;
 }
