@@ -152,11 +152,13 @@ async function decodeRaw(
         if (!(e instanceof JpegNeedsFallback)) throw e;
       }
       // CMYK and YCCK (mozjpeg's build converts only to RGB): jpeg-js, within the pixel limit
-      // (it would otherwise fill a truncated JPEG with grey and stop at its own 100 MP cap).
+      // (it would otherwise fill a truncated JPEG with grey and stop at its own 100 MP cap). Its
+      // memory cap counts what it allocates: a 4-component image takes about 20 bytes a pixel
+      // (coefficients, planes, RGBA), so a cap of 8 refused a valid 64 MP CMYK photo.
       const limits = {
         tolerantDecoding: false,
         maxResolutionInMP: Math.ceil(maxPixels / 1e6) + 1,
-        maxMemoryUsageInMB: Math.max(512, Math.ceil((maxPixels * 8) / 2 ** 20)),
+        maxMemoryUsageInMB: Math.max(512, Math.ceil((maxPixels * 24) / 2 ** 20)),
       };
       try {
         return rgba(await jimpFormat('jpeg').decode(buffer(bytes), limits), orientation);
