@@ -51,6 +51,13 @@ interface Raw {
 
 type Alloc = (bytes: number) => Uint8Array;
 
+/** The caller's `alloc` threw (not for want of memory): passed on unchanged, never called corrupt. */
+class CallerFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the caller\'s alloc failed');
+  }
+}
+
 export async function decodeImage(bytes: Uint8Array, name: string, opts: DecodeOptions = {}): Promise<RgbImage> {
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (bytes.length === 0) throw new SegmentationError('not-an-image', 'empty file (0 bytes), not an image', name);
@@ -78,13 +85,14 @@ export async function decodeImage(bytes: Uint8Array, name: string, opts: DecodeO
       return opts.alloc ? opts.alloc(n) : new Uint8Array(n);
     } catch (e) {
       if (isOutOfMemory(e)) throw tooLargeForMemory(name, what, e);
-      throw e;
+      throw new CallerFailure(e);
     }
   };
   let raw: Raw;
   try {
     raw = await decodeRaw(format, bytes, name, header, what, maxPixels, alloc);
   } catch (e) {
+    if (e instanceof CallerFailure) throw e.cause; // the caller's own allocator: its bug, as it is
     if (isSegmentationError(e)) throw e;
     if (isOutOfMemory(e)) throw tooLargeForMemory(name, what, e);
     const err = new SegmentationError('corrupt-image', `corrupt or truncated ${label} data, cannot decode`, name);
@@ -92,6 +100,14 @@ export async function decodeImage(bytes: Uint8Array, name: string, opts: DecodeO
     throw err;
   }
   if (raw.done) return raw.done;
+  // from here on, alloc's errors reach the caller directly
+  const callerAlloc: Alloc = (n) => {
+    try {
+      return alloc(n);
+    } catch (e) {
+      throw e instanceof CallerFailure ? e.cause : e;
+    }
+  };
   const { width, height, data, channels } = raw;
   if (!(width > 0 && height > 0) || data.length < width * height * channels) {
     throw new SegmentationError('corrupt-image', `corrupt ${label} data: decoded to no pixels`, name);
@@ -100,7 +116,7 @@ export async function decodeImage(bytes: Uint8Array, name: string, opts: DecodeO
   if (width * height > maxPixels) {
     throw new SegmentationError('too-large', `${width}x${height} ${label} is ${megapixels(width * height)} megapixels, over the limit of ${megapixels(maxPixels)} megapixels`, name);
   }
-  return toRgbImage(data, channels, width, height, raw.orientation, alloc, raw.shift);
+  return toRgbImage(data, channels, width, height, raw.orientation, callerAlloc, raw.shift);
 }
 
 function toRgbImage(data: Uint8Array | Uint16Array, channels: number, width: number, height: number, o: Orientation, alloc: Alloc, shift = 0): RgbImage {

@@ -164,3 +164,24 @@ test('WebAssembly decoders hand their pixels over in place: no copy by the glue,
   assert.equal(copied.data.length, 61 * 43 * 4);
   assert.ok(copied.data instanceof native);
 });
+
+test('a caller\'s buffer that cannot be had fails as itself, through the decoder, never as a corrupt file', async () => {
+  for (const file of ['jpeg-420-cv2.jpg', 'webp-lossy-cv2.webp', 'avif-lossless-avifenc.avif', 'png-rgb16-cv2.png', 'tiff-orientation-6-pil.tif']) {
+    // the way a SharedArrayBuffer of this size fails when memory is short
+    const alloc = (): Uint8Array => {
+      throw new RangeError('Array buffer allocation failed');
+    };
+    await assert.rejects(decodeImage(load(file), file, { alloc }), (e: unknown) => {
+      assert.ok(isSegmentationError(e), String(e));
+      assert.equal(e.code, 'out-of-memory', `${file}: ${e.message}`);
+      assert.match(e.message, /is too large for the memory available/);
+      return true;
+    });
+    // a bug in the caller's allocator stays a plain error, not a user's "corrupt file"
+    await assert.rejects(decodeImage(load(file), file, { alloc: () => { throw new TypeError('boom'); } }), (e: unknown) => {
+      assert.ok(!isSegmentationError(e), String(e));
+      assert.match(String(e), /boom/);
+      return true;
+    });
+  }
+});

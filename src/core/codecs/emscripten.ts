@@ -39,6 +39,13 @@ export interface CodecInstance<T> {
   withSink<R>(sink: PixelSink, call: () => R): R;
 }
 
+/** The pixel sink failed (not the codec): `cause` is its own error, to be passed on as it is. */
+export class SinkFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the pixel sink failed');
+  }
+}
+
 const NativeClamped = Uint8ClampedArray;
 
 /** Runs `fn` with globalThis.Uint8ClampedArray bound to `ctor` (nothing else runs meanwhile: `fn` is synchronous). */
@@ -88,9 +95,21 @@ export async function instantiate<T>(factory: GlueFactory<T>, file: WasmFile): P
   if (failed) throw failed.error;
   const codec = await ready;
   const withSink = <R>(s: PixelSink, call: () => R): R => {
-    sink = s;
+    // An error of the sink's own (the caller's buffer could not be had) passes through the
+    // codec's frames; it is the one reported, not whatever the codec makes of it.
+    let own: { error: unknown } | undefined;
+    sink = (rgba) => {
+      try {
+        return s(rgba);
+      } catch (error) {
+        own = { error };
+        throw error;
+      }
+    };
     try {
       return withClamped(capturing, call);
+    } catch (e) {
+      throw own ? new SinkFailure(own.error) : e;
     } finally {
       sink = undefined;
     }

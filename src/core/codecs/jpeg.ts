@@ -9,7 +9,7 @@
 // picture whole (OpenCV reads such files too), anything else (a premature end of the file or of
 // a segment, a bad Huffman code) means missing or made-up pixels, and the file is refused.
 import { SegmentationError } from '../errors';
-import { WASM_HEAP_MAX, abortedOutOfHeap, instantiate, isOutOfMemory, type DecodedRgba, type GlueFactory, type PixelSink } from './emscripten';
+import { WASM_HEAP_MAX, abortedOutOfHeap, instantiate, isOutOfMemory, type DecodedRgba, type GlueFactory, type PixelSink, SinkFailure } from './emscripten';
 
 interface MozjpegDecoder {
   decode(data: Uint8Array, preserveOrientation: boolean): DecodedRgba | null | undefined;
@@ -43,6 +43,7 @@ export async function decodeJpegWasm(bytes: Uint8Array, name: string, what: stri
   try {
     result = withSink(sink, () => codec.decode(bytes, false));
   } catch (e) {
+    if (e instanceof SinkFailure) throw e.cause;
     if (isOutOfMemory(e, messages) || abortedOutOfHeap(e, codec)) throw tooLargeForMemory(name, what, e);
     const last = messages.filter((m) => !/^Aborted\(/.test(m)).pop() ?? '';
     if (/Unsupported color conversion request/i.test(last)) throw new JpegNeedsFallback(last);

@@ -5,7 +5,7 @@
 // on failure and say nothing about why: a sound file they cannot read is recognised beforehand
 // from its header (an animated WebP), anything else that fails is damaged data.
 import { SegmentationError } from '../errors';
-import { WASM_HEAP_MAX, abortedOutOfHeap, instantiate, isOutOfMemory, type DecodedRgba, type GlueFactory, type PixelSink } from './emscripten';
+import { WASM_HEAP_MAX, abortedOutOfHeap, instantiate, isOutOfMemory, type DecodedRgba, type GlueFactory, type PixelSink, SinkFailure } from './emscripten';
 import { noMemoryToStart, overHeapLimit, tooLargeForMemory } from './jpeg';
 
 interface Decoder {
@@ -95,6 +95,7 @@ async function run(
   try {
     result = withSink(sink, () => codec.decode(bytes));
   } catch (e) {
+    if (e instanceof SinkFailure) throw e.cause;
     if (isOutOfMemory(e, messages) || abortedOutOfHeap(e, codec)) throw tooLargeForMemory(name, what, e);
     const err = explain() ?? new SegmentationError('corrupt-image', corrupt, name);
     err.cause = e;
