@@ -37,6 +37,29 @@ export function wasmBundlePlugin(embed) {
   };
 }
 
+/**
+ * One line of the codecs' Emscripten glue, changed as it is bundled: embind copies a decoder's
+ * input (the whole image file) into its heap one byte at a time in JavaScript; `HEAPU8.set` does
+ * the same copy at once (a 24 MP JPEG of 15 MB: decode 1404 -> 1353 ms, interleaved medians of 6; 1 % at 12 MP). Same result for every input
+ * the glue accepts there (Uint8Array, Uint8ClampedArray, Int8Array). A glue without that line
+ * fails the build, so a new version cannot drop the change unnoticed.
+ */
+const BYTE_LOOP = /for\(var i=0;i<length;\+\+i\)\{HEAPU8\[(ptr(?:\+4)?)\+i\]=value\[i\]\}/g;
+
+export function gluePatchPlugin() {
+  return {
+    name: 'codec-glue-input-copy',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]@jsquash[\\/][^\\/]+[\\/]codec[\\/](dec|enc)[\\/][\w]+\.js$/ }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        const patched = text.replace(BYTE_LOOP, 'HEAPU8.set(value,$1)');
+        if (patched === text) throw new Error(`${args.path}: the input byte loop to replace is not there (a new version of the glue?)`);
+        return { contents: patched, loader: 'js' };
+      });
+    },
+  };
+}
+
 /** Copies every codec binary into `dir` as <name>.wasm, where the bundles look for them. */
 export function copyCodecWasm(dir) {
   mkdirSync(dir, { recursive: true });
@@ -49,6 +72,6 @@ export function codecBundleOptions(embed = () => false) {
     // the codecs' Emscripten glue is written as ES modules for browsers; its import.meta.url is
     // never used here (the WebAssembly is handed to it compiled)
     logOverride: { 'empty-import-meta': 'silent' },
-    plugins: [wasmBundlePlugin(embed)],
+    plugins: [wasmBundlePlugin(embed), gluePatchPlugin()],
   };
 }
