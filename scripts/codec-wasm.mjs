@@ -2,7 +2,7 @@
 // a bundle of their own). src/core/codecs/wasm-files.json lists the binaries; every bundle reads
 // them from beside itself in its output folder, and the CLI carries the JPEG and WebP decoders
 // inside too, so that a copied dist/cli.js alone still reads the common formats.
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,10 +60,42 @@ export function gluePatchPlugin() {
   };
 }
 
-/** Copies every codec binary into `dir` as <name>.wasm, where the bundles look for them. */
+/** The licences shipped with the binaries: each @jsquash package's own and its codec's notice. */
+function codecLicences() {
+  const parts = ['Licences of the image codecs in this folder (*.wasm) and of their JavaScript glue in the bundles.', ''];
+  const packages = [...new Set(Object.values(WASM_FILES).map((f) => f.package.split('/').slice(0, 2).join('/')))];
+  for (const pkg of packages) {
+    const root = dirname(require.resolve(`${pkg}/package.json`));
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    for (const file of ['LICENSE', 'codec/LICENSE.codec.md']) {
+      let text;
+      try {
+        text = readFileSync(join(root, file), 'utf8');
+      } catch {
+        continue;
+      }
+      parts.push(`==== ${pkg} ${version}: ${file} ====`, '', text.trim(), '');
+    }
+  }
+  // @jsquash/avif ships no notice for the libraries its decoder is built from
+  parts.push(
+    '==== @jsquash/avif: the libraries avif_dec.wasm is built from ====',
+    '',
+    'libavif: BSD 2-Clause License (Alliance for Open Media libavif contributors).',
+    "libaom (AV1 decoder): BSD 2-Clause License and the Alliance for Open Media Patent License 1.0.",
+    '',
+  );
+  return parts.join('\n');
+}
+
+/**
+ * Copies every codec binary into `dir` as <name>.wasm, where the bundles look for them, with
+ * their licences as codecs.LEGAL.txt.
+ */
 export function copyCodecWasm(dir) {
   mkdirSync(dir, { recursive: true });
   for (const [name, f] of Object.entries(WASM_FILES)) copyFileSync(require.resolve(f.package), join(dir, `${name}.wasm`));
+  writeFileSync(join(dir, 'codecs.LEGAL.txt'), codecLicences());
 }
 
 /** esbuild options every Node bundle that may decode or encode images needs. */

@@ -29,8 +29,9 @@ const ALLOWED = [
   /^extension\/package\.json$/,
   /^extension\/(readme\.md|changelog\.md|LICENSE\.txt)$/,
   /^extension\/dist\/[\w-]+\.js(\.LEGAL\.txt)?$/,
-  // the image codecs' WebAssembly, read from beside the bundles
+  // the image codecs' WebAssembly, read from beside the bundles, and their licences
   /^extension\/dist\/[\w-]+\.wasm$/,
+  /^extension\/dist\/codecs\.LEGAL\.txt$/,
   /^extension\/media\/[^/]+$/,
 ];
 const REQUIRED = [
@@ -46,6 +47,7 @@ const REQUIRED = [
   'extension/dist/webp_dec.wasm',
   'extension/dist/avif_dec.wasm',
   'extension/dist/webp_enc_simd.wasm',
+  'extension/dist/codecs.LEGAL.txt',
   'extension/media/panel.css',
 ];
 
