@@ -3,9 +3,9 @@
 //                 [-- --no-host] [-- --host-only]  (skip / run only the host-latency section: bench/host-latency.ts)
 //                 [-- --ref-threads N]  (OMP_NUM_THREADS for sklearn: on a loaded machine its default
 //                                        threads spin against other work and its times balloon)
-//                 [-- --no-photos] [-- --photos-only]  (skip / run only the camera-photo section: 12 and
-//                                        24 MP JPEGs through the whole CLI against OpenCV reading the
-//                                        photo and writing the composite PNG)
+//                 [-- --no-io-photos] [-- --io-photos-only]  (skip / run only the camera-photo I/O
+//                                        section: 12 and 24 MP JPEGs through the whole CLI against
+//                                        OpenCV reading the photo and writing the composite PNG)
 // Per case, interleaved so that load from other processes hits both sides alike: the reference
 // (fit_s, and the process's wall time), one cold CLI process (its timings.kmeans, wall time and
 // peak RSS) and a warm SegmentPool (after a warm-up, as the extension runs it). Prints a table,
@@ -73,8 +73,8 @@ const wantedImages = value('--images')?.split(',');
 const withFull = !flag('--no-full');
 const refThreads = value('--ref-threads');
 const noHost = flag('--no-host');
-const noPhotos = flag('--no-photos');
-const photosOnly = flag('--photos-only');
+const noIoPhotos = flag('--no-io-photos');
+const ioPhotosOnly = flag('--io-photos-only');
 const hostOnly = flag('--host-only');
 if (noHost && hostOnly) throw new Error('--no-host and --host-only exclude each other');
 const refEnv = refThreads ? { ...process.env, OMP_NUM_THREADS: refThreads } : process.env;
@@ -211,7 +211,7 @@ print(json.dumps({'import_ms': (t1 - t0) * 1e3, 'read_ms': (t2 - t1) * 1e3, 'com
 const PHOTO_TARGETS = { decode: 3, whole: 2 };
 
 /** The photo section's verdict lines; sets exitCode on a FAIL. */
-async function photoSection() {
+async function ioPhotoSection() {
   if (!withReference) {
     console.log('\ncamera photos: SKIPPED (no OpenCV to compare with)');
     return [];
@@ -310,10 +310,10 @@ const machine = [
 console.log(machine.join('\n'));
 if (!withReference) console.log(`\n*** The reference is SKIPPED: ${problems.join('; ')}. Only our numbers are shown. ***\n`);
 
-if (photosOnly) {
-  const lines = await photoSection();
-  writeFileSync(join(OUT, 'photos.md'), ['# Camera photos', '', new Date().toISOString(), '', '```', ...lines, '```', ''].join('\n'));
-  console.log(`\nwritten: ${join(OUT, 'photos.md')}`);
+if (ioPhotosOnly) {
+  const lines = await ioPhotoSection();
+  writeFileSync(join(OUT, 'io-photos.md'), ['# Camera photos: decode and encode', '', new Date().toISOString(), '', '```', ...lines, '```', ''].join('\n'));
+  console.log(`\nwritten: ${join(OUT, 'io-photos.md')}`);
   process.exit();
 }
 
@@ -517,7 +517,7 @@ const md = [
   '',
 ].join('\n');
 process.exitCode = verdicts.some((v) => v.ok === false) ? 1 : 0;
-const photoLines = noPhotos ? [] : await photoSection();
+const photoLines = noIoPhotos ? [] : await ioPhotoSection();
 writeFileSync(join(OUT, 'results.md'), photoLines.length ? `${md}\n## Camera photos (JPEG)\n\n${photoLines.map((l) => (l ? `- ${l}` : '')).join('\n')}\n` : md);
 console.log(`\nwritten: ${join(OUT, 'results.md')}`);
 if (!noHost) await hostSection();
