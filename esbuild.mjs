@@ -1,9 +1,12 @@
 // One bundle per runtime, all into dist/: extension host (cjs, vscode external), segmentation
 // worker (node), webview (browser) and the CLI (node, with a shebang). Outside watch mode the CLI
 // bundle is wrapped to start with V8's code cache (scripts/cli-code-cache.mjs).
+// The image codecs' WebAssembly is copied into dist/ beside the bundles, and the CLI carries the
+// JPEG and WebP decoders inside (scripts/codec-wasm.mjs).
 import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { codecBundleOptions, copyCodecWasm } from './scripts/codec-wasm.mjs';
 import { cliWithCodeCache, trainCodeCache } from './scripts/cli-code-cache.mjs';
 
 const watch = process.argv.includes('--watch');
@@ -18,13 +21,18 @@ const common = {
   legalComments: 'linked',
 };
 
-const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
+const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', ...codecBundleOptions() };
 
 const targets = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, external: ['vscode'] },
   { ...node, entryPoints: { worker: 'src/core/worker/segmentWorker.ts' } },
   { ...node, entryPoints: { ioWorker: 'src/extension/ioWorker.ts' } },
-  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, banner: { js: '#!/usr/bin/env node' } },
+  {
+    ...node,
+    entryPoints: { cli: 'src/cli/main.ts' },
+    banner: { js: '#!/usr/bin/env node' },
+    ...codecBundleOptions((f) => f.inCli),
+  },
   {
     ...common,
     platform: 'browser',
@@ -35,6 +43,7 @@ const targets = [
 ].filter((t) => Object.values(t.entryPoints).every((p) => existsSync(p)));
 
 const opts = targets.map((t) => ({ ...t, outdir: 'dist' }));
+copyCodecWasm('dist');
 
 if (watch) {
   const ctxs = await Promise.all(opts.map((o) => esbuild.context(o)));

@@ -5,6 +5,9 @@
 //                 [-- --panel]  (also the panel in a real VS Code on those photos: bench/panel-e2e.mjs)
 //                 [-- --ref-threads N]  (OMP_NUM_THREADS for sklearn: on a loaded machine its default
 //                                        threads spin against other work and its times balloon)
+//                 [-- --no-io-photos] [-- --io-photos-only]  (skip / run only the camera-photo I/O
+//                                        section: 12 and 24 MP JPEGs through the whole CLI against
+//                                        OpenCV reading the photo and writing the composite PNG)
 // Per case, interleaved so that load from other processes hits both sides alike: the reference
 // (fit_s, and the process's wall time), one cold CLI process (its timings.kmeans, wall time and
 // peak RSS) and a warm SegmentPool (after a warm-up, as the extension runs it). Prints a table,
@@ -16,6 +19,7 @@ import { dirname, join, resolve, basename } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { codecBundleOptions, copyCodecWasm } from '../scripts/codec-wasm.mjs';
 import { cameraPhoto } from '../test/fixtures/photo/make-photo.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -71,6 +75,8 @@ const wantedImages = value('--images')?.split(',');
 const withFull = !flag('--no-full');
 const refThreads = value('--ref-threads');
 const noHost = flag('--no-host');
+const noIoPhotos = flag('--no-io-photos');
+const ioPhotosOnly = flag('--io-photos-only');
 const hostOnly = flag('--host-only');
 const noPhotos = flag('--no-photos');
 const panel = flag('--panel');
@@ -138,7 +144,9 @@ await esbuild.build({
   format: 'cjs',
   target: 'node20',
   logLevel: 'error',
+  ...codecBundleOptions(),
 });
+copyCodecWasm(OUT);
 const core = createRequire(import.meta.url)(join(OUT, 'core.js'));
 
 /** Issue 3's host-side latency (bench/host-latency.ts, bundled like the core): its verdict lines; sets exitCode on a FAIL. */
@@ -151,6 +159,7 @@ async function hostSection() {
     format: 'cjs',
     target: 'node20',
     logLevel: 'error',
+    ...codecBundleOptions(),
   });
   const { hostLatency } = createRequire(import.meta.url)(join(OUT, 'host-latency.js'));
   const log = [];
@@ -184,6 +193,99 @@ if (hostOnly) {
   if (panel) panelSection();
   process.exit();
 }
+
+/** Camera photos (test/fixtures/photo, seed 1): the JPEG sizes people segment. */
+const PHOTO_SIZES = [
+  ['12 MP', 4000, 3000],
+  ['24 MP', 6000, 4000],
+];
+const PHOTO_RUNS = 3;
+/**
+ * The CLI's case on the photos: hue alone, 2 clusters (as the Ishihara plate), so that the run is
+ * mostly what this section measures (decode, composite, encode); bgr/all on a photo's million
+ * colours is the k-means benchmark's business.
+ */
+const PHOTO_CASE = { space: 'hsv', channels: '0', k: 2 };
+/** OpenCV alone on the same photo: read it, build the seed's composite (2 gray levels), write it as PNG. */
+const OPENCV_IO = `
+import sys, time, json
+t0 = time.time()
+import cv2, numpy as np
+t1 = time.time()
+img = cv2.imread(sys.argv[1], cv2.IMREAD_COLOR)
+t2 = time.time()
+gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+labels = np.where(gray < 128, 0, 255).astype(np.uint8)
+strip = np.full((img.shape[0], int(0.0625 * img.shape[1]), 3), 193, np.uint8)
+composite = np.hstack([img, strip, cv2.merge([labels, labels, labels])])
+t3 = time.time()
+cv2.imwrite(sys.argv[2], composite)
+t4 = time.time()
+print(json.dumps({'import_ms': (t1 - t0) * 1e3, 'read_ms': (t2 - t1) * 1e3, 'composite_ms': (t3 - t2) * 1e3, 'write_ms': (t4 - t3) * 1e3}))
+`;
+const PHOTO_TARGETS = { decode: 3, whole: 2 };
+
+/** The photo section's verdict lines; sets exitCode on a FAIL. */
+async function ioPhotoSection() {
+  if (!withReference) {
+    console.log('\ncamera photos: SKIPPED (no OpenCV to compare with)');
+    return [];
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'kmeans-bench-photos-'));
+  const lines = [];
+  const verdicts = [];
+  try {
+    for (const [label, w, h] of PHOTO_SIZES) {
+      const photo = await cameraPhoto(w, h, { seed: 1 });
+      const ref = [];
+      const ours = [];
+      for (let i = 0; i < PHOTO_RUNS; i++) {
+        const runRef = () => {
+          const out = join(dir, `cv-${i}.png`);
+          const r = timed(PYTHON, ['-c', OPENCV_IO, photo, out]);
+          ref.push({ wall: r.wall, rss: r.rssMb, ...lastJson(r.stdout) });
+          rmSync(out, { force: true });
+        };
+        const runOurs = () => {
+          const out = join(dir, `ours-${i}.png`);
+          const c = PHOTO_CASE;
+          const r = timed(process.execPath, [CLI, '-i', photo, '-s', c.space, '-c', c.channels, '-n', String(c.k), '--json', '--out', out]);
+          ours.push({ wall: r.wall, rss: r.rssMb, ...lastJson(r.stdout).timings });
+          rmSync(out, { force: true });
+        };
+        for (const step of i % 2 === 0 ? [runRef, runOurs] : [runOurs, runRef]) step();
+        process.stdout.write(`camera photo ${label} run ${i + 1}/${PHOTO_RUNS}: CLI ${fmt(ours.at(-1).wall)} ms (decode ${fmt(ours.at(-1).decode)}, encode ${fmt(ours.at(-1).encode)}), OpenCV ${fmt(ref.at(-1).wall)} ms (read ${fmt(ref.at(-1).read_ms)}, write ${fmt(ref.at(-1).write_ms)})\n`);
+      }
+      const m = (xs, key) => median(xs.map((x) => x[key]));
+      const decodeRatio = m(ours, 'decode') / m(ref, 'read_ms');
+      const wholeRatio = m(ours, 'wall') / m(ref, 'wall');
+      const encodeRatio = m(ours, 'encode') / m(ref, 'write_ms');
+      const rgbaMb = (w * h * 4) / 2 ** 20;
+      const memLimit = TARGETS.memFactor * rgbaMb + TARGETS.memExtraMb;
+      lines.push(
+        `${label} (${w}x${h} JPEG, ${(readFileSync(photo).length / 2 ** 20).toFixed(1)} MB), medians of ${PHOTO_RUNS}: ` +
+          `CLI ${fmt(m(ours, 'wall'))} ms whole (decode ${fmt(m(ours, 'decode'))}, convert ${fmt(m(ours, 'convert'))}, k-means ${fmt(m(ours, 'kmeans'))}, composite ${fmt(m(ours, 'composite'))}, encode+write ${fmt(m(ours, 'encode'))}; peak ${fmt(m(ours, 'rss'))} MB) | ` +
+          `OpenCV ${fmt(m(ref, 'wall'))} ms whole (import ${fmt(m(ref, 'import_ms'))}, read ${fmt(m(ref, 'read_ms'))}, composite ${fmt(m(ref, 'composite_ms'))}, write ${fmt(m(ref, 'write_ms'))}) | ` +
+          `decode/read ${decodeRatio.toFixed(2)}, encode/write ${encodeRatio.toFixed(2)}, whole/OpenCV ${wholeRatio.toFixed(2)}`,
+      );
+      verdicts.push({ what: `${label} JPEG: decoding <= ${PHOTO_TARGETS.decode}x cv2.imread`, ok: decodeRatio <= PHOTO_TARGETS.decode, detail: `${decodeRatio.toFixed(2)}x (${fmt(m(ours, 'decode'))} vs ${fmt(m(ref, 'read_ms'))} ms)` });
+      verdicts.push({
+        what: `${label} JPEG: whole CLI run (${PHOTO_CASE.space}/${PHOTO_CASE.channels}/k=${PHOTO_CASE.k}, full size, composite PNG) <= ${PHOTO_TARGETS.whole}x OpenCV reading it and writing the composite`,
+        ok: wholeRatio <= PHOTO_TARGETS.whole,
+        detail: `${wholeRatio.toFixed(2)}x (${fmt(m(ours, 'wall'))} vs ${fmt(m(ref, 'wall'))} ms)`,
+      });
+      verdicts.push({ what: `${label} JPEG: CLI peak memory <= ${TARGETS.memFactor}x RGBA + ${TARGETS.memExtraMb} MB`, ok: m(ours, 'rss') <= memLimit, detail: `${fmt(m(ours, 'rss'))} of ${fmt(memLimit)} MB` });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const verdictLines = verdicts.map((v) => `${v.ok ? 'PASS' : 'FAIL'}  ${v.what}: ${v.detail}`);
+  console.log(`\n${lines.join('\n')}\n\n${verdictLines.join('\n')}`);
+  if (verdicts.some((v) => !v.ok)) process.exitCode = 1;
+  return [...lines, '', ...verdictLines];
+}
+
+
 for (const f of [CLI, WORKER]) if (!existsSync(f)) throw new Error(`${f} is missing: run node esbuild.mjs`);
 
 const problems = [];
@@ -222,6 +324,13 @@ const machine = [
 ];
 console.log(machine.join('\n'));
 if (!withReference) console.log(`\n*** The reference is SKIPPED: ${problems.join('; ')}. Only our numbers are shown. ***\n`);
+
+if (ioPhotosOnly) {
+  const lines = await ioPhotoSection();
+  writeFileSync(join(OUT, 'io-photos.md'), ['# Camera photos: decode and encode', '', new Date().toISOString(), '', '```', ...lines, '```', ''].join('\n'));
+  console.log(`\nwritten: ${join(OUT, 'io-photos.md')}`);
+  process.exit();
+}
 
 const scratch = mkdtempSync(join(tmpdir(), 'kmeans-bench-'));
 let fileNo = 0;
@@ -422,8 +531,9 @@ const md = [
   ...verdictLines.map((l) => `- ${l}`),
   '',
 ].join('\n');
-writeFileSync(join(OUT, 'results.md'), md);
-console.log(`\nwritten: ${join(OUT, 'results.md')}`);
 process.exitCode = verdicts.some((v) => v.ok === false) ? 1 : 0;
+const photoLines = noIoPhotos ? [] : await ioPhotoSection();
+writeFileSync(join(OUT, 'results.md'), photoLines.length ? `${md}\n## Camera photos (JPEG)\n\n${photoLines.map((l) => (l ? `- ${l}` : '')).join('\n')}\n` : md);
+console.log(`\nwritten: ${join(OUT, 'results.md')}`);
 if (!noHost) await hostSection();
 if (panel) panelSection();

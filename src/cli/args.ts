@@ -3,7 +3,7 @@
 // the CLI, the settings and the panel refuse the same things with the same words.
 
 import { DEFAULT_MAX_PIXELS } from '../core/decode';
-import { formatFromName } from '../core/encode';
+import { OUTPUT_EXTENSIONS_TEXT, formatFromName } from '../core/encode';
 import { isSegmentationError } from '../core/errors';
 import { validateParams } from '../core/params';
 import { parseKRange } from '../core/sweep';
@@ -171,13 +171,13 @@ export function parseArgs(argv: readonly string[]): CliOptions {
 
   const formatText = values.outputFormat ?? 'png';
   const outputFormat = formatFromName(formatText);
-  if (!outputFormat) throw new UsageError(`output-format "${formatText}" unsupported: use png, jpg, jpeg or bmp`);
+  if (!outputFormat) throw new UsageError(`output-format "${formatText}" unsupported: use ${OUTPUT_EXTENSIONS_TEXT}`);
 
   let outFormat: OutputFormat | undefined;
   if (values.out !== undefined) {
     if (values.out === '') throw new UsageError('--out needs a file path');
     outFormat = formatFromName(extension(values.out));
-    if (!outFormat) throw new UsageError(`--out ${values.out}: name the file .png, .jpg, .jpeg or .bmp`);
+    if (!outFormat) throw new UsageError(`--out ${values.out}: name the file .png, .jpg, .jpeg, .bmp, .webp, .tif or .tiff`);
   }
   if (values.labels !== undefined) {
     if (values.labels === '') throw new UsageError('--labels needs a file path');
@@ -261,7 +261,8 @@ K-means colour segmentation (after Najam Syed's color_segmentation.py): the imag
 strip, and the clusters in gray (the most frequent cluster black).
 
 Options of the original script:
-  -i, --image PATH           image to segment (repeatable; paths may also be given bare)
+  -i, --image PATH           image to segment (repeatable; paths may also be given bare): PNG,
+                             JPEG, WebP, AVIF, BMP, GIF or TIFF
   -w, --width N              resize to this width first (INTER_AREA); 0 keeps the size (default 0)
   -s, --color-space NAME     bgr (default), hsv, lab, ycrcb (alias ycc); any case
   -c, --channels DIGITS      channels to cluster on: "all" (default) or digits 0-2, e.g. 02
@@ -269,10 +270,12 @@ Options of the original script:
   -o, --output-file          save the composite beside each input as
                              <name>_<YYYYmmddHHMMSS><space>_c<channels>n<k>.<format>
                              (never overwrites: adds -2, -3, ...)
-  -f, --output-format FMT    format for -o: png (default), jpg, jpeg, bmp
+  -f, --output-format FMT    format for -o: png (default), jpg, jpeg, bmp, webp (lossless),
+                             tiff (LZW), tif
 
 Added:
-      --out PATH             write the composite to PATH (.png/.jpg/.bmp); refuses an existing file
+      --out PATH             write the composite to PATH (.png/.jpg/.bmp/.webp/.tif/.tiff);
+                             refuses an existing file
       --labels PATH          write the gray label image to PATH (.png); refuses an existing file
       --palette PATH         write the clusters to PATH (.json): per rank its gray, size, share,
                              centre and mean RGB; refuses an existing file

@@ -225,3 +225,33 @@ export function checkPngData(bytes: Uint8Array, name: string): void {
     throw new SegmentationError('corrupt-image', `truncated PNG data: ${got} of the ${need} bytes of pixel rows`, name);
   }
 }
+
+/**
+ * The colour a gray or RGB PNG's tRNS chunk marks transparent, as R, G, B in the scale pngjs
+ * returns samples in (16-bit stays 16-bit, lower depths are scaled to 8 bits); undefined when
+ * there is none or the image has a palette or an alpha channel.
+ */
+export function pngTransparentKey(bytes: Uint8Array): [number, number, number] | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 33) return undefined;
+  const depth = bytes[24]!;
+  const colorType = bytes[25]!;
+  if (colorType !== 0 && colorType !== 2) return undefined;
+  for (let at = 8; at + 8 <= bytes.length; ) {
+    const length = view.getUint32(at);
+    const type = String.fromCharCode(bytes[at + 4]!, bytes[at + 5]!, bytes[at + 6]!, bytes[at + 7]!);
+    const data = at + 8;
+    if (data + length > bytes.length || type === 'IDAT' || type === 'IEND') return undefined;
+    if (type === 'tRNS') {
+      const scale = (v: number): number => (depth < 8 ? Math.round((v * 255) / ((1 << depth) - 1)) : v);
+      if (colorType === 0 && length >= 2) {
+        const g = scale(view.getUint16(data));
+        return [g, g, g];
+      }
+      if (colorType === 2 && length >= 6) return [scale(view.getUint16(data)), scale(view.getUint16(data + 2)), scale(view.getUint16(data + 4))];
+      return undefined;
+    }
+    at = data + length + 4;
+  }
+  return undefined;
+}

@@ -1,5 +1,11 @@
-// RgbImage -> file bytes (PNG, JPEG, BMP) with jimp, and the 1-byte-per-pixel gray PNG of labels.
+// RgbImage -> file bytes in the formats OpenCV's imwrite writes for the seed's -f: PNG, JPEG, BMP,
+// WebP and TIFF, and the 1-byte-per-pixel gray PNG of labels. PNG, TIFF and WebP are written
+// as OpenCV writes them by default; JPEG and BMP by jimp's codecs.
 
+import { constants } from 'node:zlib';
+import { OPENCV_PNG, encodePngRows, type PngSettings } from './codecs/png';
+import { encodeTiff } from './codecs/tiff';
+import { encodeWebp } from './codecs/webpEncode';
 import { loadJimp } from './jimpLoader';
 import type { OutputFormat, RgbImage } from './types';
 
@@ -7,31 +13,39 @@ import type { OutputFormat, RgbImage } from './types';
 export const JPEG_QUALITY = 95;
 
 /**
- * PNG encoder settings (pngjs under jimp's PNG codec). Measured on the CLI's composites of
- * /work/shared/images (full size and -w 300): pngjs's default adaptive filter tries all five
- * filters on every row and was most of the encode time. A fixed Paeth filter with zlib's
- * run-length strategy gives files within -3 %..+4 % of the adaptive ones; with the repacking
- * skipped (encodePng) the CLI's encode step took 2-3x less time (fruits: ~130-190 ms -> ~55 ms).
- * Under RLE the zlib level hardly matters; 6 avoids jimp's default of 9.
+ * Composites as OpenCV's imwrite writes a PNG by default: every row Sub-filtered, zlib level 1,
+ * run-length strategy. Measured on the composite of a 12-megapixel camera photo (8020x3000):
+ * 0.5-0.8 s and 29.3 MB (OpenCV's own file: 29.4 MB, 0.63-0.68 s) where jimp's pngjs with a
+ * fixed Paeth filter, level 6, took 1.4-1.8 s for 29.5 MB; Paeth at level 1 took 1.1 s, Up
+ * 0.6-0.7 s for 28.8 MB, the default strategy at level 2 1.3-1.4 s for 28.2 MB.
  */
-const RGB_PNG = { filterType: 4, deflateLevel: 6, deflateStrategy: 3 } as const;
+const RGB_PNG: PngSettings = OPENCV_PNG;
 /**
  * Label images are a few flat gray levels: unfiltered rows deflated with zlib's default strategy
- * were 7 % smaller in total than the adaptive filter (every file within +10 %) and skip the
+ * were 7 % smaller in total than pngjs's adaptive filter (every file within +10 %) and skip the
  * filter pass entirely.
  */
-const GRAY_PNG = { filterType: 0, deflateLevel: 6, deflateStrategy: 0 } as const;
-const PNG_COLOR = 2;
-const PNG_GRAY = 0;
+const GRAY_PNG: PngSettings = { filter: 0, level: 6, strategy: constants.Z_DEFAULT_STRATEGY };
 
-const MIME: Record<OutputFormat, string> = { png: 'image/png', jpg: 'image/jpeg', bmp: 'image/bmp' };
+const MIME = { jpg: 'image/jpeg', bmp: 'image/bmp' } as const;
 
-/** The output format for a file extension or a `-f` value (png, jpg, jpeg, bmp; any case, leading dot allowed). */
+/** Every output format, in the order settings and help list them. */
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['png', 'jpg', 'bmp', 'webp', 'tiff'];
+
+/** The extensions -f and --out accept, as help and errors list them. */
+export const OUTPUT_EXTENSIONS_TEXT = 'png, jpg, jpeg, bmp, webp, tif or tiff';
+
+/**
+ * The output format for a file extension or a `-f` value (png, jpg, jpeg, jpe, bmp, dib, webp,
+ * tif, tiff; any case, leading dot allowed).
+ */
 export function formatFromName(ext: string): OutputFormat | undefined {
   const e = ext.trim().toLowerCase().replace(/^\./, '');
   if (e === 'png') return 'png';
-  if (e === 'jpg' || e === 'jpeg') return 'jpg';
-  if (e === 'bmp') return 'bmp';
+  if (e === 'jpg' || e === 'jpeg' || e === 'jpe') return 'jpg';
+  if (e === 'bmp' || e === 'dib') return 'bmp';
+  if (e === 'webp') return 'webp';
+  if (e === 'tif' || e === 'tiff') return 'tiff';
   return undefined;
 }
 
@@ -55,33 +69,28 @@ function checkSize(width: number, height: number, length: number, bytesPerPixel:
   }
 }
 
-/**
- * A PNG straight from packed RGB or gray bytes. pngjs skips its per-pixel repacking when the input
- * colour type equals the output one, so the bytes go to jimp's PNG codec as they are (it forwards
- * unknown options to pngjs) instead of being widened to RGBA and narrowed back. The jimp instance
- * lives only for this call, and jimp hands a PNG bitmap to the codec untouched, so the non-RGBA
- * bitmap is never seen by anything else.
- */
-async function encodePng(data: Uint8Array, width: number, height: number, colorType: number, settings: object): Promise<Uint8Array> {
-  const { Jimp } = loadJimp('png');
-  const jimg = new Jimp({ width, height, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) });
-  const options = { ...settings, colorType, inputColorType: colorType, inputHasAlpha: false };
-  const out: Buffer = await jimg.getBuffer('image/png', options as never);
-  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-}
-
 export async function encodeImage(img: RgbImage, format: OutputFormat): Promise<Uint8Array> {
   checkSize(img.width, img.height, img.data.length, 3);
-  if (format === 'png') return encodePng(img.data, img.width, img.height, PNG_COLOR, RGB_PNG);
-  const { Jimp } = loadJimp(format === 'jpg' ? 'jpeg' : 'bmp');
-  const jimg = new Jimp({ width: img.width, height: img.height, data: toRgba(img.data, img.width * img.height) });
-  const options = format === 'jpg' ? { quality: JPEG_QUALITY } : {};
-  const out: Buffer = await jimg.getBuffer(MIME[format] as 'image/jpeg', options as never);
-  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  switch (format) {
+    case 'png':
+      return encodePngRows(img.data, img.width, img.height, 3, RGB_PNG);
+    case 'tiff':
+      return encodeTiff(img.data, img.width, img.height);
+    case 'webp':
+      return encodeWebp(img.data, img.width, img.height);
+    case 'jpg':
+    case 'bmp': {
+      const { Jimp } = loadJimp(format === 'jpg' ? 'jpeg' : 'bmp');
+      const jimg = new Jimp({ width: img.width, height: img.height, data: toRgba(img.data, img.width * img.height) });
+      const options = format === 'jpg' ? { quality: JPEG_QUALITY } : {};
+      const out: Buffer = await jimg.getBuffer(MIME[format] as 'image/jpeg', options as never);
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    }
+  }
 }
 
 /** An 8-bit grayscale PNG from 1 byte per pixel (the label image). */
 export async function encodeGrayPng(gray: Uint8Array, width: number, height: number): Promise<Uint8Array> {
   checkSize(width, height, gray.length, 1);
-  return encodePng(gray, width, height, PNG_GRAY, GRAY_PNG);
+  return encodePngRows(gray, width, height, 1, GRAY_PNG);
 }

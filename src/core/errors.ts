@@ -6,7 +6,13 @@ export type ErrorCode =
   | 'not-a-file'
   | 'not-an-image'
   | 'corrupt-image'
+  /** A sound file in a variant no decoder here reads (animated WebP, arithmetic-coded JPEG, HEIC...). */
+  | 'unsupported-image'
   | 'too-large'
+  /** Within the pixel limit, but the decoder could not get the memory it needs. */
+  | 'out-of-memory'
+  /** A codec's WebAssembly file is missing from the installation (not the user's image's fault). */
+  | 'codec-missing'
   | 'bad-parameter'
   | 'not-writable'
   | 'exists'

@@ -1,7 +1,7 @@
 // Image size from the first bytes of a file, so a huge image is refused before any decoder
 // allocates its pixels. Reads only headers; never decodes.
 
-export type ImageFormat = 'png' | 'jpeg' | 'bmp' | 'gif' | 'tiff';
+export type ImageFormat = 'png' | 'jpeg' | 'bmp' | 'gif' | 'tiff' | 'webp' | 'avif';
 
 export interface ImageHeader {
   format: ImageFormat;
@@ -15,6 +15,8 @@ export const FORMAT_LABELS: Record<ImageFormat, string> = {
   bmp: 'BMP',
   gif: 'GIF',
   tiff: 'TIFF',
+  webp: 'WebP',
+  avif: 'AVIF',
 };
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -34,6 +36,58 @@ export function sniffFormat(bytes: Uint8Array): ImageFormat | undefined {
   }
   // Classic TIFF only: BigTIFF (version 43) is not read by the decoder either.
   if (startsWith(bytes, [0x49, 0x49, 0x2a, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2a])) return 'tiff';
+  if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP' && /^VP8[ LX]$/.test(ascii(bytes, 12, 4))) return 'webp';
+  const brands = ftypBrands(bytes);
+  if (brands && (brands.includes('avif') || brands.includes('avis'))) return 'avif';
+  return undefined;
+}
+
+function ascii(bytes: Uint8Array, at: number, n: number): string {
+  if (at + n > bytes.length) return '';
+  return String.fromCharCode(...bytes.subarray(at, at + n));
+}
+
+/** The major and compatible brands of an ISO-BMFF file's leading `ftyp` box (AVIF, HEIC, ...). */
+function ftypBrands(bytes: Uint8Array): string[] | undefined {
+  if (bytes.length < 16 || ascii(bytes, 4, 4) !== 'ftyp') return undefined;
+  const size = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0);
+  if (size < 16 || size > 4096) return undefined;
+  const brands = [ascii(bytes, 8, 4)];
+  for (let at = 16; at + 4 <= Math.min(size, bytes.length); at += 4) brands.push(ascii(bytes, at, 4));
+  return brands;
+}
+
+const HEIF_BRANDS = ['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx', 'hevm', 'hevs', 'mif1', 'msf1'];
+
+/**
+ * The name of an image format recognised by its magic bytes that no decoder here reads, so the
+ * error can name it ("HEIC images are not supported") instead of calling the file no image.
+ */
+export function sniffUnsupportedFormat(bytes: Uint8Array): string | undefined {
+  const head = ascii(bytes, 0, Math.min(bytes.length, 12));
+  const brands = ftypBrands(bytes);
+  if (brands) {
+    if (brands.some((b) => HEIF_BRANDS.includes(b))) return 'HEIC/HEIF';
+    if (brands.includes('jp2 ') || brands.includes('jpx ')) return 'JPEG 2000';
+    if (brands.includes('jxl ')) return 'JPEG XL';
+    return undefined;
+  }
+  if (startsWith(bytes, [0xff, 0x0a]) || startsWith(bytes, [0, 0, 0, 0x0c, 0x4a, 0x58, 0x4c, 0x20, 0x0d, 0x0a, 0x87, 0x0a])) return 'JPEG XL';
+  if (startsWith(bytes, [0, 0, 0, 0x0c, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a]) || startsWith(bytes, [0xff, 0x4f, 0xff, 0x51])) return 'JPEG 2000';
+  if (startsWith(bytes, [0x49, 0x49, 0x2b, 0x00]) || startsWith(bytes, [0x4d, 0x4d, 0x00, 0x2b])) return 'BigTIFF';
+  if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP') return 'WebP (of an unknown kind)';
+  if (startsWith(bytes, [0, 0, 1, 0]) && bytes.length >= 6 && bytes[4]! + bytes[5]! > 0) return 'ICO';
+  if (startsWith(bytes, [0, 0, 2, 0]) && bytes.length >= 6 && bytes[4]! + bytes[5]! > 0) return 'CUR';
+  if (head.startsWith('8BPS')) return 'Photoshop (PSD)';
+  if (startsWith(bytes, [0x76, 0x2f, 0x31, 0x01])) return 'OpenEXR';
+  if (head.startsWith('#?RADIANCE') || head.startsWith('#?RGBE')) return 'Radiance HDR';
+  if (/^P[1-7][\s#]/.test(head)) return 'PNM (PBM/PGM/PPM)';
+  if (/^P[Ff]\s/.test(head)) return 'PFM';
+  if (startsWith(bytes, [0x59, 0xa6, 0x6a, 0x95])) return 'Sun Raster';
+  if (head.startsWith('qoif')) return 'QOI';
+  if (head.startsWith('%PDF')) return 'PDF';
+  const text = ascii(bytes, 0, Math.min(bytes.length, 512)).replace(/^\uFEFF|^\xEF\xBB\xBF/, '').trimStart();
+  if (/^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE svg[^>]*>\s*)?<svg[\s>]/i.test(text)) return 'SVG';
   return undefined;
 }
 
@@ -58,6 +112,8 @@ const SIZE_READERS: Record<ImageFormat, (bytes: Uint8Array, view: DataView) => S
   bmp: bmpSize,
   gif: gifSize,
   tiff: tiffSize,
+  webp: webpSize,
+  avif: avifSize,
 };
 
 function pngSize(bytes: Uint8Array, view: DataView): Size {
@@ -117,6 +173,64 @@ function gifSize(bytes: Uint8Array, view: DataView): Size {
   // The logical screen: the decoder draws the first frame into a canvas of this size.
   if (bytes.length < 10) return undefined;
   return { width: view.getUint16(6, true), height: view.getUint16(8, true) };
+}
+
+/** The canvas (VP8X) or the single frame's size (VP8 lossy, VP8L lossless). */
+function webpSize(bytes: Uint8Array, view: DataView): Size {
+  const kind = ascii(bytes, 12, 4);
+  if (kind === 'VP8X') {
+    if (bytes.length < 30) return undefined;
+    const u24 = (at: number): number => bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16);
+    return { width: u24(24) + 1, height: u24(27) + 1 };
+  }
+  if (kind === 'VP8 ') {
+    // frame tag (3 bytes), start code 9d 01 2a, then 14-bit width and height (2 bits of scale)
+    if (bytes.length < 30 || bytes[23] !== 0x9d || bytes[24] !== 0x01 || bytes[25] !== 0x2a) return undefined;
+    return { width: view.getUint16(26, true) & 0x3fff, height: view.getUint16(28, true) & 0x3fff };
+  }
+  if (kind === 'VP8L') {
+    if (bytes.length < 25 || bytes[20] !== 0x2f) return undefined;
+    const bits = view.getUint32(21, true);
+    return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
+  }
+  return undefined;
+}
+
+/**
+ * The largest image spatial extent (`ispe`) among the item properties of an AVIF: the primary
+ * image's, or a grid's full size, whichever is larger, never less than what is decoded.
+ */
+function avifSize(bytes: Uint8Array, view: DataView): Size {
+  let best: Size;
+  const walk = (start: number, end: number, depth: number): void => {
+    for (let at = start; at + 8 <= end; ) {
+      let size = view.getUint32(at);
+      const type = ascii(bytes, at + 4, 4);
+      let header = 8;
+      if (size === 1) {
+        if (at + 16 > end) return;
+        const big = view.getBigUint64(at + 8);
+        if (big > BigInt(end - at)) return;
+        size = Number(big);
+        header = 16;
+      } else if (size === 0) {
+        size = end - at;
+      }
+      if (size < header || at + size > end) return;
+      if (depth < 4) {
+        if (type === 'meta') walk(at + header + 4, at + size, depth + 1);
+        else if (type === 'iprp' || type === 'ipco') walk(at + header, at + size, depth + 1);
+      }
+      if (type === 'ispe' && size >= header + 12) {
+        const width = view.getUint32(at + header + 4);
+        const height = view.getUint32(at + header + 8);
+        if (!best || width * height > best.width * best.height) best = { width, height };
+      }
+      at += size;
+    }
+  };
+  walk(0, bytes.length, 0);
+  return best;
 }
 
 const TIFF_IMAGE_WIDTH = 256;

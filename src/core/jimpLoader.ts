@@ -7,6 +7,9 @@
 // CJS transform (the unit tests) cannot resolve a dynamic import.
 import type { ImageFormat } from './header';
 
+/** The formats jimp's JavaScript codecs read and write (WebP and AVIF go through WebAssembly codecs). */
+export type JimpCodec = Exclude<ImageFormat, 'webp' | 'avif'>;
+
 /** Every codec's format object: the type a jimp class with all of them is declared with. */
 type AllFormats = Array<
   | (typeof import('@jimp/js-bmp'))['default']
@@ -17,7 +20,7 @@ type AllFormats = Array<
   | (typeof import('@jimp/js-tiff'))['default']
 >;
 
-function formatsOf(codec: ImageFormat) {
+function formatsOf(codec: JimpCodec) {
   switch (codec) {
     case 'png':
       return [(require('@jimp/js-png') as typeof import('@jimp/js-png')).default];
@@ -42,14 +45,36 @@ function create(formats: AllFormats) {
 /** The class type of a jimp with every codec; a one-codec class is used only for its codec. */
 export type JimpClass = ReturnType<typeof create>;
 
-const loaded = new Map<ImageFormat, { Jimp: JimpClass }>();
+const loaded = new Map<JimpCodec, { Jimp: JimpClass }>();
 
 /** A jimp that reads and writes `codec` (and no other format). */
-export function loadJimp(codec: ImageFormat): { Jimp: JimpClass } {
+export function loadJimp(codec: JimpCodec): { Jimp: JimpClass } {
   let entry = loaded.get(codec);
   if (!entry) {
     entry = { Jimp: create(formatsOf(codec)) };
     loaded.set(codec, entry);
   }
   return entry;
+}
+
+/** A jimp codec's own decode and encode, called directly. */
+export interface JimpFormat {
+  mime: string;
+  decode(data: Buffer, options?: object): { width: number; height: number; data: Uint8Array } | Promise<{ width: number; height: number; data: Uint8Array }>;
+}
+
+const formatObjects = new Map<JimpCodec, JimpFormat>();
+
+/**
+ * The codec's decoder without a jimp around it: Jimp.fromBuffer would also sniff the type again
+ * (loading the file-type package) and rotate JPEGs by EXIF its own way, where the caller applies
+ * the orientation as OpenCV does.
+ */
+export function jimpFormat(codec: JimpCodec): JimpFormat {
+  let f = formatObjects.get(codec);
+  if (!f) {
+    f = (formatsOf(codec)[0] as () => JimpFormat)();
+    formatObjects.set(codec, f);
+  }
+  return f;
 }

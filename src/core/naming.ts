@@ -64,7 +64,7 @@ export async function uniqueName(name: string, exists: (name: string) => Promise
   throw new Error(`no free name after ${MAX_SUFFIX} tries: ${name}`);
 }
 
-const OUR_OUTPUT = /_\d{14}(bgr|hsv|lab|ycrcb)_c(all|[0-2]{1,3})n\d{1,3}(_labels|_mask)?(-\d+)?\.(png|jpg|bmp)$/;
+const OUR_OUTPUT = /_\d{14}(bgr|hsv|lab|ycrcb)_c(all|[0-2]{1,3})n\d{1,3}(_labels|_mask)?(-\d+)?\.(png|jpg|bmp|webp|tiff)$/;
 
 /** True for names outputName (and withSuffix) make, so a batch over a folder skips our own results. */
 export function isOurOutput(fileName: string): boolean {

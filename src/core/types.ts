@@ -12,7 +12,8 @@ export const CHANNEL_NAMES: Record<ColorSpace, readonly [string, string, string]
   ycrcb: ['Y', 'Cr', 'Cb'],
 };
 
-export type OutputFormat = 'png' | 'jpg' | 'bmp';
+/** What the seed's -f may name (OpenCV's imwrite writes them all); `tiff` files end in .tiff. */
+export type OutputFormat = 'png' | 'jpg' | 'bmp' | 'webp' | 'tiff';
 
 /** 8-bit image with alpha dropped: row-major, 3 bytes a pixel in R, G, B order. */
 export interface RgbImage {

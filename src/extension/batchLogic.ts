@@ -4,11 +4,50 @@ import { isOurOutput } from '../core/naming';
 import { CHANNEL_LABELS, LIMITS, type NumericParam, type PanelParams } from '../shared/protocol';
 
 /** Extensions the custom editor and the batch accept (the decoder reads them all). */
-export const IMAGE_EXTENSIONS: readonly string[] = ['png', 'jpg', 'jpeg', 'bmp', 'gif', 'tif', 'tiff'];
+export const IMAGE_EXTENSIONS: readonly string[] = ['png', 'jpg', 'jpeg', 'jpe', 'webp', 'avif', 'bmp', 'gif', 'tif', 'tiff'];
+
+/** The formats, as messages to people list them. */
+export const IMAGE_FORMATS_TEXT = 'PNG, JPEG, WebP, AVIF, BMP, GIF and TIFF';
+
+function extensionOf(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
+}
 
 export function isImageName(name: string): boolean {
-  const dot = name.lastIndexOf('.');
-  return dot > 0 && IMAGE_EXTENSIONS.includes(name.slice(dot + 1).toLowerCase());
+  return IMAGE_EXTENSIONS.includes(extensionOf(name));
+}
+
+/** Image formats VS Code or other tools open that the decoder does not read, by extension. */
+const UNREADABLE: Readonly<Record<string, string>> = {
+  ico: 'ICO',
+  cur: 'CUR',
+  svg: 'SVG',
+  heic: 'HEIC',
+  heif: 'HEIF',
+  jxl: 'JPEG XL',
+  jp2: 'JPEG 2000',
+  j2k: 'JPEG 2000',
+  jpf: 'JPEG 2000',
+  jpx: 'JPEG 2000',
+  psd: 'Photoshop (PSD)',
+  exr: 'OpenEXR',
+  hdr: 'Radiance HDR',
+  pbm: 'PBM',
+  pgm: 'PGM',
+  ppm: 'PPM',
+  pnm: 'PNM',
+  tga: 'TGA',
+  apng: 'APNG',
+};
+
+/**
+ * What to tell someone who asks to segment a file we cannot read but recognise as an image
+ * ("SVG images cannot be segmented: ..."), or undefined when its name is not one of those.
+ */
+export function unreadableImageMessage(name: string): string | undefined {
+  const kind = UNREADABLE[extensionOf(name)];
+  return kind ? `${name}: ${kind} images cannot be segmented; K-means Segmentation reads ${IMAGE_FORMATS_TEXT}.` : undefined;
 }
 
 /**

@@ -7,18 +7,35 @@ import { log } from './log';
 import { announceSaved } from './saveOutput';
 import { segmentFileAndSave } from './segmentFile';
 import { currentSettings } from './settings';
+import { IMAGE_EXTENSIONS, IMAGE_FORMATS_TEXT, unreadableImageMessage } from './batchLogic';
 import { fileName, isImageUri } from './uris';
 
-const NO_IMAGE = 'Open an image (PNG, JPEG, BMP, GIF or TIFF) first: no image editor is active.';
+const NO_IMAGE = `Open an image (${IMAGE_FORMATS_TEXT.replace(' and ', ' or ')}) first: no image editor is active.`;
+
+/** The file of the active editor tab: our editor, VS Code's image preview, any text tab. */
+function activeTabUri(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  if (input instanceof vscode.TabInputCustom || input instanceof vscode.TabInputText) return input.uri;
+  return vscode.window.activeTextEditor?.document.uri;
+}
 
 /** The image of the active editor tab: our editor, VS Code's image preview, or any tab on an image file. */
 export function activeImageUri(): vscode.Uri | undefined {
-  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-  if (input instanceof vscode.TabInputCustom || input instanceof vscode.TabInputText) {
-    if (isImageUri(input.uri)) return input.uri;
-  }
+  const uri = activeTabUri();
+  if (isImageUri(uri)) return uri;
   const doc = vscode.window.activeTextEditor?.document.uri;
   return isImageUri(doc) ? doc : undefined;
+}
+
+/**
+ * Says so when the active tab shows an image in a format we cannot read (VS Code's preview
+ * shows ICO and SVG, for one); true when it did.
+ */
+function refusedUnreadableTab(): boolean {
+  const uri = activeTabUri();
+  const message = uri && unreadableImageMessage(fileName(uri));
+  if (message) void vscode.window.showErrorMessage(message);
+  return Boolean(message);
 }
 
 /** Explorer passes (clicked, allSelected); editor menus pass the editor's Uri; the palette nothing. */
@@ -30,13 +47,14 @@ export async function segmentCommand(clicked?: unknown, selected?: unknown): Pro
     return;
   }
   let uri: vscode.Uri | undefined = clicked instanceof vscode.Uri && isImageUri(clicked) ? clicked : (images[0] ?? activeImageUri());
+  if (!uri && refusedUnreadableTab()) return;
   if (!uri) {
     const picked = await vscode.window.showOpenDialog({
       canSelectMany: false,
       openLabel: 'Segment',
       title: 'Segment with K-means',
       defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
-      filters: { Images: ['png', 'jpg', 'jpeg', 'bmp', 'gif', 'tif', 'tiff'] },
+      filters: { Images: [...IMAGE_EXTENSIONS] },
     });
     uri = picked?.[0];
     if (!uri) return;
@@ -61,7 +79,7 @@ export async function segmentAndSaveCommand(provider: SegmentationEditorProvider
   }
   const uri = clicked instanceof vscode.Uri && isImageUri(clicked) ? clicked : activeImageUri();
   if (!uri) {
-    void vscode.window.showErrorMessage(NO_IMAGE);
+    if (!refusedUnreadableTab()) void vscode.window.showErrorMessage(NO_IMAGE);
     return;
   }
   const settings = currentSettings(uri);

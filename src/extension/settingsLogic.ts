@@ -24,7 +24,7 @@ export const SETTING_DEFAULTS = {
   maxIter: 500,
   seed: 0,
   outputFormat: 'png',
-  batchGlob: '**/*.{png,jpg,jpeg,bmp,gif,tif,tiff,PNG,JPG,JPEG,BMP,GIF,TIF,TIFF}',
+  batchGlob: '**/*.{png,jpg,jpeg,jpe,webp,avif,bmp,gif,tif,tiff,PNG,JPG,JPEG,JPE,WEBP,AVIF,BMP,GIF,TIF,TIFF}',
   maxMegapixels: 100,
 } as const;
 

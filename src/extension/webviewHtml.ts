@@ -102,6 +102,8 @@ export function webviewHtml(input: WebviewHtmlInput): string {
         <vscode-option value="png">PNG</vscode-option>
         <vscode-option value="jpg">JPEG</vscode-option>
         <vscode-option value="bmp">BMP</vscode-option>
+        <vscode-option value="webp">WebP (lossless)</vscode-option>
+        <vscode-option value="tiff">TIFF</vscode-option>
       </vscode-dropdown>
       <div class="buttons">
         <vscode-button id="save" appearance="primary">Save beside image</vscode-button>

@@ -9,10 +9,10 @@
 import type { Rect } from './geometry';
 
 export type ColorSpaceId = 'bgr' | 'hsv' | 'lab' | 'ycrcb';
-export type OutputFormatId = 'png' | 'jpg' | 'bmp';
+export type OutputFormatId = 'png' | 'jpg' | 'bmp' | 'webp' | 'tiff';
 
 export const COLOR_SPACE_IDS: readonly ColorSpaceId[] = ['bgr', 'hsv', 'lab', 'ycrcb'];
-export const OUTPUT_FORMAT_IDS: readonly OutputFormatId[] = ['png', 'jpg', 'bmp'];
+export const OUTPUT_FORMAT_IDS: readonly OutputFormatId[] = ['png', 'jpg', 'bmp', 'webp', 'tiff'];
 
 /** Channel names per colour space, in OpenCV's order (the checkboxes' labels). */
 export const CHANNEL_LABELS: Record<ColorSpaceId, readonly [string, string, string]> = {

@@ -29,6 +29,9 @@ const ALLOWED = [
   /^extension\/package\.json$/,
   /^extension\/(readme\.md|changelog\.md|LICENSE\.txt)$/,
   /^extension\/dist\/[\w-]+\.js(\.LEGAL\.txt)?$/,
+  // the image codecs' WebAssembly, read from beside the bundles, and their licences
+  /^extension\/dist\/[\w-]+\.wasm$/,
+  /^extension\/dist\/codecs\.LEGAL\.txt$/,
   /^extension\/media\/[^/]+$/,
 ];
 const REQUIRED = [
@@ -39,6 +42,12 @@ const REQUIRED = [
   'extension/dist/extension.js',
   'extension/dist/worker.js',
   'extension/dist/webview.js',
+  'extension/dist/ioWorker.js',
+  'extension/dist/mozjpeg_dec.wasm',
+  'extension/dist/webp_dec.wasm',
+  'extension/dist/avif_dec.wasm',
+  'extension/dist/webp_enc_simd.wasm',
+  'extension/dist/codecs.LEGAL.txt',
   'extension/media/panel.css',
 ];
 
@@ -48,7 +57,7 @@ function vsixOrFail() {
 }
 
 describe('the .vsix package', () => {
-  test('holds the bundles, media, README, CHANGELOG and LICENSE only (no maps, sources, tests, node_modules)', () => {
+  test('holds the bundles, the codecs\' WebAssembly, media, README, CHANGELOG and LICENSE only (no maps, sources, tests, node_modules)', () => {
     const names = zipEntryNames(vsixOrFail());
     const content = names.filter((n) => n !== 'extension.vsixmanifest' && n !== '[Content_Types].xml');
     const leaks = content.filter((n) => !ALLOWED.some((re) => re.test(n)));

@@ -195,4 +195,31 @@ describe('K-means Segmentation in VS Code (code-server, symlinked build)', { tim
     assert.equal((await frame.locator('#zoomLevel').innerText()).trim(), '', 'no zoom level without a picture');
     await screenshot(page, 'corrupt-image-error');
   });
+
+  scenario('7. a WebP in VS Code\'s image preview: "Segment with K-means" opens our editor, "Segment Current Image and Save" saves', 'webp-preview', async () => {
+    await closeAllEditors(page);
+    await explorerRow(page, 'cat.webp').dblclick();
+    await page.locator('.tab.active', { hasText: 'cat.webp' }).waitFor();
+    await runCommand(page, 'Segment with K-means');
+    await page.locator('.tab.active', { hasText: 'cat.webp' }).waitFor();
+    const frame = await webviewFrame(page);
+    assert.equal(await waitForPanelState(frame, ['ready', 'error']), 'ready', 'the editor opened on the WebP, no file picker');
+    const info = await compositeInfo(frame);
+    assert.equal(info.width, compositeWidth(61));
+    assert.equal(info.height, 43);
+    await screenshot(page, 'webp-segment');
+
+    await closeAllEditors(page);
+    await explorerRow(page, 'cat.webp').dblclick();
+    await page.locator('.tab.active', { hasText: 'cat.webp' }).waitFor();
+    const pattern = outputNamePattern('cat', { space: 'bgr', channels: 'all', k: '3' });
+    assert.deepEqual(filesMatching(ws.dir, pattern), []);
+    await runCommand(page, 'Segment Current Image and Save');
+    const [saved] = await waitForFiles(ws.dir, pattern, 1, 90_000);
+    await waitForNotification(page, `Saved ${saved}`);
+    await checkComposite(join(ws.dir, saved), { width: 61, height: 43, k: 3 });
+    // the new file is in the explorer before anything else clicks there
+    await explorerRow(page, saved).waitFor();
+    await screenshot(page, 'webp-segment-and-save');
+  });
 });

@@ -8,6 +8,22 @@ import { deflateSync } from 'node:zlib';
 import { pngChunk } from '../unit/io-helpers';
 
 export const FIXTURE_IMAGES = join(__dirname, '..', 'fixtures', 'images');
+/** The decoder corpus (made by OpenCV, Pillow, cjpeg, avifenc): sound WebP, AVIF and JPEG variants. */
+export const FIXTURE_CODECS = join(__dirname, '..', 'fixtures', 'codecs');
+
+/** Sound files of the codecs the WebAssembly decoders read, mutated like the rest. */
+const CODEC_BASES = [
+  'webp-lossy-cv2.webp',
+  'webp-lossless-cv2.webp',
+  'webp-lossy-alpha-pil.webp',
+  'avif-lossless-avifenc.avif',
+  'avif-420-avifenc.avif',
+  'jpeg-progressive-cv2.jpg',
+  'jpeg-restart-cv2.jpg',
+  'jpeg-444-pil.jpg',
+  'jpeg-exif-6-pil.jpg',
+  'png-rgb16-cv2.png',
+];
 
 export interface CorpusCase {
   /** File name written to disk: unique, and its extension is what a user would see. */
@@ -53,6 +69,7 @@ export async function baseImages(): Promise<{ name: string; bytes: Uint8Array }[
   const out = ['small.png', 'small.jpg', 'small.bmp', 'small.gif', 'small-le.tif', 'small-be.tif', 'small-alpha.png', 'small-gray.png'].map(
     (n) => ({ name: n, bytes: read(n) }),
   );
+  for (const n of CODEC_BASES) out.push({ name: n, bytes: new Uint8Array(readFileSync(join(FIXTURE_CODECS, n))) });
   const { Jimp } = await import('jimp');
   const logo = await Jimp.read(Buffer.from(read('linuxlogo.png')));
   logo.resize({ w: 80, h: 60 });
@@ -138,6 +155,118 @@ export function png(width: number, height: number, idat: Uint8Array, colorType =
 function jpegSof(width: number, height: number): Uint8Array {
   const frame = [0xff, 0xc0, 0x00, 0x11, 8, height >> 8, height & 255, width >> 8, width & 255, 3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1];
   return new Uint8Array([0xff, 0xd8, ...frame, 0xff, 0xd9]);
+}
+
+/** A lossless WebP whose header claims width x height (VP8L: 14 bits each). */
+function webpVp8l(width: number, height: number, payload: number[] = [0, 0, 0, 0]): Uint8Array {
+  const body = [0x2f, 0, 0, 0, 0, ...payload];
+  const bits = ((width - 1) & 0x3fff) | (((height - 1) & 0x3fff) << 14);
+  const v = new DataView(new Uint8Array(body).buffer);
+  v.setUint32(1, bits, true);
+  const data = new Uint8Array(v.buffer);
+  return riff('VP8L', data);
+}
+
+/** An extended WebP (VP8X) whose canvas claims width x height (24 bits each), with `flags`. */
+function webpVp8x(width: number, height: number, flags = 0, inner: Uint8Array = new Uint8Array(0)): Uint8Array {
+  const x = new Uint8Array(10);
+  x[0] = flags;
+  const w = width - 1;
+  const h = height - 1;
+  x.set([w & 255, (w >> 8) & 255, (w >> 16) & 255, h & 255, (h >> 8) & 255, (h >> 16) & 255], 4);
+  const head = riff('VP8X', x);
+  const out = concat(head, inner);
+  new DataView(out.buffer).setUint32(4, out.length - 8, true);
+  return out;
+}
+
+function riff(kind: string, data: Uint8Array): Uint8Array {
+  const chunk = concat(Buffer.from(kind, 'latin1'), [data.length & 255, (data.length >> 8) & 255, (data.length >> 16) & 255, data.length >>> 24], data, data.length % 2 ? [0] : []);
+  const out = concat(Buffer.from('RIFF', 'latin1'), [0, 0, 0, 0], Buffer.from('WEBP', 'latin1'), chunk);
+  new DataView(out.buffer).setUint32(4, out.length - 8, true);
+  return out;
+}
+
+/** A minimal AVIF header: ftyp, then meta > iprp > ipco with one ispe of width x height. */
+function avifIspe(width: number, height: number, tail: Uint8Array = new Uint8Array(0)): Uint8Array {
+  const box = (type: string, body: Uint8Array): Uint8Array => {
+    const out = concat([0, 0, 0, 0], Buffer.from(type, 'latin1'), body);
+    new DataView(out.buffer).setUint32(0, out.length);
+    return out;
+  };
+  const ispe = new Uint8Array(12);
+  new DataView(ispe.buffer).setUint32(4, width);
+  new DataView(ispe.buffer).setUint32(8, height);
+  return concat(
+    box('ftyp', Buffer.from('avif\0\0\0\0avifmif1miaf', 'latin1')),
+    box('meta', concat([0, 0, 0, 0], box('iprp', box('ipco', box('ispe', ispe))))),
+    tail,
+  );
+}
+
+/** The sound AVIF with every ispe box rewritten to claim width x height. */
+function avifClaiming(avif: Uint8Array, width: number, height: number): Uint8Array {
+  const b = avif.slice();
+  const v = new DataView(b.buffer);
+  for (let at = 0; at + 20 <= b.length; at++) {
+    if (b[at] === 0x69 && b[at + 1] === 0x73 && b[at + 2] === 0x70 && b[at + 3] === 0x65) {
+      v.setUint32(at + 8, width);
+      v.setUint32(at + 12, height);
+    }
+  }
+  return b;
+}
+
+/** Codec cases beyond cuts and flips: header bombs, claims that disagree with the data. */
+function codecCases(bases: { name: string; bytes: Uint8Array }[]): CorpusCase[] {
+  const get = (n: string): Uint8Array => bases.find((b) => b.name === n)!.bytes;
+  const lossless = get('webp-lossless-cv2.webp');
+  const avif = get('avif-lossless-avifenc.avif');
+  const progressive = get('jpeg-progressive-cv2.jpg');
+  // the same JPEG claiming another size in its frame header
+  const jpegClaiming = (w: number, h: number): Uint8Array => {
+    const b = progressive.slice();
+    for (let p = 2; p + 9 < b.length; ) {
+      const marker = b[p + 1]!;
+      const len = (b[p + 2]! << 8) | b[p + 3]!;
+      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+        b.set([h >> 8, h & 255, w >> 8, w & 255], p + 5);
+        return b;
+      }
+      p += 2 + len;
+    }
+    throw new Error('fixture JPEG: no frame header');
+  };
+  return [
+    { name: 'webp-vp8l-16384x16384.webp', kind: 'huge-header', expectTooLarge: true, bytes: webpVp8l(16384, 16384) },
+    { name: 'webp-vp8x-16777216x16777216.webp', kind: 'huge-header', expectTooLarge: true, bytes: webpVp8x(16777216, 16777216) },
+    { name: 'webp-vp8x-60000x60000-animated.webp', kind: 'huge-header', expectTooLarge: true, bytes: webpVp8x(60000, 60000, 0x02) },
+    { name: 'webp-vp8l-8000x8000-no-data.webp', kind: 'webp-edge', bytes: webpVp8l(8000, 8000) },
+    { name: 'webp-vp8x-only.webp', kind: 'webp-edge', bytes: webpVp8x(64, 48) },
+    { name: 'webp-vp8x-animated-no-frames.webp', kind: 'webp-edge', bytes: webpVp8x(64, 48, 0x02) },
+    { name: 'webp-vp8x-canvas-smaller-than-frame.webp', kind: 'webp-edge', bytes: webpVp8x(2, 2, 0, lossless.subarray(12)) },
+    { name: 'webp-riff-size-huge.webp', kind: 'webp-edge', bytes: (() => {
+      const b = lossless.slice();
+      new DataView(b.buffer).setUint32(4, 0xfffffff0, true);
+      return b;
+    })() },
+    { name: 'webp-chunk-size-huge.webp', kind: 'webp-edge', bytes: (() => {
+      const b = lossless.slice();
+      new DataView(b.buffer).setUint32(16, 0xfffffff0, true);
+      return b;
+    })() },
+    { name: 'avif-ispe-60000x60000.avif', kind: 'huge-header', expectTooLarge: true, bytes: avifClaiming(avif, 60000, 60000) },
+    { name: 'avif-ispe-4294967295x1.avif', kind: 'huge-header', expectTooLarge: true, bytes: avifClaiming(avif, 0xffffffff, 1) },
+    { name: 'avif-header-only-60000x60000.avif', kind: 'huge-header', expectTooLarge: true, bytes: avifIspe(60000, 60000) },
+    { name: 'avif-header-only-64x48.avif', kind: 'avif-edge', bytes: avifIspe(64, 48) },
+    { name: 'avif-ispe-says-8000x8000.avif', kind: 'avif-edge', bytes: avifClaiming(avif, 8000, 8000) },
+    { name: 'avif-ispe-says-1x1.avif', kind: 'avif-edge', bytes: avifClaiming(avif, 1, 1) },
+    { name: 'avif-ispe-0x0.avif', kind: 'avif-edge', bytes: avifClaiming(avif, 0, 0) },
+    { name: 'jpeg-progressive-claims-65535x65535.jpg', kind: 'huge-header', expectTooLarge: true, bytes: jpegClaiming(65535, 65535) },
+    { name: 'jpeg-progressive-claims-9000x9000.jpg', kind: 'jpeg-edge', bytes: jpegClaiming(9000, 9000) },
+    { name: 'jpeg-progressive-claims-1x1.jpg', kind: 'jpeg-edge', bytes: jpegClaiming(1, 1) },
+    { name: 'jpeg-progressive-claims-0x0.jpg', kind: 'zero-size', bytes: jpegClaiming(0, 0) },
+  ];
 }
 
 function bmpHeader(width: number, height: number, bpp = 24, compression = 0, colors = 0, dataOffset = 54): Uint8Array {
@@ -399,6 +528,7 @@ export async function buildCorpus(seed = 1): Promise<{ cases: CorpusCase[]; base
   cases.push(...tiffCases(bases.find((b) => b.name === 'small-le.tif')!.bytes, 'le'));
   cases.push(...tiffCases(bases.find((b) => b.name === 'small-be.tif')!.bytes, 'be'));
   cases.push(...specialCases(prng(seed)));
+  cases.push(...codecCases(bases));
   const names = new Set<string>();
   for (const c of cases) {
     if (names.has(c.name)) throw new Error(`corpus: duplicate case name ${c.name}`);

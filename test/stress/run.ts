@@ -15,6 +15,7 @@ import { IoClient } from '../../src/extension/ioClient';
 import { validateWebviewMessage } from '../../src/shared/protocol';
 import { FIXTURE_IMAGES, buildCorpus, prng } from './corpus';
 import { reportLine, runCorpus } from './corpusRunner';
+import { flatJpeg, flatPng, flatTiff } from '../unit/big-images';
 import { BASE_PARAMS, PanelDriver, burst, fixtureImages, liveThreads, rssMb, runBatch, sampler, withLoopDelay, workersStarted } from './load';
 
 v8.setFlagsFromString('--expose-gc');
@@ -27,6 +28,14 @@ const check = (ok: boolean, what: string): void => {
   if (!ok) problems.push(what);
 };
 const log = (line: string): void => console.log(`# stress: ${line}`);
+
+/** Copies a bundle of dist/ into `dir`, with the codecs' WebAssembly it reads from beside itself. */
+function copyBundle(name: string, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(join(ROOT, 'dist', name), join(dir, name));
+  for (const f of readdirSync(join(ROOT, 'dist')).filter((n) => n.endsWith('.wasm'))) copyFileSync(join(ROOT, 'dist', f), join(dir, f));
+  return join(dir, name);
+}
 
 async function corpus(): Promise<void> {
   const t0 = performance.now();
@@ -49,8 +58,7 @@ async function corpus(): Promise<void> {
   log(`corpus done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 
   // A spread of the corpus through the CLI: exit 0 and one new file, or exit 1, one line, nothing written.
-  const cli = join(scratch, 'cli.js');
-  copyFileSync(join(ROOT, 'dist', 'cli.js'), cli);
+  const cli = copyBundle('cli.js', scratch);
   const step = Math.floor(cases.length / 80);
   let ok = 0;
   let failed = 0;
@@ -92,14 +100,13 @@ async function corpus(): Promise<void> {
     worst = Math.max(worst, performance.now() - t);
     check(isSegmentationError(e) && e.code === 'too-large', `${c.name} not refused as too-large`);
   }
-  log(`huge headers: ${huge.length} (PNG, JPEG, BMP, GIF, TIFF up to 4294967295x1) refused from the header in at most ${worst.toFixed(1)} ms, RSS ${rss0.toFixed(0)} -> ${rssMb().toFixed(0)} MB`);
+  log(`huge headers: ${huge.length} (PNG, JPEG, WebP, AVIF, BMP, GIF, TIFF up to 4294967295x1) refused from the header in at most ${worst.toFixed(1)} ms, RSS ${rss0.toFixed(0)} -> ${rssMb().toFixed(0)} MB`);
 }
 
 async function load(): Promise<void> {
   const workerPath = join(scratch, 'worker.js');
-  const ioPath = join(scratch, 'ioWorker.js');
   copyFileSync(join(ROOT, 'dist', 'worker.js'), workerPath);
-  copyFileSync(join(ROOT, 'dist', 'ioWorker.js'), ioPath);
+  const ioPath = copyBundle('ioWorker.js', scratch);
   const images = await fixtureImages(FIXTURE_IMAGES, ['coffee.png', 'chelsea.png', 'astronaut.png', 'rocket.png', 'linuxlogo.png']);
   const pool = new SegmentPool({ workerPath });
   const io = new IoClient(ioPath);
@@ -178,6 +185,38 @@ async function load(): Promise<void> {
   }
 }
 
+/**
+ * Valid images at 64 and 100 megapixels through the CLI at full size (decode, K-means, the
+ * composite, a PNG written): each must work, within the memory target of 8x the decoded RGBA
+ * image + 150 MB. One flat colour each, made here: small files, every pixel still decoded.
+ */
+function largeImages(): void {
+  const cli = join(scratch, 'cli.js');
+  const preload = join(scratch, 'maxrss.cjs');
+  writeFileSync(preload, "process.on('exit', () => process.stderr.write('MAXRSS_KB ' + process.resourceUsage().maxRSS + '\\n'));\n");
+  const cases: [string, number, number, () => Uint8Array][] = [
+    ['photo64-progressive.jpg', 10000, 6400, () => flatJpeg(10000, 6400, true)],
+    ['photo100.jpg', 10000, 10000, () => flatJpeg(10000, 10000)],
+    ['scan100.png', 10000, 10000, () => flatPng(10000, 10000, [40, 90, 160])],
+    ['scan100.tif', 10000, 10000, () => flatTiff(10000, 10000, 77)],
+  ];
+  for (const [name, w, h, make] of cases) {
+    const dir = join(scratch, 'large', name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, name), make());
+    const t = performance.now();
+    const r = spawnSync(process.execPath, ['--require', preload, cli, name, '-n', '2', '--n-init', '2', '--json', '--out', 'out.png'], { cwd: dir, encoding: 'utf8', timeout: 600_000 });
+    const s = (performance.now() - t) / 1000;
+    const peakMb = Number(/MAXRSS_KB (\d+)/.exec(r.stderr)?.[1] ?? NaN) / 1024;
+    const targetMb = (8 * w * h * 4) / 2 ** 20 + 150;
+    const ok = r.status === 0 && readdirSync(dir).includes('out.png');
+    check(ok, `${name}: exit ${r.status}: ${r.stderr.split('\n')[0]}`);
+    check(peakMb <= targetMb, `${name}: peak ${peakMb.toFixed(0)} MB over the target ${targetMb.toFixed(0)} MB`);
+    log(`${name} (${w}x${h}, ${((w * h) / 1e6).toFixed(0)} MP): ${ok ? 'segmented' : 'FAILED'} in ${s.toFixed(1)} s at full size, peak RSS ${peakMb.toFixed(0)} MB (target ${targetMb.toFixed(0)} MB)`);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function messages(): void {
   const rnd = prng(99);
   const values: unknown[] = [NaN, Infinity, -1, 1e308, 2 ** 53, '3', null, undefined, [], {}, Object.create(null), 'x'.repeat(1e5), 5];
@@ -210,6 +249,7 @@ function messages(): void {
 async function main(): Promise<void> {
   try {
     await corpus();
+    largeImages();
     await load();
     messages();
   } finally {

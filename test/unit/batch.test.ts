@@ -7,6 +7,7 @@ import {
   globToRegExp,
   isImageName,
   selectBatchFiles,
+  unreadableImageMessage,
   wholeNumberProblem,
 } from '../../src/extension/batchLogic';
 import { SETTING_DEFAULTS } from '../../src/extension/settingsLogic';
@@ -16,8 +17,8 @@ import { DEFAULT_PARAMS } from '../../src/core/params';
 const DEFAULT_GLOB = SETTING_DEFAULTS.batchGlob;
 
 test('image names by extension, any case', () => {
-  for (const n of ['a.png', 'b.JPG', 'c.jpeg', 'd.Bmp', 'e.gif', 'f.tif', 'g.TIFF', 'x.y.png']) assert.ok(isImageName(n), n);
-  for (const n of ['a.txt', 'png', '.png', 'a.png.bak', 'a.webp', 'a.svg', 'a']) assert.ok(!isImageName(n), n);
+  for (const n of ['a.png', 'b.JPG', 'c.jpeg', 'c.jpe', 'd.Bmp', 'e.gif', 'f.tif', 'g.TIFF', 'x.y.png', 'h.webp', 'i.AVIF']) assert.ok(isImageName(n), n);
+  for (const n of ['a.txt', 'png', '.png', 'a.png.bak', 'a.svg', 'a.ico', 'a.heic', 'a']) assert.ok(!isImageName(n), n);
 });
 
 test('glob syntax: *, **, ?, {a,b}, [..]', () => {
@@ -58,6 +59,19 @@ test('selects images matching the glob, skips our outputs and non-images, sorted
   assert.deepEqual(selectBatchFiles(files, 'sub/**'), ['sub/b.tiff', 'sub/deeper/c.bmp', 'sub/win.gif']);
   assert.deepEqual(selectBatchFiles(['notes.txt'], '**'), [], 'the glob cannot admit non-images');
   assert.deepEqual(selectBatchFiles([], DEFAULT_GLOB), []);
+});
+
+test('the default glob takes WebP, AVIF and .jpe in any case, and skips our .webp and .tiff outputs', () => {
+  const d = new Date(2024, 0, 2, 3, 4, 5);
+  const files = ['p.webp', 'Q.WEBP', 'r.avif', 's.AVIF', 't.jpe', outputName('p.webp', DEFAULT_PARAMS, 'webp', d), outputName('p.webp', DEFAULT_PARAMS, 'tiff', d), 'u.svg', 'v.ico'];
+  assert.deepEqual(selectBatchFiles(files, DEFAULT_GLOB), ['p.webp', 'Q.WEBP', 'r.avif', 's.AVIF', 't.jpe']);
+});
+
+test('images VS Code shows but the decoder cannot read are named in the message', () => {
+  assert.equal(unreadableImageMessage('logo.svg'), 'logo.svg: SVG images cannot be segmented; K-means Segmentation reads PNG, JPEG, WebP, AVIF, BMP, GIF and TIFF.');
+  assert.match(unreadableImageMessage('favicon.ICO')!, /^favicon\.ICO: ICO images cannot be segmented/);
+  assert.match(unreadableImageMessage('IMG_0001.HEIC')!, /HEIC images/);
+  for (const n of ['a.png', 'a.webp', 'a.avif', 'notes.txt', 'noext']) assert.equal(unreadableImageMessage(n), undefined, n);
 });
 
 test('the summary line', () => {

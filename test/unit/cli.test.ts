@@ -22,6 +22,8 @@ before(() => {
   const r = spawnSync(process.execPath, ['esbuild.mjs', '--quiet'], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   copyFileSync(join(ROOT, 'dist', 'cli.js'), CLI);
+  // the codecs' WebAssembly sits beside cli.js in dist/ (the lone-copy test below goes without)
+  for (const f of readdirSync(join(ROOT, 'dist')).filter((n) => n.endsWith('.wasm'))) copyFileSync(join(ROOT, 'dist', f), join(CLI_DIR, f));
   chmodSync(CLI_DIR, 0o755);
 });
 after(() => rmSync(CLI_DIR, { recursive: true, force: true }));
@@ -165,7 +167,8 @@ test('-o saves beside the input, named by the seed\'s pattern, in the -f format'
   const inputs = join(dir, 'in');
   mkdirSync(inputs);
   const img = copyIn(inputs, join(FIXTURES, 'small.png'), 'plate.v2.png');
-  for (const [f, ext, format] of [['png', 'png', 'png'], ['JPG', 'jpg', 'jpeg'], ['jpeg', 'jpg', 'jpeg'], ['bmp', 'bmp', 'bmp']] as const) {
+  const formats = [['png', 'png', 'png'], ['JPG', 'jpg', 'jpeg'], ['jpeg', 'jpg', 'jpeg'], ['bmp', 'bmp', 'bmp'], ['webp', 'webp', 'webp'], ['tif', 'tiff', 'tiff'], ['TIFF', 'tiff', 'tiff']] as const;
+  for (const [f, ext, format] of formats) {
     const before = new Set(readdirSync(inputs));
     const r = run(['-i', img, '-s', 'Lab', '-c', '20', '-n', '2', '-o', '-f', f, ...FAST], dir); // cwd is not the input's folder
     assert.equal(r.status, 0, r.stderr);
@@ -177,6 +180,34 @@ test('-o saves beside the input, named by the seed\'s pattern, in the -f format'
     assert.deepEqual(h, { format, width: 64 + 4 + 64, height: 48 });
   }
   assert.deepEqual(readdirSync(dir), ['in'], 'nothing written to the working folder');
+});
+
+test('a lone copy of cli.js reads JPEG and WebP (their decoders travel inside it) and names a missing AVIF decoder', (t) => {
+  const dir = workDir(t);
+  const codecs = join(__dirname, '..', 'fixtures', 'codecs');
+  const jpg = copyIn(dir, join(codecs, 'jpeg-exif-6-pil.jpg'));
+  const webp = copyIn(dir, join(codecs, 'webp-lossy-cv2.webp'));
+  const avif = copyIn(dir, join(codecs, 'avif-lossless-avifenc.avif'));
+  const lone = join(dir, 'lone');
+  mkdirSync(lone);
+  copyFileSync(join(ROOT, 'dist', 'cli.js'), join(lone, 'cli.js'));
+  const runLone = (args: string[]): Run => {
+    const r = spawnSync(process.execPath, [join(lone, 'cli.js'), ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    return { status: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
+  };
+  for (const img of [jpg, webp]) {
+    const r = runLone([img, '--json', ...FAST]);
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    assert.deepEqual([out.width, out.height], img === jpg ? [43, 61] : [61, 43]);
+  }
+  const r = runLone([avif, ...FAST]);
+  assert.equal(r.status, 1);
+  oneLineError(r, /avif-lossless-avifenc\.avif: the AVIF decoder \(avif_dec\.wasm\) is missing beside .*lone\/cli\.js: keep the \.wasm files of dist\/ next to it/);
+  // with the .wasm files beside it, as in dist/, AVIF reads
+  const beside = run([avif, '--json', ...FAST], dir);
+  assert.equal(beside.status, 0, beside.stderr);
+  assert.equal(JSON.parse(beside.stdout.trim().split('\n').pop()!).width, 61);
 });
 
 test('-o never overwrites: a taken name gets -2', (t) => {
@@ -233,7 +264,7 @@ test('bad files: one line naming the file and the problem, exit 1', (t) => {
     [copyIn(dir, join(BAD, 'empty.png')), /empty\.png: empty file/],
     [copyIn(dir, join(BAD, 'truncated-half.png')), /truncated-half\.png: corrupt or truncated PNG/],
     [copyIn(dir, join(BAD, 'truncated-header.png')), /truncated-header\.png: truncated or corrupt PNG header/],
-    [copyIn(dir, join(BAD, 'truncated-half.jpg')), /truncated-half\.jpg: corrupt or truncated JPEG/],
+    [copyIn(dir, join(BAD, 'truncated-half.jpg')), /truncated-half\.jpg: truncated JPEG/],
   ];
   for (const [path, pattern] of cases) {
     const r = run([path, ...FAST], dir);
@@ -268,7 +299,7 @@ test('usage errors: one line ending in "see --help", exit 2, nothing run', (t) =
     [[img, '-w', '-5'], /width "-5" invalid/],
     [[img, '--seed', 'x'], /seed "x" invalid/],
     [[img, '-f', 'gif', '-o'], /output-format "gif" unsupported/],
-    [[img, '--out', 'x.gif'], /--out x\.gif: name the file \.png, \.jpg, \.jpeg or \.bmp/],
+    [[img, '--out', 'x.gif'], /--out x\.gif: name the file \.png, \.jpg, \.jpeg, \.bmp, \.webp, \.tif or \.tiff/],
     [[img, '--labels', 'l.jpg'], /--labels l\.jpg/],
     [[img, img, '--out', 'x.png'], /--out and --labels name one file/],
     [[img, img, '--labels', 'x.png'], /--out and --labels name one file/],

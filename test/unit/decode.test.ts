@@ -115,7 +115,7 @@ test('empty file and a text file named .png: not-an-image', async () => {
   const empty = await rejects(new Uint8Array(0), 'empty.png', 'not-an-image');
   assert.match(empty.message, /empty/);
   const text = await rejects(new Uint8Array(readFileSync(join(BAD, 'text.png'))), 'text.png', 'not-an-image');
-  assert.match(text.message, /PNG, JPEG, BMP, GIF or TIFF/);
+  assert.match(text.message, /PNG, JPEG, WebP, AVIF, BMP, GIF or TIFF/);
 });
 
 test('truncated PNG and JPEG at several points, damaged data: corrupt-image, jimp never leaks', async () => {
@@ -205,4 +205,14 @@ test('PNG rows split over several IDAT chunks decode exactly; a stream with rows
   for (let y = 0; y < 4; y++) for (let x = 0; x < 8; x++) assert.deepEqual(Array.from(img.data.subarray(3 * (y * 8 + x), 3 * (y * 8 + x) + 3)), pixel(x, y));
   const e = await rejects(rgbPng(8, 4, pixel, 2, 2), 'short.png', 'corrupt-image');
   assert.match(e.message, /truncated PNG data: 50 of the 100 bytes/);
+});
+
+test('formats we recognise but cannot read are named: unsupported-image, not "not an image"', async () => {
+  const heic = new Uint8Array(24);
+  new DataView(heic.buffer).setUint32(0, 24);
+  heic.set(new TextEncoder().encode('ftypheic\0\0\0\0mif1heic'), 4);
+  const e = await rejects(heic, 'photo.heic', 'unsupported-image');
+  assert.match(e.message, /^photo\.heic: HEIC\/HEIF images are not supported: use PNG, JPEG, WebP, AVIF, BMP, GIF or TIFF$/);
+  const svg = await rejects(new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"></svg>'), 'icon.svg', 'unsupported-image');
+  assert.match(svg.message, /SVG images are not supported/);
 });

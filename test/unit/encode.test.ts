@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { decodeImage } from '../../src/core/decode';
 import { encodeGrayPng, encodeImage, formatFromName } from '../../src/core/encode';
 import { readImageHeader } from '../../src/core/header';
+import { isSegmentationError } from '../../src/core/errors';
 import type { RgbImage } from '../../src/core/types';
 import { fixture } from './io-helpers';
 
@@ -76,11 +77,55 @@ test('size mismatch is a programming error, not a user error', async () => {
   await assert.rejects(encodeGrayPng(new Uint8Array(3), 2, 2), /needs 4 bytes/);
 });
 
-test('formatFromName: png, jpg, jpeg, bmp in any case, with or without a dot', () => {
+test('formatFromName: png, jpg, jpeg, jpe, bmp, dib, webp, tif, tiff in any case, with or without a dot', () => {
   assert.equal(formatFromName('png'), 'png');
   assert.equal(formatFromName('PNG'), 'png');
   assert.equal(formatFromName('.Jpg'), 'jpg');
   assert.equal(formatFromName('JPEG'), 'jpg');
+  assert.equal(formatFromName('jpe'), 'jpg');
   assert.equal(formatFromName('bmp'), 'bmp');
-  for (const bad of ['gif', 'tif', 'webp', '', 'pngg', 'jp']) assert.equal(formatFromName(bad), undefined, bad);
+  assert.equal(formatFromName('dib'), 'bmp');
+  assert.equal(formatFromName('WebP'), 'webp');
+  assert.equal(formatFromName('.tif'), 'tiff');
+  assert.equal(formatFromName('TIFF'), 'tiff');
+  for (const bad of ['gif', 'avif', '', 'pngg', 'jp', 'tiff2']) assert.equal(formatFromName(bad), undefined, bad);
+});
+
+test('WebP (lossless) and TIFF (LZW with the predictor) round trips are exact; the files say so', async () => {
+  const img = await load('chelsea.png');
+  const webp = await encodeImage(img, 'webp');
+  assert.equal(String.fromCharCode(...webp.subarray(12, 16)), 'VP8L', 'lossless bitstream');
+  const tiff = await encodeImage(img, 'tiff');
+  const v = new DataView(tiff.buffer, tiff.byteOffset);
+  const ifd = v.getUint32(4, true);
+  const tags = new Map<number, number>();
+  for (let i = 0; i < v.getUint16(ifd, true); i++) tags.set(v.getUint16(ifd + 2 + i * 12, true), v.getUint16(ifd + 2 + i * 12 + 8, true));
+  assert.equal(tags.get(259), 5, 'LZW');
+  assert.equal(tags.get(317), 2, 'horizontal predictor');
+  for (const [bytes, name] of [[webp, 'out.webp'], [tiff, 'out.tiff']] as const) {
+    const back = await decodeImage(bytes, name);
+    assert.deepEqual([back.width, back.height], [img.width, img.height], name);
+    assert.ok(Buffer.from(back.data).equals(Buffer.from(img.data)), name);
+  }
+  // a picture that fills the LZW table many times over (noise) and flat runs, odd width
+  const width = 301;
+  const height = 97;
+  const data = new Uint8Array(width * height * 3);
+  let s = 7;
+  for (let i = 0; i < data.length; i++) {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    data[i] = i < data.length / 2 ? s >>> 24 : 200;
+  }
+  const back = await decodeImage(await encodeImage({ width, height, data }, 'tiff'), 'noise.tiff');
+  assert.ok(Buffer.from(back.data).equals(Buffer.from(data)));
+});
+
+test('WebP refuses a picture wider than its format holds, before encoding, as a user error', async () => {
+  const img = { width: 16384, height: 1, data: new Uint8Array(16384 * 3) };
+  await assert.rejects(encodeImage(img, 'webp'), (e: unknown) => {
+    assert.ok(isSegmentationError(e));
+    assert.equal(e.code, 'too-large');
+    assert.match(e.message, /16384x1 image cannot be saved as WebP, which holds at most 16383 pixels a side/);
+    return true;
+  });
 });

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readImageHeader, sniffFormat, tiffDataEnd } from '../../src/core/header';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readImageHeader, sniffFormat, sniffUnsupportedFormat, tiffDataEnd } from '../../src/core/header';
 import { fixture, jpegHeaderOnly, pngHeaderOnly } from './io-helpers';
 
 test('real files of every format: format and size from the header', () => {
@@ -119,8 +121,68 @@ test('not images: empty, text, zero sizes, unknown magic', () => {
   assert.equal(sniffFormat(new TextEncoder().encode('hello')), undefined);
   assert.equal(readImageHeader(pngHeaderOnly(0, 10)), undefined);
   assert.equal(readImageHeader(jpegHeaderOnly(10, 0)), undefined);
-  // RIFF/WEBP is a real image format but not one we decode.
-  assert.equal(sniffFormat(new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 ')), undefined);
+  // A WebP too short to hold its frame header: the format, but no size.
+  assert.equal(sniffFormat(new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 ')), 'webp');
+  assert.equal(readImageHeader(new TextEncoder().encode('RIFF\0\0\0\0WEBPVP8 ')), undefined);
   // BigTIFF is refused by the sniffer.
   assert.equal(sniffFormat(new Uint8Array([0x49, 0x49, 0x2b, 0, 8, 0, 0, 0])), undefined);
+});
+
+test('WebP (lossy, lossless, extended) and AVIF: format and size from the header', () => {
+  const dir = join(__dirname, '..', 'fixtures', 'codecs');
+  const read = (name: string) => readImageHeader(new Uint8Array(readFileSync(join(dir, name))));
+  assert.deepEqual(read('webp-lossy-cv2.webp'), { format: 'webp', width: 61, height: 43 });
+  assert.deepEqual(read('webp-lossless-cv2.webp'), { format: 'webp', width: 61, height: 43 });
+  assert.deepEqual(read('webp-lossy-alpha-pil.webp'), { format: 'webp', width: 61, height: 43 });
+  assert.deepEqual(read('webp-exif-6-pil.webp'), { format: 'webp', width: 61, height: 43 });
+  assert.deepEqual(read('avif-lossless-avifenc.avif'), { format: 'avif', width: 61, height: 43 });
+  assert.deepEqual(read('avif-420-avifenc.avif'), { format: 'avif', width: 61, height: 43 });
+});
+
+test('AVIF: the largest ispe counts, and a box running past the end stops the walk', () => {
+  const box = (type: string, body: Uint8Array): Uint8Array => {
+    const out = new Uint8Array(8 + body.length);
+    new DataView(out.buffer).setUint32(0, out.length);
+    out.set(new TextEncoder().encode(type), 4);
+    out.set(body, 8);
+    return out;
+  };
+  const cat = (...parts: Uint8Array[]): Uint8Array => {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) (out.set(p, at), (at += p.length));
+    return out;
+  };
+  const ispe = (w: number, h: number): Uint8Array => {
+    const b = new Uint8Array(12);
+    new DataView(b.buffer).setUint32(4, w);
+    new DataView(b.buffer).setUint32(8, h);
+    return box('ispe', b);
+  };
+  const ftyp = box('ftyp', new TextEncoder().encode('avif\0\0\0\0mif1'));
+  const file = cat(ftyp, box('meta', cat(new Uint8Array(4), box('iprp', box('ipco', cat(ispe(512, 512), ispe(60000, 60000)))))));
+  assert.deepEqual(readImageHeader(file), { format: 'avif', width: 60000, height: 60000 });
+  const cut = file.slice();
+  new DataView(cut.buffer).setUint32(ftyp.length, 1_000_000); // meta claims more than the file
+  assert.equal(readImageHeader(cut), undefined);
+});
+
+test('formats no decoder here reads are named from their magic bytes', () => {
+  const te = (s: string) => new TextEncoder().encode(s);
+  const ftyp = (brand: string) => {
+    const b = new Uint8Array(24);
+    new DataView(b.buffer).setUint32(0, 24);
+    b.set(te(`ftyp${brand}\0\0\0\0mif1`), 4);
+    return b;
+  };
+  assert.equal(sniffFormat(ftyp('heic')), undefined);
+  assert.equal(sniffUnsupportedFormat(ftyp('heic')), 'HEIC/HEIF');
+  assert.equal(sniffUnsupportedFormat(new Uint8Array([0xff, 0x0a, 0xfa])), 'JPEG XL');
+  assert.equal(sniffUnsupportedFormat(new Uint8Array([0, 0, 0, 0x0c, 0x6a, 0x50, 0x20, 0x20, 0x0d, 0x0a, 0x87, 0x0a])), 'JPEG 2000');
+  assert.equal(sniffUnsupportedFormat(new Uint8Array([0, 0, 1, 0, 1, 0, 16, 16])), 'ICO');
+  assert.equal(sniffUnsupportedFormat(te('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>')), 'SVG');
+  assert.equal(sniffUnsupportedFormat(te('P6\n2 2\n255\n')), 'PNM (PBM/PGM/PPM)');
+  assert.equal(sniffUnsupportedFormat(te('8BPS\0\x01')), 'Photoshop (PSD)');
+  assert.equal(sniffUnsupportedFormat(new Uint8Array([0x49, 0x49, 0x2b, 0, 8, 0, 0, 0])), 'BigTIFF');
+  assert.equal(sniffUnsupportedFormat(te('hello, this is text')), undefined);
 });

@@ -87,7 +87,7 @@ test('manifest: the ids and names the end-to-end contract names', () => {
   assert.equal(editor.displayName, 'K-means Segmentation');
   assert.equal(editor.priority, 'option');
   const patterns = editor.selector.map((s: { filenamePattern: string }) => s.filenamePattern);
-  for (const e of ['png', 'jpg', 'jpeg', 'bmp', 'gif', 'tif', 'tiff']) {
+  for (const e of ['png', 'jpg', 'jpeg', 'jpe', 'webp', 'avif', 'bmp', 'gif', 'tif', 'tiff']) {
     assert.ok(patterns.includes(`*.${e}`) && patterns.includes(`*.${e.toUpperCase()}`), e);
   }
   const titles = Object.fromEntries(pkg.contributes.commands.map((c: { command: string; title: string; category: string }) => [c.command, `${c.category}: ${c.title}`]));
@@ -107,6 +107,11 @@ test('manifest: the ids and names the end-to-end contract names', () => {
   // The when clause's regex matches what it should (it is a JS regex inside VS Code).
   const when = pkg.contributes.menus['explorer/context'][0].when as string;
   const re = new RegExp(/=~ \/(.+)\/i/.exec(when)![1]!, 'i');
-  for (const ext of ['.png', '.JPG', '.jpeg', '.bmp', '.gif', '.tif', '.TIFF']) assert.ok(re.test(ext), ext);
-  for (const ext of ['.txt', '.pngx', '.svg']) assert.ok(!re.test(ext), ext);
+  for (const ext of ['.png', '.JPG', '.jpeg', '.jpe', '.bmp', '.gif', '.tif', '.TIFF', '.webp', '.AVIF']) assert.ok(re.test(ext), ext);
+  for (const ext of ['.txt', '.pngx', '.svg', '.ico', '.webpx']) assert.ok(!re.test(ext), ext);
+  // every menu that names extensions names the same ones
+  const whens = Object.values(pkg.contributes.menus as Record<string, { when?: string }[]>).flat().map((m) => m.when ?? '');
+  for (const w of whens.filter((x) => x.includes('resourceExtname'))) assert.ok(w.includes(/=~ (\/.+\/i)/.exec(when)![1]!), w);
+  // the settings offer the output formats the panel and the engine know
+  assert.deepEqual(pkg.contributes.configuration.properties['kmeansSegmentation.outputFormat'].enum, ['png', 'jpg', 'bmp', 'webp', 'tiff']);
 });

@@ -44,6 +44,8 @@ export function jpegHeaderOnly(width: number, height: number, sof = 0xc0): Uint8
 /** Bundles the extension's image worker (src/extension/ioWorker.ts) into a new temporary folder; returns that folder. */
 export async function buildIoWorker(prefix: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
+  // the codecs' WebAssembly, as esbuild.mjs gives it to dist/ioWorker.js (beside the bundle)
+  const { codecBundleOptions, copyCodecWasm } = await import('../../scripts/codec-wasm.mjs');
   await build({
     entryPoints: { ioWorker: join(__dirname, '..', '..', 'src', 'extension', 'ioWorker.ts') },
     bundle: true,
@@ -52,6 +54,8 @@ export async function buildIoWorker(prefix: string): Promise<string> {
     target: 'node20',
     outdir: dir,
     logLevel: 'error',
+    ...codecBundleOptions(),
   });
+  copyCodecWasm(dir);
   return dir;
 }

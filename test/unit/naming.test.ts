@@ -55,7 +55,7 @@ test('uniqueName: the first free candidate', async () => {
 test('isOurOutput recognises our names (and suffixed ones) only', () => {
   const d = new Date(2026, 10, 26, 19, 30, 5);
   for (const cs of ['bgr', 'hsv', 'lab', 'ycrcb'] as const) {
-    for (const f of ['png', 'jpg', 'bmp'] as const) {
+    for (const f of ['png', 'jpg', 'bmp', 'webp', 'tiff'] as const) {
       const n = outputName('in.png', params({ colorSpace: cs, channels: [0, 2], k: 7 }), f, d);
       assert.ok(isOurOutput(n), n);
       assert.ok(isOurOutput(withSuffix(n, 2)), withSuffix(n, 2));

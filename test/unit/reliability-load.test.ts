@@ -29,6 +29,8 @@ before(async () => {
   copyFileSync(join(ROOT, 'dist', 'worker.js'), workerPath);
   ioWorkerPath = join(scratch, 'ioWorker.js');
   copyFileSync(join(ROOT, 'dist', 'ioWorker.js'), ioWorkerPath);
+  // the image codecs' WebAssembly, which the decode worker reads from beside itself
+  for (const f of readdirSync(join(ROOT, 'dist')).filter((n) => n.endsWith('.wasm'))) copyFileSync(join(ROOT, 'dist', f), join(scratch, f));
   images = await fixtureImages(FIXTURE_IMAGES, ['chelsea.png', 'coffee.png', 'astronaut.png', 'rocket.png', 'linuxlogo.png']);
 });
 after(() => rmSync(scratch, { recursive: true, force: true }));

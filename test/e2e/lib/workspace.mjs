@@ -4,7 +4,7 @@
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Jimp } from 'jimp';
-import { SAMPLES_DIR } from './paths.mjs';
+import { ROOT, SAMPLES_DIR } from './paths.mjs';
 
 export const CORRUPT_BYTES = 'this is not an image, just text with a .png name\n';
 
@@ -34,6 +34,8 @@ export async function makeWorkspace(dir) {
     coffee: join(dir, 'coffee.png'),
     rocket: join(dir, 'rocket.jpg'),
     broken: join(dir, 'broken.png'),
+    // a WebP as OpenCV writes it (61x43, lossy), which VS Code's image preview shows
+    webp: join(dir, 'cat.webp'),
     batchDir: join(dir, 'batch'),
     batchGood: ['astronaut.png', 'coffee.jpg', 'ishihara.png'].map((n) => join(dir, 'batch', n)),
     batchBroken: join(dir, 'batch', 'corrupt.png'),
@@ -42,6 +44,7 @@ export async function makeWorkspace(dir) {
   await shrink(join(SAMPLES_DIR, 'coffee.png'), ws.coffee, 300);
   copyFileSync(join(SAMPLES_DIR, 'rocket.jpg'), ws.rocket);
   writeFileSync(ws.broken, CORRUPT_BYTES);
+  copyFileSync(join(ROOT, 'test', 'fixtures', 'codecs', 'webp-lossy-cv2.webp'), ws.webp);
   await shrink(join(SAMPLES_DIR, 'astronaut.png'), ws.batchGood[0], 160);
   await shrink(join(SAMPLES_DIR, 'coffee.png'), ws.batchGood[1], 180);
   await shrink(join(SAMPLES_DIR, 'ishihara-5.png'), ws.batchGood[2], 150);
