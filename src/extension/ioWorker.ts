@@ -1,7 +1,7 @@
 // Entry of dist/ioWorker.js, the image worker (see ioProtocol.ts): decoding, encoding, and every
 // picture and view the panel is shown, made from the full-size result off the host's thread.
 import { parentPort } from 'node:worker_threads';
-import { sharedBytes, toShared } from '../core/bytes';
+import { sharedBytes } from '../core/bytes';
 import { composite, grayLabelBytes, labelImage } from '../core/composite';
 import { decodeImage } from '../core/decode';
 import { encodeGrayPng, encodeImage } from '../core/encode';
@@ -45,8 +45,8 @@ type Handlers = { [K in IoKind]: (req: Extract<IoRequest, { kind: K }>) => Promi
 
 const handlers: Handlers = {
   async decode(req) {
-    const img = await decodeImage(new Uint8Array(req.bytes), req.name, { maxPixels: req.maxPixels });
-    return { image: { width: img.width, height: img.height, data: toShared(img.data) } };
+    // Decoded straight into shared memory: the host and the pool's workers read it where it is.
+    return { image: await decodeImage(new Uint8Array(req.bytes), req.name, { maxPixels: req.maxPixels, alloc: sharedBytes }) };
   },
   async encodeComposite(req) {
     const { image, labels, k } = req.result;

@@ -102,6 +102,20 @@ test('a run with many distinct values takes an idle worker as a helper: same res
     // Again, prepared input kept: still the same result.
     assert.deepEqual(withoutTimings(await pool.segment(img, params, { imageKey: 'big' })), expected);
 
+    // One long run with a helper holds both workers: a preview queued meanwhile does not wait for
+    // it (the helper gives way after its restart), and the long run's result is still exact.
+    const longOne = pool.segment(img, { ...params, nInit: 200 }, { imageKey: 'big' });
+    await new Promise((r) => setTimeout(r, 300));
+    const seen: string[] = [];
+    const quick = pool.segment(noisy(40, 30), base, { priority: 'preview' }).then(() => seen.push('preview'));
+    const whole = longOne.then((r) => {
+      seen.push('long');
+      return r;
+    });
+    await Promise.all([quick, whole]);
+    assert.deepEqual(seen, ['preview', 'long']);
+    assert.deepEqual(withoutTimings(await whole), withoutTimings(segmentSync(img, { ...params, nInit: 200 })));
+
     // With both workers busy on long runs, a preview queued after a normal run starts first.
     const busy = [pool.segment(longImage, { ...longParams, nInit: 30 }), pool.segment(longImage, { ...longParams, nInit: 30 })];
     const order: string[] = [];

@@ -94,6 +94,8 @@ interface Slot {
   forgets: string[];
   /** Shared with the worker: bumped to stop its running task (see WorkerInit). */
   stop: Int32Array;
+  /** Shared with the worker: set while it helps a run, for it to stop taking restarts (see lend). */
+  yieldFlag: Int32Array;
   online: boolean;
   dead: boolean;
 }
@@ -294,7 +296,17 @@ export class SegmentPool {
     const stop = new SharedArrayBuffer(4);
     const worker = new Worker(this.workerPath, { workerData: { stop } satisfies WorkerInit });
     this.started++;
-    const slot: Slot = { worker, job: null, pending: null, keys: [], forgets: [], stop: new Int32Array(stop), online: false, dead: false };
+    const slot: Slot = {
+      worker,
+      job: null,
+      pending: null,
+      keys: [],
+      forgets: [],
+      stop: new Int32Array(stop),
+      yieldFlag: new Int32Array(new SharedArrayBuffer(4)),
+      online: false,
+      dead: false,
+    };
     worker.unref();
     worker.on('online', () => (slot.online = true));
     worker.on('message', (msg: TaskResponse) => {
@@ -357,7 +369,12 @@ export class SegmentPool {
       if (!queued && !needy && !background) break;
       if (queued || background) this.trimRequested = false;
       const idle = this.idleSlots();
-      if (idle.length === 0) break;
+      if (idle.length === 0) {
+        // A preview or a segmentation waits: workers that only help another run give way after
+        // the restart they are on (the run's own worker takes the rest).
+        if (queued) for (const slot of this.slots) if (slot.job && slot.job.slots[0] !== slot) Atomics.store(slot.yieldFlag, 0, 1);
+        break;
+      }
       if (queued) this.start(queued, idle);
       else if (needy) this.lend(idle[0]!, needy);
       else this.start(background!, idle);
@@ -391,12 +408,14 @@ export class SegmentPool {
     this.lent++;
     this.occupy(slot, job);
     job.slots.push(slot);
+    Atomics.store(slot.yieldFlag, 0, 0);
     const run = this.call<ClusterOutcome>(slot, {
       kind: 'cluster',
       id: this.nextTaskId++,
       distinct: help.distinct,
       params: job.params,
       counter: help.counter,
+      yieldFlag: slot.yieldFlag,
     });
     help.runs.push(run);
     const done = (): void => {

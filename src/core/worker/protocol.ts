@@ -63,6 +63,11 @@ export interface ClusterTask extends Base {
   params: SegmentParams;
   /** One Int32 in shared memory: the next restart index. */
   counter: Int32Array;
+  /**
+   * A helper's: once the host sets it, the task takes no further restart (more urgent work is
+   * waiting for this worker); the run's own worker takes the rest.
+   */
+  yieldFlag?: Int32Array;
 }
 
 export interface ClusterOutcome {

@@ -109,9 +109,10 @@ const handlers: Handlers = {
   },
   cluster(task: ClusterTask) {
     const input = task.key ? withK(held(task.key).prep, task.params.k) : sharedInput(task);
-    const counter = task.counter;
+    const { counter, yieldFlag } = task;
+    const next = (): number => (yieldFlag && Atomics.load(yieldFlag, 0) !== 0 ? -1 : Atomics.add(counter, 0, 1));
     const t0 = performance.now();
-    const best = cluster(input, task.params, { nextRestart: () => Atomics.add(counter, 0, 1), shouldStop: stopper(task.stopGen) });
+    const best = cluster(input, task.params, { nextRestart: next, shouldStop: stopper(task.stopGen) });
     return { best, clusterMs: performance.now() - t0 };
   },
   finish(task: FinishTask) {
