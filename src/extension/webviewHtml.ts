@@ -126,7 +126,7 @@ export function webviewHtml(input: WebviewHtmlInput): string {
           <vscode-option value="swipe">Swipe</vscode-option>
         </vscode-dropdown>
         <vscode-button id="exploreToggle" appearance="secondary" aria-pressed="false" title="Every colour space and channel subset (or every k) side by side">Explore</vscode-button>
-        <vscode-progress-ring id="progress" hidden aria-label="Segmenting"></vscode-progress-ring>
+        <span id="progress" class="busy" role="progressbar" aria-label="Segmenting" hidden></span>
         <span id="runStatus" class="run-status" role="status" aria-live="polite"></span>
       </div>
       <div class="error" id="error" role="alert" hidden></div>

@@ -9,7 +9,6 @@ import {
   vsCodeCheckbox,
   vsCodeDropdown,
   vsCodeOption,
-  vsCodeProgressRing,
   vsCodeTextField,
 } from '@vscode/webview-ui-toolkit';
 import { LAYOUT_IDS, type LayoutId } from '../shared/geometry';
@@ -37,7 +36,6 @@ provideVSCodeDesignSystem().register(
   vsCodeCheckbox(),
   vsCodeDropdown(),
   vsCodeOption(),
-  vsCodeProgressRing(),
   vsCodeTextField(),
 );
 
