@@ -70,8 +70,7 @@ for (const mp of wanted) {
     const { page } = await openWorkbench(browser, server, name);
     await new Promise((r) => setTimeout(r, 3000)); // the workbench settles
     const memory = memorySampler();
-    const t0 = performance.now();
-    await explorerContextMenu(page, name, 'Segment with K-means');
+    const t0 = await explorerContextMenu(page, name, 'Segment with K-means');
     const frame = webviewFrame(page);
     await frame.locator('body').waitFor();
     let stalls = stallProbe(page);
@@ -80,6 +79,9 @@ for (const mp of wanted) {
     const openStall = await stalls.stop();
     log(`\n${name} (${w}x${h}); the CLI's whole run (read, decode, segment, composite, encode, write): ${sec(cli)}`);
     log(`open (from the menu click): first picture ${sec(open.picture ?? NaN)}, preview ${sec(open.preview ?? NaN)}, final ${sec(openMs)}; longest stall ${Math.round(openStall)} ms`);
+    const openTrace = await panelTrace(frame);
+    const t0p = openTrace.find((e) => e.type === 'run-sent')?.t ?? 0;
+    log(`  the panel's view of it, from its run message: ${openTrace.filter((e) => e.t >= t0p && e.type !== 'edit').map((e) => `${e.type}${e.detail ? ` ${e.detail}` : ''} ${sec(e.t - t0p)}`).join(', ')}`);
     let run = (await compositeInfo(frame)).run;
     const finals = [];
     const previews = [];
@@ -93,12 +95,18 @@ for (const mp of wanted) {
       run = r.run;
       finals.push(r.ms);
       previews.push(r.preview ?? Infinity);
+      // Timed from the edit as the page saw it (its input event), on the page's clock.
       const trace = await panelTrace(frame, since);
-      const sent = trace.find((e) => e.type === 'run-sent')?.t ?? since;
-      const at = (detail) => trace.find((e) => e.type === 'drawn' && e.detail === detail)?.t;
+      const edit = trace.find((e) => e.type === 'edit')?.t ?? since;
+      const sent = trace.find((e) => e.type === 'run-sent')?.t ?? edit;
+      const at = (detail) => trace.find((e) => e.type === 'drawn' && e.detail === detail)?.t ?? NaN;
+      const preview = at('preview') - edit;
+      const final = at('final') - edit;
+      finals[finals.length - 1] = final;
+      previews[previews.length - 1] = Number.isNaN(preview) ? Infinity : preview;
       log(
-        `  k ${k}: preview ${sec(r.preview ?? NaN)}, final ${sec(r.ms)} after the edit` +
-          ` (after the run message: preview ${sec((at('preview') ?? NaN) - sent)}, final ${sec((at('final') ?? NaN) - sent)})`,
+        `  k ${k}: preview ${sec(preview)}, final ${sec(final)} after the edit` +
+          ` (the run message ${Math.round(sent - edit)} ms after it: the panel waits for typing to pause)`,
       );
     }
     const peak = memory.stop();

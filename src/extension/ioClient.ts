@@ -14,12 +14,12 @@ import type { Answers, EncodeCompositeRequest, IoKind, IoRequest, IoResponse, Vi
 export type ResultPixels = Pick<SegmentResult, 'image' | 'labels' | 'k'>;
 
 /** An image in shared memory: the worker reads it where it is. */
-function shared(image: RgbImage): RgbImage {
+function sharedImage(image: RgbImage): RgbImage {
   return { width: image.width, height: image.height, data: toShared(image.data) };
 }
 
 function wire(result: ResultPixels): WireResult {
-  return { image: shared(result.image), labels: toShared(result.labels), k: result.k };
+  return { image: sharedImage(result.image), labels: toShared(result.labels), k: result.k };
 }
 
 type Pending = {
@@ -92,18 +92,20 @@ export class IoClient {
 
   /** The image at display size (resized to `target` first) and a reduced copy for previews. */
   thumbs(image: RgbImage, target: { width: number; height: number }, displayMax: number, previewPixels: number): Promise<Answers['thumbs']> {
-    return this.call<'thumbs'>({ kind: 'thumbs', image: shared(image), target, displayMax, previewPixels }, [], 'the picture', image.width * image.height);
+    return this.call<'thumbs'>({ kind: 'thumbs', image: sharedImage(image), target, displayMax, previewPixels }, [], 'the picture', image.width * image.height);
   }
 
-  /** A result's palette and its right half at width x height, as `view` shows it. */
-  resultView(result: ResultPixels & { centers: number[][] }, width: number, height: number, view: RegionView): Promise<Answers['resultView']> {
+  /** A result's palette and its right half at width x height, as `view` shows it (`shown`: the original at that size). */
+  resultView(result: ResultPixels & { centers: number[][] }, width: number, height: number, view: RegionView, shown?: RgbImage): Promise<Answers['resultView']> {
     const size = result.image.width * result.image.height;
-    return this.call<'resultView'>({ kind: 'resultView', result: wire(result), centers: result.centers, width, height, view }, [], 'the result', size);
+    const req = { kind: 'resultView' as const, result: wire(result), centers: result.centers, width, height, view, shown: shown && sharedImage(shown) };
+    return this.call<'resultView'>(req, [], 'the result', size);
   }
 
   /** A region of a result at width x height: the right half (as `view`, or `hovered` highlighted), and with `both` the original. */
   view(req: Omit<ViewRequest, 'id' | 'kind' | 'result'> & { result: ResultPixels }): Promise<Answers['view']> {
-    return this.call<'view'>({ ...req, kind: 'view', result: wire(req.result) }, [], 'the picture', req.rect.width * req.rect.height);
+    const shown = req.shown && sharedImage(req.shown);
+    return this.call<'view'>({ ...req, shown, kind: 'view', result: wire(req.result) }, [], 'the picture', req.rect.width * req.rect.height);
   }
 
   /** Where the clusters split and the channel strips. */
@@ -123,7 +125,7 @@ export class IoClient {
 
   /** The image resized to `target` (INTER_AREA), in shared memory. */
   async reduce(image: RgbImage, target: { width: number; height: number }): Promise<RgbImage> {
-    return (await this.call<'reduce'>({ kind: 'reduce', image: shared(image), target }, [], 'the picture', image.width * image.height)).image;
+    return (await this.call<'reduce'>({ kind: 'reduce', image: sharedImage(image), target }, [], 'the picture', image.width * image.height)).image;
   }
 
   /** A sweep result's score and pictures. */

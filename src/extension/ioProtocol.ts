@@ -67,6 +67,8 @@ export interface ResultViewRequest {
   width: number;
   height: number;
   view: RegionView;
+  /** The original at that size (thumbs' `display`), when it is the whole image's. */
+  shown?: RgbImage;
 }
 
 /** A region of a result at some size: the right half, the original, or both (a zoom tile). */
@@ -81,6 +83,8 @@ export interface ViewRequest {
   height: number;
   view: RegionView;
   hovered?: number;
+  /** The original of `rect` at width x height, when the caller has it (thumbs' `display`). */
+  shown?: RgbImage;
   /** Which halves to make. */
   parts: 'both' | 'original' | 'right';
 }
@@ -125,7 +129,8 @@ export interface Answers {
   decode: { image: RgbImage };
   encodeComposite: { bytes: ArrayBuffer };
   encodeGray: { bytes: ArrayBuffer };
-  thumbs: { original: Picture; preview?: RgbImage };
+  /** `display`: the original at the picture's size, in shared memory, for the renders of the right half. */
+  thumbs: { original: Picture; display: RgbImage; preview?: RgbImage };
   resultView: { palette: PaletteEntry[]; right: Picture };
   view: { right?: Picture; original?: Picture };
   insight: { split: SplitData; planes: { width: number; height: number; data: ArrayBuffer } };

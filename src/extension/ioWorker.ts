@@ -66,17 +66,22 @@ const handlers: Handlers = {
     let image = req.image;
     const { width, height } = req.target;
     if (width !== image.width || height !== image.height) image = resizeArea(image, width, height);
-    const shown = scaledSize(width, height, displayScale(width, height, req.displayMax));
-    const original = { ...shown, png: encodeViewPng(boxRegion(image, whole(image), shown.width, shown.height), shown.width, shown.height, 3, 'sub') };
-    if (width * height <= 4 * req.previewPixels) return { original };
+    const size = scaledSize(width, height, displayScale(width, height, req.displayMax));
+    const data = sharedBytes(size.width * size.height * 3);
+    data.set(boxRegion(image, whole(image), size.width, size.height));
+    const display = { ...size, data };
+    const original = { ...size, png: encodeViewPng(data, size.width, size.height, 3, 'sub') };
+    if (width * height <= 4 * req.previewPixels) return { original, display };
+    // The preview's copy from the display-size one when that is larger: one pass over the photo, not two.
     const small = scaledSize(width, height, Math.sqrt(req.previewPixels / (width * height)));
-    return { original, preview: resizeArea(image, small.width, small.height, sharedBytes) };
+    const from = size.width >= small.width && size.height >= small.height ? display : image;
+    return { original, display, preview: resizeArea(from, small.width, small.height, sharedBytes) };
   },
   resultView(req) {
     const palette = clusterPalette(asResult(req.result, req.centers));
     const means = new Uint8Array(palette.flatMap((e) => e.meanRgb));
     const { image } = req.result;
-    const r = renderRegion(req.result, whole(image), req.width, req.height, req.view, means);
+    const r = renderRegion(req.result, whole(image), req.width, req.height, req.view, means, undefined, req.shown?.data);
     return { palette, right: { width: r.width, height: r.height, png: encodeViewPng(r.right, r.width, r.height, 3, 'none') } };
   },
   view(req) {
@@ -85,7 +90,7 @@ const handlers: Handlers = {
       const data = boxRegion(req.result.image, req.rect, width, height);
       return { original: { width, height, png: encodeViewPng(data, width, height, 3, 'sub') } };
     }
-    const r = renderRegion(req.result, req.rect, width, height, req.view, Uint8Array.from(req.means), req.hovered);
+    const r = renderRegion(req.result, req.rect, width, height, req.view, Uint8Array.from(req.means), req.hovered, req.shown?.data);
     const right = { width, height, png: encodeViewPng(r.right, width, height, 3, 'none') };
     if (req.parts === 'right') return { right };
     return { right, original: { width, height, png: encodeViewPng(r.original, width, height, 3, 'sub') } };

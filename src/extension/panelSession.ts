@@ -70,6 +70,8 @@ interface Shown {
   palette: PaletteEntry[];
   /** The size of the image the panel's coordinates refer to (the final result's). */
   full: { width: number; height: number };
+  /** A final result's original at display size (renders of its right half reuse it). */
+  display?: RgbImage;
 }
 
 type Thumbs = Answers['thumbs'];
@@ -343,10 +345,11 @@ export class PanelSession {
       const result = await full;
       if (stale()) return;
       progress('drawing', 'Drawing…');
-      const rv = await this.deps.io().resultView(result, display.width, display.height, msg.view);
+      const rv = await this.deps.io().resultView(result, display.width, display.height, msg.view, thumbs.display);
       if (stale()) return;
       finalPosted = true;
       this.final = this.postResult(requestId, imageId, false, params, key, result, rv, target, started);
+      this.final.display = thumbs.display;
       const insight = await this.deps.io().insight(result, params.colorSpace, params.channels);
       if (stale()) return;
       this.post({ type: 'insight', resultId: this.final.id, split: insight.split, planes: insight.planes });
@@ -402,7 +405,9 @@ export class PanelSession {
     if (!s) return;
     const { width, height } = s.result.image;
     const size = s.preview ? { width, height } : scaledSize(width, height, displayScale(width, height, this.displayMax));
+    const shown = s.display && s.display.width === size.width && s.display.height === size.height ? s.display : undefined;
     const r = await this.deps.io().view({
+      shown,
       result: s.result,
       means: s.palette.flatMap((e) => e.meanRgb),
       rect: { x: 0, y: 0, width, height },

@@ -405,6 +405,7 @@ function report(e: unknown): void {
 }
 
 controls.listen((source) => {
+  trace.push({ t: performance.now(), type: 'edit' });
   // The format only matters when saving; no re-run for it.
   if (source === controls.format) {
     const r = controls.read();

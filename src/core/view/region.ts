@@ -100,7 +100,9 @@ export interface Region {
 /**
  * Both halves of `rect` at outW x outH, the right half as `view` shows it, or with `hovered`
  * that cluster highlighted. `means` (k * 3 bytes: the clusters' mean colours over the whole
- * image) paints the 'mean' mode, so every region shows the same colours.
+ * image) paints the 'mean' mode, so every region shows the same colours. `shown`: the region's
+ * original already at that size (the display-size image), else it is averaged here, and only
+ * when the right half needs it (gray levels and mean colours do not).
  */
 export function renderRegion(
   source: ViewSource,
@@ -110,10 +112,15 @@ export function renderRegion(
   view: RegionView,
   means: Uint8Array,
   hovered?: number,
+  shown?: Uint8Array,
 ): Region {
-  const original = boxRegion(source.image, rect, outW, outH);
+  checkRect(source.image, rect, outW, outH);
+  if (shown && shown.length !== outW * outH * 3) throw new RangeError(`the shown original has ${shown.length} bytes, not ${outW}x${outH}x3`);
+  let original = shown;
+  const originalOf = (): Uint8Array => (original ??= boxRegion(source.image, rect, outW, outH));
   const labels = sampleRegion(source.labels, source.image.width, rect, outW, outH);
-  const part = { image: { width: outW, height: outH, data: original }, labels, k: source.k } as SegmentResult;
+  const needs = hovered !== undefined || view.mode === 'boundaries' || (view.mode === 'mask' && !view.white);
+  const part = { image: { width: outW, height: outH, data: needs ? originalOf() : new Uint8Array(outW * outH * 3) }, labels, k: source.k } as SegmentResult;
   let right: Uint8Array;
   if (hovered !== undefined && hovered < source.k) right = highlight(part, hovered).data;
   else if (view.mode === 'mean') {
@@ -127,5 +134,12 @@ export function renderRegion(
   } else {
     right = renderResult(part, view.mode, view.selected.filter((r) => r < source.k), { white: view.white }).data;
   }
-  return { width: outW, height: outH, original, right };
+  return {
+    width: outW,
+    height: outH,
+    get original() {
+      return originalOf();
+    },
+    right,
+  };
 }

@@ -63,8 +63,6 @@ export interface SegmentRunOptions {
 
 /** Never more threads than this, whatever is asked. */
 const MAX_THREADS = 8;
-/** An elbow curve is split over at most this many workers. */
-const MAX_ELBOW_SPLIT = 2;
 /**
  * How long an aborted run's worker may take to stop before it is terminated. K-means checks
  * between iterations (milliseconds).
@@ -192,15 +190,25 @@ export class SegmentPool {
 
   /**
    * The elbow curve (inertia per k, ELBOW_DEFAULTS unless `elbow` says otherwise) on the image
-   * prepared with `params` (its k, nInit and maxIter are not used). The k are split over up to
-   * two idle workers; segmentations queued meanwhile run first.
+   * prepared with `params` (its k, nInit and maxIter are not used). Each k is a job of its own
+   * behind every other kind of work, so a preview or a segmentation asked for meanwhile waits
+   * for one k at most, not for the curve.
    */
-  elbow(
-    image: RgbImage,
-    params: SegmentParams,
-    options: SegmentRunOptions & { elbow?: ElbowOptions } = {},
-  ): Promise<ElbowPoint[]> {
-    return this.enqueue<ElbowPoint[]>('elbow', image, params, options, options.elbow ?? {});
+  async elbow(image: RgbImage, params: SegmentParams, options: SegmentRunOptions & { elbow?: ElbowOptions } = {}): Promise<ElbowPoint[]> {
+    const o = { ...ELBOW_DEFAULTS, ...options.elbow };
+    const ks = elbowKs(255, o.kMin, o.kMax).filter((k) => !options.elbow?.only || options.elbow.only.includes(k));
+    let left = ks.length;
+    const { onStopped } = options;
+    const stopped = (): void => {
+      if (--left === 0) onStopped?.();
+    };
+    const parts = ks.map((k) =>
+      this.enqueue<ElbowPoint[]>('elbow', image, params, { ...options, onStopped: stopped }, { ...options.elbow, only: [k] }),
+    );
+    const settled = await Promise.allSettled(parts);
+    const failed = settled.find((p) => p.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.flatMap((p) => (p as PromiseFulfilledResult<ElbowPoint[]>).value).sort((a, b) => a.k - b.k);
   }
 
   /** The image behind `imageKey` is closed: its workers drop what they prepared from it. */
@@ -313,6 +321,8 @@ export class SegmentPool {
       const pending = slot.pending;
       if (!pending || pending.id !== msg.id) return;
       slot.pending = null;
+      // A task of no job (forget) kept the process alive only while it ran.
+      if (!slot.job && !slot.dead) worker.unref();
       slot.keys = msg.held;
       if (msg.ok) pending.resolve(msg.result);
       else pending.reject(fromWire(msg.error));
@@ -390,8 +400,7 @@ export class SegmentPool {
     // The worker that holds the job's prepared input, if one is idle.
     const holder = idle.find((s) => s.keys.includes(job.key));
     const ordered = holder ? [holder, ...idle.filter((s) => s !== holder)] : idle;
-    const want = job.kind === 'elbow' && this.queue.length === 0 ? MAX_ELBOW_SPLIT : 1;
-    job.slots = ordered.slice(0, Math.max(1, Math.min(want, ordered.length)));
+    job.slots = ordered.slice(0, 1);
     for (const slot of job.slots) this.occupy(slot, job);
     this.running.add(job);
     void this.execute(job);
@@ -451,7 +460,7 @@ export class SegmentPool {
     if (slot.job !== job) return;
     slot.job = null;
     if (slot.dead) return;
-    slot.worker.unref();
+    if (!slot.pending) slot.worker.unref();
     const prefix = slot.forgets.shift();
     if (prefix !== undefined && !slot.pending) this.tell(slot, prefix);
   }
@@ -485,6 +494,7 @@ export class SegmentPool {
   private call<T extends TaskResults[TaskKind]>(slot: Slot, task: TaskRequest): Promise<T> {
     if (slot.dead) return Promise.reject(cancelled());
     task.stopGen = Atomics.load(slot.stop, 0);
+    slot.worker.ref();
     return new Promise<T>((resolve, reject) => {
       slot.pending = { id: task.id, resolve: resolve as (v: unknown) => void, reject };
       slot.worker.postMessage(task);
@@ -535,24 +545,11 @@ export class SegmentPool {
     });
   }
 
-  /** Each worker computes every n-th k (cheap and dear k alike); the points come back sorted by k. */
+  /** Some k of an elbow curve (job.elbow.only) on one worker. */
   private async runElbow(job: Job): Promise<ElbowPoint[]> {
-    const o = { ...ELBOW_DEFAULTS, ...job.elbow };
-    const ks = elbowKs(255, o.kMin, o.kMax).filter((k) => !job.elbow?.only || job.elbow.only.includes(k));
-    const n = Math.max(1, Math.min(job.slots.length, ks.length));
-    const parts = await Promise.all(
-      job.slots.slice(0, n).map((slot, i) =>
-        this.call<ElbowOutcome>(slot, {
-          kind: 'elbow',
-          id: this.nextTaskId++,
-          key: job.key,
-          image: job.image,
-          params: job.params,
-          elbow: { ...job.elbow, only: ks.filter((_, j) => j % n === i) },
-        }),
-      ),
-    );
-    if (!job.cache) for (const slot of job.slots) this.tell(slot, job.key);
-    return parts.flatMap((p) => p.points).sort((a, b) => a.k - b.k);
+    const slot = job.slots[0]!;
+    const part = await this.call<ElbowOutcome>(slot, { kind: 'elbow', id: this.nextTaskId++, key: job.key, image: job.image, params: job.params, elbow: { ...job.elbow } });
+    if (!job.cache) this.tell(slot, job.key);
+    return part.points;
   }
 }

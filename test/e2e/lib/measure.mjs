@@ -3,7 +3,6 @@
 // while work runs (a stalled renderer answers late), and the peak resident memory of the
 // extension host (its worker threads included) and of Chromium's renderers.
 import { execFileSync } from 'node:child_process';
-import { compositeInfo } from './workbench.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -70,27 +69,42 @@ export function stallProbe(page, ms = 100) {
 }
 
 /**
- * Polls the panel from now until a final result newer than `afterRun` is shown (state ready);
- * returns the ms to it, to the first preview and to the first picture (any canvas).
+ * Waits, inside the page, for a final result newer than `afterRun` (state ready): a
+ * MutationObserver rather than polling, which on a 2-core machine took CPU from the very work it
+ * timed. Returns the ms from now to it, to the first preview and to the first picture drawn
+ * (the panel's own clock and trace, see kmeansTrace in src/webview/main.ts).
  */
 export async function timeToReady(frame, afterRun, { timeout = 300_000 } = {}) {
-  const t0 = performance.now();
-  let preview;
-  let picture;
-  for (;;) {
-    const [state, info, drawn] = await Promise.all([
-      frame.locator('body').getAttribute('data-state').catch(() => null),
-      compositeInfo(frame).catch(() => ({ run: -1 })),
-      frame.locator('body').evaluate(() => (window.kmeansTrace ?? []).some((e) => e.type === 'drawn')).catch(() => false),
-    ]);
-    const t = performance.now() - t0;
-    if (picture === undefined && drawn) picture = t;
-    if (preview === undefined && state === 'preview') preview = t;
-    if (state === 'ready' && info.run > afterRun) return { ms: t, preview, picture, run: info.run };
-    if (state === 'error') throw new Error(`the panel shows an error: ${await frame.locator('#error').innerText().catch(() => '?')}`);
-    if (t > timeout) throw new Error(`no result within ${timeout} ms (state ${state})`);
-    await sleep(50);
-  }
+  const r = await frame.locator('body').evaluate(
+    (body, { afterRun, timeout }) =>
+      new Promise((resolve) => {
+        const t0 = performance.now();
+        const canvas = document.getElementById('composite');
+        const trace = () => window.kmeansTrace ?? [];
+        const since = (type, detail) => trace().find((e) => e.t >= t0 && e.type === type && (detail === undefined || e.detail === detail))?.t;
+        let preview;
+        const check = () => {
+          const state = body.dataset.state;
+          if (preview === undefined && state === 'preview') preview = performance.now() - t0;
+          if (state === 'ready' && Number(canvas.dataset.run) > afterRun) finish({ run: Number(canvas.dataset.run) });
+          else if (state === 'error') finish({ error: document.getElementById('error')?.textContent ?? '?' });
+        };
+        const observer = new MutationObserver(check);
+        const timer = setTimeout(() => finish({ error: `no result within ${timeout} ms (state ${body.dataset.state})` }), timeout);
+        function finish(out) {
+          observer.disconnect();
+          clearTimeout(timer);
+          const drawn = since('drawn');
+          resolve({ ...out, ms: performance.now() - t0, preview: preview ?? (since('drawn', 'preview') ?? NaN) - t0, picture: drawn === undefined ? undefined : drawn - t0 });
+        }
+        observer.observe(body, { attributes: true, attributeFilter: ['data-state'] });
+        observer.observe(canvas, { attributes: true, attributeFilter: ['data-run'] });
+        check();
+      }),
+    { afterRun, timeout },
+  );
+  if (r.error) throw new Error(`the panel shows an error: ${r.error}`);
+  return { ms: r.ms, preview: Number.isNaN(r.preview) ? undefined : r.preview, picture: r.picture, run: r.run };
 }
 
 /** The panel's message trace since `since` (ms on the page's clock): what arrived when. */

@@ -82,7 +82,10 @@ export async function focusWorkbench(page) {
   else await page.locator('.explorer-folders-view').click({ position: { x: 5, y: 5 } }).catch(() => {});
 }
 
-/** Right-clicks an explorer row and picks `item` from its context menu (retrying the menu). */
+/**
+ * Right-clicks an explorer row and picks `item` from its context menu (retrying the menu);
+ * returns when (performance.now()) the item was clicked.
+ */
 export async function explorerContextMenu(page, name, item, { attempts = 6 } = {}) {
   const row = explorerRow(page, name);
   await row.waitFor();
@@ -101,6 +104,7 @@ export async function explorerContextMenu(page, name, item, { attempts = 6 } = {
     }
     // The menu fades in; an early click can be lost silently.
     await sleep(600);
+    const clickedAt = performance.now();
     await entry.click();
     // The menu may still be fading out after a click that worked: only a menu that stays gets Enter.
     if (await menu.isVisible()) {
@@ -109,7 +113,7 @@ export async function explorerContextMenu(page, name, item, { attempts = 6 } = {
         () => undefined,
       );
     }
-    return;
+    return clickedAt;
   }
 }
 
