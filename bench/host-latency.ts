@@ -16,7 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SegmentPool } from '../src/core/worker/pool';
 import { IoClient } from '../src/extension/ioClient';
-import { PanelSession, type LoadedImage } from '../src/extension/panelSession';
+import { PanelSession, type LoadedImage, type ThumbsWanted } from '../src/extension/panelSession';
 import { checkWebviewMessage, type HostMessage, type PanelParams, type ResultMessage, type ResultView } from '../src/shared/protocol';
 
 export interface HostBenchOptions {
@@ -119,9 +119,9 @@ class HeadlessPanel {
   private nextId = 1;
   private listener: ((m: HostMessage) => void) | undefined;
 
-  constructor(pool: SegmentPool, io: IoClient, load: () => Promise<LoadedImage>) {
+  constructor(pool: SegmentPool, io: IoClient, load: (thumbs: ThumbsWanted) => Promise<LoadedImage>) {
     this.session = new PanelSession({
-      load: () => load(),
+      load: (_stage, thumbs) => load(thumbs),
       pool: () => pool,
       io: () => io,
       post: (m) => this.listener?.(m),
@@ -187,14 +187,17 @@ export async function hostLatency(o: HostBenchOptions): Promise<Verdict[]> {
 
   const pool = new SegmentPool({ workerPath: o.workerPath, size: POOL_SIZE });
   const io = new IoClient(o.ioWorkerPath);
-  const decoded = async (path: string): Promise<LoadedImage> => ({ image: await io.decode(new Uint8Array(readFileSync(path)), path, 500e6), key: `${path}#1` });
+  // Decoding on a thread of its own, as the extension does (engine.ts: imageDecoder).
+  const decoder = new IoClient(o.ioWorkerPath);
+  const decoded = async (path: string): Promise<LoadedImage> => ({ image: await decoder.decode(new Uint8Array(readFileSync(path)), path, 500e6), key: `${path}#1` });
   try {
     if (!o.noScaled) await scaledPart(o, pool, io, decoded, verdicts);
-    for (const photo of o.photos ?? []) await photoPart(o, pool, io, photo, verdicts);
+    for (const photo of o.photos ?? []) await photoPart(o, pool, io, decoder, photo, verdicts);
     return verdicts;
   } finally {
     await pool.dispose();
     await io.dispose();
+    await decoder.dispose();
     const endLoad = loadavg()[0]!;
     const noisy = Math.max(startLoad, endLoad) > 1;
     verdicts.push({
@@ -263,19 +266,26 @@ async function scaledPart(
   });
 }
 
-async function photoPart(o: HostBenchOptions, pool: SegmentPool, io: IoClient, photo: string, verdicts: Verdict[]): Promise<void> {
+async function photoPart(o: HostBenchOptions, pool: SegmentPool, io: IoClient, decoder: IoClient, photo: string, verdicts: Verdict[]): Promise<void> {
   const name = photo.split('/').pop()!;
   const params0: PanelParams = { ...DEFAULTS, width: 0 };
   // Cold: no worker holds anything of this photo; the pool's threads are already up.
   pool.trim();
-  await io.trimIdle();
+  await Promise.all([io.trimIdle(), decoder.trimIdle()]);
   const cli = cliRun(o.cliPath, photo, params0);
   const rss = new RssPeak();
   const before = process.memoryUsage.rss();
   rss.start();
   let loaded: Promise<LoadedImage> | undefined;
-  const panel = new HeadlessPanel(pool, io, () =>
-    (loaded ??= io.decode(new Uint8Array(readFileSync(photo)), name, 500e6).then((image) => ({ image, key: `${photo}#1` }))),
+  // As the panel opens: threads started while the file is read, the pictures made by the decoding thread.
+  pool.warm();
+  void io.warm();
+  const panel = new HeadlessPanel(pool, io, (thumbs) =>
+    (loaded ??= decoder.decodeWith(new Uint8Array(readFileSync(photo)), name, 500e6, thumbs).then((d) => ({
+      image: d.image,
+      key: `${photo}#1`,
+      thumbs: d.thumbs && { displayMax: thumbs.displayMax, value: d.thumbs },
+    }))),
   );
   const open = await panel.change(params0);
   const { width, height } = open.result;
@@ -302,7 +312,7 @@ async function photoPart(o: HostBenchOptions, pool: SegmentPool, io: IoClient, p
   const peak = rss.stop();
   panel.session.dispose();
   pool.trim();
-  await io.trimIdle();
+  await Promise.all([io.trimIdle(), decoder.trimIdle()]);
   // What closing gives back: the threads end; the host's garbage goes at its next collection.
   await new Promise((r) => setTimeout(r, 500));
   (globalThis as { gc?: () => void }).gc?.();

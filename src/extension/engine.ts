@@ -6,6 +6,7 @@ import { IoClient } from './ioClient';
 
 let pool: SegmentPool | undefined;
 let io: IoClient | undefined;
+let decoder: IoClient | undefined;
 let workerPath: string | undefined;
 let ioWorkerPath: string | undefined;
 
@@ -21,11 +22,22 @@ export function engine(): SegmentPool {
   return pool;
 }
 
-/** Decoding and encoding, on their own worker thread. */
+/** The panel's pictures and views, and encoding, on their own worker thread (kept warm). */
 export function imageIo(): IoClient {
   if (!ioWorkerPath) throw new Error('the image worker is used before activation');
   io ??= new IoClient(ioWorkerPath);
   return io;
+}
+
+/**
+ * Decoding, on a thread of its own: a large image's decode leaves hundreds of megabytes of
+ * codec buffers, so that thread ends after it (see IoClient's RECYCLE_AT) while the views'
+ * thread, busy right after with the new image, stays warm.
+ */
+export function imageDecoder(): IoClient {
+  if (!ioWorkerPath) throw new Error('the image worker is used before activation');
+  decoder ??= new IoClient(ioWorkerPath);
+  return decoder;
 }
 
 /** The image behind `key` is closed: the workers drop what they prepared from it. */
@@ -36,13 +48,15 @@ export function forgetImage(key: string): void {
 /** Nothing is open: idle worker threads end, so their memory goes back to the system. */
 export async function releaseIdle(): Promise<void> {
   pool?.trim();
-  await io?.trimIdle();
+  await Promise.all([io?.trimIdle(), decoder?.trimIdle()]);
 }
 
 export async function disposeEngine(): Promise<void> {
   const p = pool;
   const i = io;
+  const d = decoder;
   pool = undefined;
   io = undefined;
-  await Promise.all([p?.dispose(), i?.dispose()]);
+  decoder = undefined;
+  await Promise.all([p?.dispose(), i?.dispose(), d?.dispose()]);
 }

@@ -4,10 +4,10 @@
 import * as vscode from 'vscode';
 import { SegmentationError } from '../core/errors';
 import { FORMAT_LABELS, readImageHeader, sniffFormat } from '../core/header';
-import type { RgbImage } from '../core/types';
 import type { Stage } from '../shared/protocol';
-import { imageIo } from './engine';
-import type { LoadedImage } from './panelSession';
+import { imageDecoder } from './engine';
+import type { Answers } from './ioProtocol';
+import type { LoadedImage, ThumbsWanted } from './panelSession';
 import { fileName } from './uris';
 
 export type { LoadedImage };
@@ -17,7 +17,8 @@ export async function readAndDecode(
   uri: vscode.Uri,
   maxMegapixels: number,
   stage: (stage: Stage, message: string) => void = () => undefined,
-): Promise<RgbImage> {
+  thumbs?: ThumbsWanted,
+): Promise<Answers['decode']> {
   const name = fileName(uri);
   stage('reading', `Reading ${name}…`);
   const bytes = await readImageBytes(uri);
@@ -25,7 +26,7 @@ export async function readAndDecode(
   const format = sniffFormat(bytes);
   const what = header && format ? `${header.width}×${header.height} ${FORMAT_LABELS[format]}` : name;
   stage('decoding', `Decoding ${what}…`);
-  return imageIo().decode(bytes, name, Math.round(maxMegapixels * 1e6));
+  return imageDecoder().decodeWith(bytes, name, Math.round(maxMegapixels * 1e6), thumbs);
 }
 
 export async function readImageBytes(uri: vscode.Uri): Promise<Uint8Array> {
@@ -46,20 +47,43 @@ export class ImageCache {
   private version = 0;
   /** The key of the newest pixels loaded or loading. */
   lastKey: string | undefined;
+  /** While loading: what it is doing, and who wants to hear of it. */
+  private stage: [Stage, string] | undefined;
+  private readonly listeners = new Set<(stage: Stage, message: string) => void>();
 
   constructor(readonly uri: vscode.Uri) {}
 
-  /** `stage` hears of reading and decoding when this call starts them. */
-  load(maxMegapixels: number, stage?: (stage: Stage, message: string) => void): Promise<LoadedImage> {
+  /**
+   * The decoded pixels, read and decoded once. `stage` hears what the load is doing (reading,
+   * decoding), also when an earlier call started it (the panel starts decoding while its
+   * webview loads); `thumbs` asks the decoding thread for the panel's pictures too.
+   */
+  load(maxMegapixels: number, stage?: (stage: Stage, message: string) => void, thumbs?: ThumbsWanted): Promise<LoadedImage> {
     if (!this.loading) {
       const key = `${this.uri.toString()}#${++this.version}`;
       this.lastKey = key;
-      const p = readAndDecode(this.uri, maxMegapixels, stage).then((image) => ({ image, key }));
+      const tell = (s: Stage, message: string): void => {
+        this.stage = [s, message];
+        for (const l of this.listeners) l(s, message);
+      };
+      const p = readAndDecode(this.uri, maxMegapixels, tell, thumbs).then(
+        (d): LoadedImage => ({ image: d.image, key, thumbs: thumbs && d.thumbs ? { displayMax: thumbs.displayMax, value: d.thumbs } : undefined }),
+      );
       this.loading = p;
-      // A failed decode is not cached: the next run tries again (the file may be fixed by then).
-      p.catch(() => {
+      const settled = (): void => {
+        if (this.loading !== p) return;
+        this.stage = undefined;
+        this.listeners.clear();
+      };
+      p.then(settled, () => {
+        settled();
+        // A failed decode is not cached: the next run tries again (the file may be fixed by then).
         if (this.loading === p) this.loading = undefined;
       });
+    }
+    if (stage && this.stage) {
+      this.listeners.add(stage);
+      stage(...this.stage);
     }
     return this.loading;
   }
@@ -67,5 +91,7 @@ export class ImageCache {
   /** The file changed: decode again on the next load. */
   invalidate(): void {
     this.loading = undefined;
+    this.stage = undefined;
+    this.listeners.clear();
   }
 }

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Stage } from '../shared/protocol';
 import { ImageCache, type LoadedImage } from './imageCache';
+import type { ThumbsWanted } from './panelSession';
 
 export class ImageDocument implements vscode.CustomDocument {
   private readonly cache: ImageCache;
@@ -14,8 +15,8 @@ export class ImageDocument implements vscode.CustomDocument {
     this.cache = new ImageCache(uri);
   }
 
-  load(maxMegapixels: number, stage?: (stage: Stage, message: string) => void): Promise<LoadedImage> {
-    return this.cache.load(maxMegapixels, stage);
+  load(maxMegapixels: number, stage?: (stage: Stage, message: string) => void, thumbs?: ThumbsWanted): Promise<LoadedImage> {
+    return this.cache.load(maxMegapixels, stage, thumbs);
   }
 
   /** The key of the newest pixels loaded, if any (the workers keep what they prepared under it). */

@@ -8,7 +8,7 @@ import { toShared } from '../core/bytes';
 import type { OutputFormat, RgbImage, SegmentResult } from '../core/types';
 import type { RegionView } from '../core/view/region';
 import type { ColorSpaceId } from '../shared/protocol';
-import type { Answers, EncodeCompositeRequest, IoKind, IoRequest, IoResponse, ViewRequest, WireResult } from './ioProtocol';
+import type { Answers, DecodeRequest, EncodeCompositeRequest, IoKind, IoRequest, IoResponse, ViewRequest, WireResult } from './ioProtocol';
 
 /** What the worker reads of a result. */
 export type ResultPixels = Pick<SegmentResult, 'image' | 'labels' | 'k'>;
@@ -72,8 +72,18 @@ export class IoClient {
 
   /** Decodes file bytes (transferred: the caller's buffer is detached) into RGB pixels in shared memory. */
   async decode(bytes: Uint8Array, name: string, maxPixels: number): Promise<RgbImage> {
+    return (await this.decodeWith(bytes, name, maxPixels)).image;
+  }
+
+  /** The same, and with `thumbs` the panel's pictures of the image at full size too. */
+  decodeWith(bytes: Uint8Array, name: string, maxPixels: number, thumbs?: DecodeRequest['thumbs']): Promise<Answers['decode']> {
     const buf = (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer) as ArrayBuffer;
-    return (await this.call<'decode'>({ kind: 'decode', bytes: buf, name, maxPixels }, [buf], name, bytes.byteLength)).image;
+    return this.call<'decode'>({ kind: 'decode', bytes: buf, name, maxPixels, thumbs }, [buf], name, bytes.byteLength);
+  }
+
+  /** Starts the worker ahead of the work, so its start-up is not on the way of the first request. */
+  async warm(): Promise<void> {
+    await this.call<'warm'>({ kind: 'warm' }, [], 'start-up', 0);
   }
 
   /** The composite (original | strip | gray labels, or the right half in `view`) as file bytes. */

@@ -16,6 +16,14 @@ export interface DecodeRequest {
   /** For error messages: the file's name. */
   name: string;
   maxPixels: number;
+  /** Also make the panel's pictures of it (ThumbsRequest at full size). */
+  thumbs?: { displayMax: number; previewPixels: number };
+}
+
+/** Starts the worker and loads its code, ahead of the work (a panel opening). */
+export interface WarmRequest {
+  id: number;
+  kind: 'warm';
 }
 
 /** A result's image and labels (width * height each), in shared memory. */
@@ -115,6 +123,7 @@ export interface SweepThumbRequest {
 }
 
 export type IoRequest =
+  | WarmRequest
   | DecodeRequest
   | EncodeCompositeRequest
   | EncodeGrayRequest
@@ -126,7 +135,8 @@ export type IoRequest =
   | SweepThumbRequest;
 
 export interface Answers {
-  decode: { image: RgbImage };
+  warm: Record<string, never>;
+  decode: { image: RgbImage; thumbs?: Answers['thumbs'] };
   encodeComposite: { bytes: ArrayBuffer };
   encodeGray: { bytes: ArrayBuffer };
   /** `display`: the original at the picture's size, in shared memory, for the renders of the right half. */

@@ -10,7 +10,7 @@ import { clusterPalette } from '../core/insight/palette';
 import { channelPlanes } from '../core/insight/planes';
 import { maskBytes, renderResult } from '../core/insight/render';
 import { splitView } from '../core/insight/split';
-import { resizeArea, targetSize } from '../core/resize';
+import { resizeArea } from '../core/resize';
 import type { RgbImage, SegmentResult } from '../core/types';
 import { coherence } from '../core/sweep';
 import { encodeViewPng } from '../core/view/png';
@@ -41,12 +41,30 @@ function asResult(r: WireResult, centers: number[][] = []): SegmentResult {
   return { ...r, centers } as unknown as SegmentResult;
 }
 
+/** The image at display size (PNG for the panel, RGB for the renders) and a reduced copy for previews. */
+function makeThumbs(image: RgbImage, displayMax: number, previewPixels: number): Answers['thumbs'] {
+  const { width, height } = image;
+  const size = scaledSize(width, height, displayScale(width, height, displayMax));
+  const data = sharedBytes(size.width * size.height * 3);
+  data.set(boxRegion(image, whole(image), size.width, size.height));
+  const display = { ...size, data };
+  const original = { ...size, png: encodeViewPng(data, size.width, size.height, 3, 'sub') };
+  if (width * height <= 4 * previewPixels) return { original, display };
+  // The preview's copy from the display-size one when that is larger: one pass over the photo, not two.
+  const small = scaledSize(width, height, Math.sqrt(previewPixels / (width * height)));
+  const from = size.width >= small.width && size.height >= small.height ? display : image;
+  return { original, display, preview: resizeArea(from, small.width, small.height, sharedBytes) };
+}
+
 type Handlers = { [K in IoKind]: (req: Extract<IoRequest, { kind: K }>) => Promise<Answers[K]> | Answers[K] };
 
 const handlers: Handlers = {
   async decode(req) {
     // Decoded straight into shared memory: the host and the pool's workers read it where it is.
-    return { image: await decodeImage(new Uint8Array(req.bytes), req.name, { maxPixels: req.maxPixels, alloc: sharedBytes }) };
+    const image = await decodeImage(new Uint8Array(req.bytes), req.name, { maxPixels: req.maxPixels, alloc: sharedBytes });
+    // The panel's pictures of it at full size, while its pixels are at hand (and this thread warm).
+    if (!req.thumbs) return { image };
+    return { image, thumbs: makeThumbs(image, req.thumbs.displayMax, req.thumbs.previewPixels) };
   },
   async encodeComposite(req) {
     const { image, labels, k } = req.result;
@@ -63,19 +81,12 @@ const handlers: Handlers = {
     return { bytes: own(await encodeGrayPng(gray, image.width, image.height)) };
   },
   thumbs(req) {
-    let image = req.image;
     const { width, height } = req.target;
-    if (width !== image.width || height !== image.height) image = resizeArea(image, width, height);
-    const size = scaledSize(width, height, displayScale(width, height, req.displayMax));
-    const data = sharedBytes(size.width * size.height * 3);
-    data.set(boxRegion(image, whole(image), size.width, size.height));
-    const display = { ...size, data };
-    const original = { ...size, png: encodeViewPng(data, size.width, size.height, 3, 'sub') };
-    if (width * height <= 4 * req.previewPixels) return { original, display };
-    // The preview's copy from the display-size one when that is larger: one pass over the photo, not two.
-    const small = scaledSize(width, height, Math.sqrt(req.previewPixels / (width * height)));
-    const from = size.width >= small.width && size.height >= small.height ? display : image;
-    return { original, display, preview: resizeArea(from, small.width, small.height, sharedBytes) };
+    const image = width !== req.image.width || height !== req.image.height ? resizeArea(req.image, width, height) : req.image;
+    return makeThumbs(image, req.displayMax, req.previewPixels);
+  },
+  warm() {
+    return {};
   },
   resultView(req) {
     const palette = clusterPalette(asResult(req.result, req.centers));
@@ -151,6 +162,7 @@ function transferables(answer: Answers[IoKind]): ArrayBuffer[] {
   add(a.mean?.png);
   add(a.right?.png);
   add(a.original?.png);
+  add((answer as Partial<Answers['decode']>).thumbs?.original.png);
   if (a.split) {
     if (a.split.kind === 'histogram') a.split.histograms.forEach(add);
     else [a.split.counts, a.split.dominant].forEach(add);

@@ -4,14 +4,12 @@
 import * as vscode from 'vscode';
 import { cliCommand } from '../core/cliCommand';
 import { isSegmentationError, oneLine } from '../core/errors';
-import { elbowK } from '../core/insight/elbow';
 import { paletteJson } from '../core/insight/palette';
 import { exportName } from '../core/naming';
 import type { SegmentResult } from '../core/types';
 import {
   checkPanelParams,
   checkWebviewMessage,
-  type ElbowRequestMessage,
   type ExportMessage,
   type HostMessage,
   type PanelParams,
@@ -19,7 +17,7 @@ import {
   type SaveMessage,
 } from '../shared/protocol';
 import { engine, imageIo } from './engine';
-import { GRAY_VIEW, elbowWidth, viewForK } from './insightLogic';
+import { GRAY_VIEW, viewForK } from './insightLogic';
 import type { ImageDocument } from './imageDocument';
 import { log } from './log';
 import { PanelSession } from './panelSession';
@@ -47,7 +45,6 @@ export class SegmentationPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly name: string;
   private readonly session: PanelSession;
-  private elbowAbort: AbortController | undefined;
   /** The parameters the panel shows (the last valid ones it sent). */
   private params: PanelParams | undefined;
   private disposed = false;
@@ -60,7 +57,7 @@ export class SegmentationPanel implements vscode.Disposable {
   ) {
     this.name = fileName(document.uri);
     this.session = new PanelSession({
-      load: (stage) => this.document.load(currentSettings(this.document.uri).maxMegapixels, stage),
+      load: (stage, thumbs) => this.document.load(currentSettings(this.document.uri).maxMegapixels, stage, thumbs),
       pool: engine,
       io: imageIo,
       post: (msg) => this.post(msg),
@@ -90,6 +87,11 @@ export class SegmentationPanel implements vscode.Disposable {
       this.watchFile(),
     );
     if (webviewPanel.active) host.onActive(this, true);
+    // While VS Code loads the webview (a second or two), the image is read and decoded and the
+    // threads start: the panel's first run finds the pixels there, or on their way.
+    engine().warm();
+    void imageIo().warm().catch(() => undefined);
+    void this.document.load(currentSettings(document.uri).maxMegapixels, undefined, PanelSession.firstThumbs).catch(() => undefined);
   }
 
   get active(): boolean {
@@ -145,7 +147,7 @@ export class SegmentationPanel implements vscode.Disposable {
         void vscode.commands.executeCommand('kmeansSegmentation.batch', parentOf(this.document.uri), msg.params);
         return;
       case 'elbow':
-        void this.elbow(msg);
+        this.session.elbow(msg);
         return;
       case 'export':
         void this.exportFromPanel(msg);
@@ -225,30 +227,6 @@ export class SegmentationPanel implements vscode.Disposable {
     }
   }
 
-  /** The elbow curve in the pool's workers; a newer request cancels an older one. */
-  private async elbow(msg: ElbowRequestMessage): Promise<void> {
-    this.elbowAbort?.abort();
-    const abort = new AbortController();
-    this.elbowAbort = abort;
-    try {
-      const loaded = await this.document.load(currentSettings(this.document.uri).maxMegapixels);
-      if (abort.signal.aborted) return;
-      const width = elbowWidth(msg.params.width, loaded.image.width);
-      const points = await engine().elbow(loaded.image, { ...toSegmentParams(msg.params), width }, {
-        signal: abort.signal,
-        imageKey: loaded.key,
-      });
-      if (abort.signal.aborted) return;
-      this.post({ type: 'elbow', requestId: msg.requestId, points, elbowK: elbowK(points), width });
-    } catch (e) {
-      if (abort.signal.aborted || (isSegmentationError(e) && e.code === 'cancelled')) return;
-      // The run of the same parameters reports a bad file; the plot just says it has no curve.
-      this.post({ type: 'elbow', requestId: msg.requestId, error: oneLine(e) });
-    } finally {
-      if (this.elbowAbort === abort) this.elbowAbort = undefined;
-    }
-  }
-
   private async saveFromPanel(msg: SaveMessage): Promise<void> {
     try {
       const view = msg.view ?? GRAY_VIEW;
@@ -321,7 +299,6 @@ export class SegmentationPanel implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     this.session.dispose();
-    this.elbowAbort?.abort();
     clearTimeout(this.fileEventTimer);
     this.host.onActive(this, false);
     for (const d of this.disposables.splice(0)) d.dispose();

@@ -7,6 +7,7 @@
 // The host-latency benchmark and the unit tests drive this class as the panel does.
 import { isSegmentationError, oneLine } from '../core/errors';
 import { SWEEP_K_MAX, SWEEP_K_MIN, SWEEP_WIDTH, sweepParams, sweepSettings, type SweepAxis } from '../core/sweep';
+import { elbowK } from '../core/insight/elbow';
 import { inspectPixel } from '../core/insight/inspect';
 import { targetSize } from '../core/resize';
 import type { RgbImage, SegmentResult } from '../core/types';
@@ -22,6 +23,7 @@ import {
   type PanelParams,
   type ResultView,
   type RunMessage,
+  type ElbowRequestMessage,
   type Stage,
   type SweepMessage,
   type TileMessage,
@@ -29,6 +31,7 @@ import {
 } from '../shared/protocol';
 import type { Answers } from './ioProtocol';
 import type { IoClient } from './ioClient';
+import { elbowWidth } from './insightLogic';
 import { LatestRun } from './latestRun';
 import { sameSegmentParams, toSegmentParams } from './settingsLogic';
 
@@ -37,20 +40,28 @@ export interface LoadedImage {
   image: RgbImage;
   /** Names these pixels: it changes whenever the file does. */
   key: string;
+  /** The panel's pictures at full size, made by the decoding thread (see ThumbsWanted). */
+  thumbs?: { displayMax: number; value: Answers['thumbs'] };
+}
+
+/** What the decoding thread may make of the image for the panel while it has it at hand. */
+export interface ThumbsWanted {
+  displayMax: number;
+  previewPixels: number;
 }
 
 export interface SessionDeps {
   /** The decoded image, cached by the document; `stage` reports reading and decoding. */
-  load(stage: (stage: Stage, message: string) => void): Promise<LoadedImage>;
-  pool(): Pick<SegmentPool, 'segment'>;
+  load(stage: (stage: Stage, message: string) => void, thumbs: ThumbsWanted): Promise<LoadedImage>;
+  pool(): Pick<SegmentPool, 'segment' | 'elbow'>;
   io(): Pick<IoClient, 'thumbs' | 'resultView' | 'view' | 'insight' | 'reduce' | 'sweepThumb'>;
   post(msg: HostMessage): void;
   /** A failure of a run that is still current (cancellations are not reported). */
   fail(error: unknown, requestId: number): void;
 }
 
-/** The long side the panel's pictures are made at until it says what its screen wants. */
-export const DEFAULT_DISPLAY_MAX = 1600;
+/** The long side the panel's pictures are made at until it says what its screen wants (a screen of density 1's). */
+export const DEFAULT_DISPLAY_MAX = 1024;
 /** A preview clusters a copy of about this many pixels (0.16 MP: about 490 x 330 of a 3:2 photo)... */
 export const PREVIEW_PIXELS = 160_000;
 /** ...with at most this many restarts (its pixels are few; what matters is that it is quick). */
@@ -114,8 +125,9 @@ export class PanelSession {
   private disposed = false;
   private readonly views = new Newest<ViewMessage>((m) => this.answerView(m));
   private sweepAbort: AbortController | undefined;
-  /** The copy sweeps segment, by image key (one kept). */
-  private sweepImage: { key: string; image: Promise<RgbImage> } | undefined;
+  private elbowAbort: AbortController | undefined;
+  /** Small copies of the image (sweeps and elbow curves run on them), by key and size; the newest two. */
+  private readonly reduced = new Map<string, Promise<RgbImage>>();
   /** Tiles are coalesced per part: a panel may want one of each half at once. */
   private readonly tiles = new Map<TileMessage['part'], Newest<TileMessage>>();
 
@@ -125,6 +137,9 @@ export class PanelSession {
   get currentView(): ResultView {
     return this.view;
   }
+
+  /** What to ask of the decoding thread when the image is decoded before the panel has said what it wants. */
+  static readonly firstThumbs: ThumbsWanted = { displayMax: DEFAULT_DISPLAY_MAX, previewPixels: PREVIEW_PIXELS };
 
   /** The panel (re)loaded: it holds no picture yet; it wants them at most `displayMax` long. */
   ready(displayMax?: number): void {
@@ -192,13 +207,11 @@ export class PanelSession {
     const { params } = msg;
     let width = 0;
     try {
-      const { image, key } = await this.deps.load(() => undefined);
+      const { image, key } = await this.deps.load(() => undefined, this.thumbsWanted());
       if (stale()) return;
       const target = targetSize(image.width, image.height, Math.min(image.width, params.width || SWEEP_WIDTH, SWEEP_WIDTH));
       width = target.width;
-      const sweepKey = `${key}|sweep${target.width}`;
-      if (this.sweepImage?.key !== sweepKey) this.sweepImage = { key: sweepKey, image: this.deps.io().reduce(image, target) };
-      const small = await this.sweepImage.image;
+      const { copy: small, key: sweepKey } = await this.reducedCopy(image, key, target);
       if (stale()) return;
       const axis: SweepAxis =
         msg.axis === 'channels'
@@ -237,6 +250,51 @@ export class PanelSession {
     }
   }
 
+  /** The image at `target` (INTER_AREA, as the engine's own resize), made once; its pool key. */
+  private async reducedCopy(image: RgbImage, key: string, target: { width: number; height: number }): Promise<{ copy: RgbImage; key: string }> {
+    const id = `${key}|${target.width}x${target.height}`;
+    let copy = this.reduced.get(id);
+    if (!copy) {
+      copy = this.deps.io().reduce(image, target);
+      this.reduced.set(id, copy);
+      copy.catch(() => this.reduced.delete(id));
+      for (const k of this.reduced.keys()) if (this.reduced.size > 2) this.reduced.delete(k);
+    }
+    return { copy: await copy, key: id };
+  }
+
+  /**
+   * The elbow curve for the panel's image, colour space and channels, on a copy at most
+   * ELBOW_MAX_WIDTH wide (the same pixels prepare would make at that width), so each k costs
+   * milliseconds and a newer run never waits long behind it. A newer request cancels this one.
+   */
+  elbow(msg: ElbowRequestMessage): void {
+    this.elbowAbort?.abort();
+    const abort = new AbortController();
+    this.elbowAbort = abort;
+    void this.runElbow(msg, abort.signal);
+  }
+
+  private async runElbow(msg: ElbowRequestMessage, signal: AbortSignal): Promise<void> {
+    const gen = this.generation;
+    const stale = (): boolean => signal.aborted || gen !== this.generation || this.disposed;
+    try {
+      const { image, key } = await this.deps.load(() => undefined, this.thumbsWanted());
+      if (stale()) return;
+      const width = elbowWidth(msg.params.width, image.width);
+      const target = targetSize(image.width, image.height, width);
+      const { copy, key: copyKey } = await this.reducedCopy(image, key, target);
+      if (stale()) return;
+      const points = await this.deps.pool().elbow(copy, { ...toSegmentParams(msg.params), width: 0 }, { signal, imageKey: copyKey });
+      if (stale()) return;
+      this.post({ type: 'elbow', requestId: msg.requestId, points, elbowK: elbowK(points), width: width || undefined });
+    } catch (e) {
+      if (stale() || (isSegmentationError(e) && e.code === 'cancelled')) return;
+      // The run of the same parameters reports a bad file; the plot just says it has no curve.
+      this.post({ type: 'elbow', requestId: msg.requestId, error: oneLine(e) });
+    }
+  }
+
   /** The newest final result if it was computed with `params` from the pixels named `key`. */
   resultFor(params: PanelParams, key: string): SegmentResult | undefined {
     const f = this.final;
@@ -247,7 +305,8 @@ export class PanelSession {
   fileChanged(): void {
     this.generation++;
     this.sweepAbort?.abort();
-    this.sweepImage = undefined;
+    this.elbowAbort?.abort();
+    this.reduced.clear();
     this.final = this.shown = undefined;
     this.thumbs.clear();
     this.sentOriginal = undefined;
@@ -259,9 +318,14 @@ export class PanelSession {
     this.generation++;
     this.runs.cancel();
     this.sweepAbort?.abort();
-    this.sweepImage = undefined;
+    this.elbowAbort?.abort();
+    this.reduced.clear();
     this.final = this.shown = undefined;
     this.thumbs.clear();
+  }
+
+  private thumbsWanted(): ThumbsWanted {
+    return { displayMax: this.displayMax, previewPixels: PREVIEW_PIXELS };
   }
 
   private byId(id: number): Shown | undefined {
@@ -300,16 +364,20 @@ export class PanelSession {
     };
     const { params, requestId } = msg;
     try {
-      const loaded = await this.deps.load(progress);
+      const loaded = await this.deps.load(progress, this.thumbsWanted());
       if (stale()) return;
       const { image, key } = loaded;
       const target = targetSize(image.width, image.height, params.width);
       const imageId = `${key}|${target.width}x${target.height}|${this.displayMax}`;
+      const full = target.width === image.width && target.height === image.height;
+      if (full && loaded.thumbs?.displayMax === this.displayMax && !this.thumbs.has(imageId)) {
+        this.thumbs.set(imageId, Promise.resolve(loaded.thumbs.value));
+      }
       const display = scaledSize(target.width, target.height, displayScale(target.width, target.height, this.displayMax));
 
       const kept = this.final && this.final.key === key && sameSegmentParams(this.final.params, params) ? this.final : undefined;
       const pool = this.deps.pool();
-      const full = kept
+      const whole = kept
         ? Promise.resolve(kept.result)
         : pool.segment(image, toSegmentParams(params), {
             signal,
@@ -317,7 +385,7 @@ export class PanelSession {
             onStopped: onStopped(),
             onClustering: () => progress('clustering', `Clustering ${megapixels(target.width * target.height)} into ${params.k} clusters…`),
           });
-      full.catch(() => undefined);
+      whole.catch(() => undefined);
       if (!kept) progress('preparing', `Converting ${target.width}×${target.height} to ${params.colorSpace.toUpperCase()}…`);
 
       const thumbs = await this.thumbsFor(imageId, image, target);
@@ -342,7 +410,7 @@ export class PanelSession {
         preview.catch(() => undefined);
       }
 
-      const result = await full;
+      const result = await whole;
       if (stale()) return;
       progress('drawing', 'Drawing…');
       const rv = await this.deps.io().resultView(result, display.width, display.height, msg.view, thumbs.display);

@@ -21,7 +21,7 @@ export async function segmentFileAndSave(
   signal?: AbortSignal,
 ): Promise<SegmentedFile> {
   const started = performance.now();
-  const image = await readAndDecode(uri, maxMegapixels);
+  const { image } = await readAndDecode(uri, maxMegapixels);
   const segmentParams = toSegmentParams(params);
   const result = await engine().segment(image, segmentParams, { signal });
   const bytes = await encodeComposite(result, params.format);

@@ -66,6 +66,11 @@ export class Controls {
     this.colorSpace.addEventListener('change', () => this.labelChannels(this.readColorSpace()));
   }
 
+  /** Whether the control is one of the number fields (typed: a run waits for a pause). */
+  isNumberField(el: HTMLElement): boolean {
+    return [...this.numbers.values()].includes(el as ValueControl);
+  }
+
   private set(fn: () => void): void {
     const was = this.applying;
     this.applying = true;

@@ -57,7 +57,8 @@ declare function acquireVsCodeApi(): {
   setState(s: SavedState): void;
 };
 
-const DEBOUNCE_MS = 150;
+/** A pause in typing a number before it runs (a dropdown or a checkbox runs at once). */
+const TYPING_PAUSE_MS = 100;
 /** The long side of the display pictures: what a panel shows at fit, times the screen's density. */
 const DISPLAY_MAX = Math.round(Math.min(2048, Math.max(512, 1024 * (window.devicePixelRatio || 1))));
 
@@ -204,9 +205,10 @@ function run(force = false): void {
   explore.refresh();
 }
 
-function scheduleRun(): void {
+function scheduleRun(typing: boolean): void {
   clearTimeout(debounce);
-  debounce = setTimeout(() => run(), DEBOUNCE_MS);
+  if (typing) debounce = setTimeout(() => run(), TYPING_PAUSE_MS);
+  else run();
 }
 
 /** Asks the host for the right half in another view; one request at a time, the newest waiting. */
@@ -412,7 +414,7 @@ controls.listen((source) => {
     if (r.ok) persist({ params: r.params });
     return;
   }
-  scheduleRun();
+  scheduleRun(controls.isNumberField(source));
 });
 
 el('save').addEventListener('click', () => {

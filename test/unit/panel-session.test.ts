@@ -12,7 +12,8 @@ import { sharedBytes } from '../../src/core/bytes';
 import { decodeImage } from '../../src/core/decode';
 import { clusterPalette, highlight, inspectPixel, renderResult } from '../../src/core/insight/index';
 import { channelPlanes } from '../../src/core/insight/planes';
-import { segmentSync } from '../../src/core/segment';
+import { prepare, segmentSync } from '../../src/core/segment';
+import { elbowCurve, elbowK } from '../../src/core/insight/elbow';
 import type { RgbImage, SegmentResult } from '../../src/core/types';
 import { boxRegion } from '../../src/core/view/region';
 import { SegmentPool } from '../../src/core/worker/pool';
@@ -58,6 +59,7 @@ function session(image: RgbImage, key = 'img#1', displayMax = 1024): { s: PanelS
       segments++;
       return pool.segment(...args);
     },
+    elbow: (...args: Parameters<SegmentPool['elbow']>) => pool.elbow(...args),
   };
   const s = new PanelSession({
     load: async (): Promise<LoadedImage> => ({ image, key: loaded.key }),
@@ -214,5 +216,18 @@ test('latest wins; a run older than a file change posts nothing; the same parame
   await s.idle();
   assert.deepEqual(of(posted, 'result').map((m) => m.requestId), [6, 7], 'the stale run is not shown');
   assert.equal(s.resultFor({ ...base, k: 6 }, 'img#1'), undefined, 'nothing is kept from before the change');
+  s.dispose();
+});
+
+test('the elbow curve runs on a copy at most 300 wide: the curve of the image prepared at that width', async () => {
+  const { s, posted } = session(chelsea);
+  s.elbow({ type: 'elbow', requestId: 3, params: { ...base, colorSpace: 'lab', channels: [1, 2] } });
+  for (let i = 0; i < 200 && !posted.some((m) => m.type === 'elbow'); i++) await new Promise((r) => setTimeout(r, 50));
+  const [msg] = of(posted, 'elbow');
+  assert.ok(msg?.points, msg?.error);
+  assert.equal(msg.width, 300);
+  const want = elbowCurve(prepare(chelsea, { ...toSegmentParams(base), colorSpace: 'lab', channels: [1, 2], width: 300 }));
+  assert.deepEqual(msg.points, want);
+  assert.equal(msg.elbowK, elbowK(want));
   s.dispose();
 });

@@ -211,6 +211,11 @@ export class SegmentPool {
     return settled.flatMap((p) => (p as PromiseFulfilledResult<ElbowPoint[]>).value).sort((a, b) => a.k - b.k);
   }
 
+  /** Starts the worker threads now (a panel opening), not when the first run needs them. */
+  warm(): void {
+    if (!this.disposed) this.idleSlots();
+  }
+
   /** The image behind `imageKey` is closed: its workers drop what they prepared from it. */
   forget(imageKey: string): void {
     const entry = this.keyData.get(imageKey);
