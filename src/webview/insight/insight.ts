@@ -54,6 +54,8 @@ export class Insight {
   private resultKey = '';
   private elbowSentKey = '';
   private elbowRequest = 0;
+  /** Insight that came before its result was drawn (the result's picture decodes asynchronously). */
+  private early: InsightMessage | undefined;
 
   private readonly modeSelect = document.getElementById('mode') as ValueControl;
   private readonly whiteBox = document.getElementById('maskWhite') as CheckControl;
@@ -134,11 +136,18 @@ export class Insight {
     this.elbow.setCurrent(params.k);
     this.syncControls();
     if (!msg.preview) this.requestElbow(params);
+    const early = this.early;
+    this.early = undefined;
+    if (early?.resultId === msg.resultId) this.onInsight(early);
   }
 
   onInsight(msg: InsightMessage): void {
     const r = this.result;
-    if (!r || msg.resultId !== r.id) return;
+    if (!r || msg.resultId > r.id) {
+      this.early = msg;
+      return;
+    }
+    if (msg.resultId !== r.id) return;
     this.split.show(msg.split, r.colorSpace, r.palette);
     this.planes.show(msg.planes, r.colorSpace, r.channels);
   }
