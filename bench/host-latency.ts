@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import { SegmentPool } from '../src/core/worker/pool';
 import { IoClient } from '../src/extension/ioClient';
 import { PanelSession, type LoadedImage, type ThumbsWanted } from '../src/extension/panelSession';
-import { checkWebviewMessage, type HostMessage, type PanelParams, type ResultMessage, type ResultView } from '../src/shared/protocol';
+import { checkWebviewMessage, type HostMessage, type ResultMessage, type ResultView } from '../src/shared/protocol';
+import type { PanelParams } from '../src/shared/params';
 
 export interface HostBenchOptions {
   imagesDir: string;

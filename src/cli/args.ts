@@ -3,12 +3,12 @@
 // the CLI, the settings and the panel refuse the same things with the same words.
 
 import { DEFAULT_MAX_PIXELS } from '../core/decode';
-import { OUTPUT_EXTENSIONS_TEXT, formatFromName } from '../core/encode';
 import { isSegmentationError } from '../core/errors';
 import { validateParams } from '../core/params';
 import { parseKRange } from '../core/sweep';
 import type { ResultMode } from '../core/insight/render';
-import type { OutputFormat, SegmentParams } from '../core/types';
+import { formatFromName, OUTPUT_EXTENSIONS_TEXT, type OutputFormat } from '../shared/formats';
+import type { SegmentParams } from '../shared/params';
 
 const MODES: readonly ResultMode[] = ['gray', 'mean', 'mask', 'boundaries'];
 

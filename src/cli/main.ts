@@ -12,12 +12,12 @@ import { encodeGrayPng, encodeImage } from '../core/encode';
 import { segmentSync } from '../core/segment';
 import { SegmentationError, isSegmentationError, oneLine } from '../core/errors';
 import { isOurOutput, outputName } from '../core/naming';
-import { channelsLabel } from '../core/params';
-import { writeNewFile } from '../core/writeNew';
+import { writeNewFile } from '../core/files/writeNew';
 import type { SegmentResult } from '../core/types';
 import { version } from '../../package.json';
 import { HELP, UsageError, parseArgs, type CliOptions } from './args';
 import { runSweep, sweepJsonLines, sweepSummary } from './sweep';
+import { channelsLabel } from '../shared/params';
 
 const debug = process.env.KMEANS_DEBUG === '1';
 

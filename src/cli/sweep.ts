@@ -3,15 +3,15 @@
 // coherence (core/sweep.ts); a contact sheet (--out) and one line per setting, or with --json one
 // object per setting, best first.
 import { basename, dirname, resolve } from 'node:path';
-import { channelsLabel } from '../core/params';
 import { renderResult } from '../core/insight/render';
 import { resizeArea, targetSize } from '../core/resize';
 import { segmentSync } from '../core/segment';
 import { SWEEP_WIDTH, coherence, settingFlags, sweepParams, sweepSettings, type SweepAxis, type SweepSetting } from '../core/sweep';
-import type { RgbImage, SegmentParams } from '../core/types';
+import type { RgbImage } from '../core/types';
 import { contactSheet, type SheetCell } from '../core/view/contactSheet';
 import { encodeImage } from '../core/encode';
-import { writeNewFile } from '../core/writeNew';
+import { writeNewFile } from '../core/files/writeNew';
+import { channelsLabel, type SegmentParams } from '../shared/params';
 
 export interface SweepOptions {
   axis: { kind: 'channels' } | { kind: 'k'; from: number; to: number };

@@ -1,9 +1,9 @@
 // The `kmeans-segment` command line that reproduces a result: the seed's flags for what the seed
 // has (-i -w -s -c -n -o -f), ours for the rest, and only where they differ from the defaults.
 // The panel's "Copy command" uses it; the CLI reads it back (a unit test runs it).
-import { DEFAULT_PARAMS, channelsLabel } from './params';
 import type { ResultMode } from './insight/render';
-import type { OutputFormat, SegmentParams } from './types';
+import { channelsLabel, DEFAULT_PARAMS, type SegmentParams } from '../shared/params';
+import type { OutputFormat } from '../shared/formats';
 
 /** A word the shell passes as it is: quoted when it has anything but safe characters. */
 export function shellWord(s: string): string {

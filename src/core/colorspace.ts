@@ -6,7 +6,8 @@
 
 import { SegmentationError } from './errors';
 import { plainBytes, type Alloc } from './bytes';
-import type { ColorSpace, RgbImage } from './types';
+import type { RgbImage } from './types';
+import type { ColorSpace } from '../shared/params';
 
 const f32 = Math.fround;
 

@@ -12,14 +12,9 @@ import { JpegNeedsFallback, decodeJpegWasm, tooLargeForMemory } from './codecs/j
 import { jpegOrientation, orientedSize, pngOrientation, tiffOrientation, toOrientedRgb, type Orientation } from './codecs/orientation';
 import { decodeAvifWasm, decodeWebpWasm } from './codecs/webpAvif';
 import type { RgbImage } from './types';
+import { imageFormatsText } from '../shared/formats';
 
 export const DEFAULT_MAX_PIXELS = 100_000_000;
-
-/** File extensions (lower case, no dot) of the formats the decoder reads. */
-export const SUPPORTED_EXTENSIONS: readonly string[] = ['png', 'jpg', 'jpeg', 'jpe', 'jfif', 'bmp', 'dib', 'gif', 'tif', 'tiff', 'webp', 'avif'];
-
-/** The formats, as messages list them. */
-export const SUPPORTED_FORMATS_TEXT = 'PNG, JPEG, WebP, AVIF, BMP, GIF or TIFF';
 
 export interface DecodeOptions {
   /** Refuse images with more pixels than this (default 100 megapixels). */
@@ -64,8 +59,8 @@ export async function decodeImage(bytes: Uint8Array, name: string, opts: DecodeO
   const format = sniffFormat(bytes);
   if (!format) {
     const other = sniffUnsupportedFormat(bytes);
-    if (other) throw new SegmentationError('unsupported-image', `${other} images are not supported: use ${SUPPORTED_FORMATS_TEXT}`, name);
-    throw new SegmentationError('not-an-image', `not a supported image (expected ${SUPPORTED_FORMATS_TEXT})`, name);
+    if (other) throw new SegmentationError('unsupported-image', `${other} images are not supported: use ${imageFormatsText('or')}`, name);
+    throw new SegmentationError('not-an-image', `not a supported image (expected ${imageFormatsText('or')})`, name);
   }
   const label = FORMAT_LABELS[format];
   const header = readImageHeader(bytes);

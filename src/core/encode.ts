@@ -7,7 +7,8 @@ import { OPENCV_PNG, encodePngRows, type PngSettings } from './codecs/png';
 import { encodeTiff } from './codecs/tiff';
 import { encodeWebp } from './codecs/webpEncode';
 import { loadJimp } from './jimpLoader';
-import type { OutputFormat, RgbImage } from './types';
+import type { RgbImage } from './types';
+import type { OutputFormat } from '../shared/formats';
 
 /** OpenCV's imwrite default JPEG quality. */
 export const JPEG_QUALITY = 95;
@@ -28,26 +29,6 @@ const RGB_PNG: PngSettings = OPENCV_PNG;
 const GRAY_PNG: PngSettings = { filter: 0, level: 6, strategy: constants.Z_DEFAULT_STRATEGY };
 
 const MIME = { jpg: 'image/jpeg', bmp: 'image/bmp' } as const;
-
-/** Every output format, in the order settings and help list them. */
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['png', 'jpg', 'bmp', 'webp', 'tiff'];
-
-/** The extensions -f and --out accept, as help and errors list them. */
-export const OUTPUT_EXTENSIONS_TEXT = 'png, jpg, jpeg, bmp, webp, tif or tiff';
-
-/**
- * The output format for a file extension or a `-f` value (png, jpg, jpeg, jpe, bmp, dib, webp,
- * tif, tiff; any case, leading dot allowed).
- */
-export function formatFromName(ext: string): OutputFormat | undefined {
-  const e = ext.trim().toLowerCase().replace(/^\./, '');
-  if (e === 'png') return 'png';
-  if (e === 'jpg' || e === 'jpeg' || e === 'jpe') return 'jpg';
-  if (e === 'bmp' || e === 'dib') return 'bmp';
-  if (e === 'webp') return 'webp';
-  if (e === 'tif' || e === 'tiff') return 'tiff';
-  return undefined;
-}
 
 /** jimp's RGBA bitmap for its JPEG and BMP codecs. */
 function toRgba(rgb: Uint8Array, pixels: number): Buffer {

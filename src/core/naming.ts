@@ -1,9 +1,8 @@
 // Output file names. The seed named its output <date><space>_c<channels>n<k>.<ext> in the current
 // folder, with an unpadded date (2018329194036 is ambiguous) and no input name. We keep its parts,
 // prefix the input's stem, zero-pad the date, and never overwrite: a taken name gets -2, -3, ...
-
-import { channelsLabel } from './params';
-import type { OutputFormat, SegmentParams } from './types';
+import { COLOR_SPACES, channelsLabel, type SegmentParams } from '../shared/params';
+import { OUTPUT_FORMATS, type OutputFormat } from '../shared/formats';
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 
@@ -64,7 +63,9 @@ export async function uniqueName(name: string, exists: (name: string) => Promise
   throw new Error(`no free name after ${MAX_SUFFIX} tries: ${name}`);
 }
 
-const OUR_OUTPUT = /_\d{14}(bgr|hsv|lab|ycrcb)_c(all|[0-2]{1,3})n\d{1,3}(_labels|_mask)?(-\d+)?\.(png|jpg|bmp|webp|tiff)$/;
+const OUR_OUTPUT = new RegExp(
+  `_\\d{14}(${COLOR_SPACES.join('|')})_c(all|[0-2]{1,3})n\\d{1,3}(_labels|_mask)?(-\\d+)?\\.(${OUTPUT_FORMATS.join('|')})$`,
+);
 
 /** True for names outputName (and withSuffix) make, so a batch over a folder skips our own results. */
 export function isOurOutput(fileName: string): boolean {

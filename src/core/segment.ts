@@ -6,7 +6,8 @@ import { plainBytes, type Alloc } from './bytes';
 import { targetSize, resizeArea } from './resize';
 import { convertColor } from './colorspace';
 import { channelValues, distinctOf, forEachId, kmeans, bestOf, type Distinct, type KMeansResult } from './kmeans/index';
-import type { RgbImage, SegmentParams, SegmentResult } from './types';
+import type { RgbImage, SegmentResult } from './types';
+import type { SegmentParams } from '../shared/params';
 
 export type { Distinct, KMeansResult };
 

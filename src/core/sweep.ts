@@ -2,7 +2,7 @@
 // reduced copy (300 px wide, as the seed's -w 300) with every setting of one axis and scores each
 // result by how spatially coherent its clusters are, so settings of different colour spaces can
 // be compared (inertia cannot: each space has its own units).
-import { COLOR_SPACES, type ColorSpace, type SegmentParams } from './types';
+import { COLOR_SPACES, type ColorSpace, type SegmentParams } from '../shared/params';
 
 /** The width sweeps segment at (the image's own when it is narrower). */
 export const SWEEP_WIDTH = 300;

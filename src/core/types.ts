@@ -1,43 +1,11 @@
-// Types shared by every stage of the engine. The engine is pure TypeScript: no `vscode` import
+// Types shared by every stage of the engine (the parameters' model is src/shared/params.ts). The engine is pure TypeScript: no `vscode` import
 // anywhere under src/core, so the CLI, the worker and the extension host all run the same code.
-
-export type ColorSpace = 'bgr' | 'hsv' | 'lab' | 'ycrcb';
-export const COLOR_SPACES: readonly ColorSpace[] = ['bgr', 'hsv', 'lab', 'ycrcb'];
-
-/** Channel names by index, in OpenCV's order for each space (the seed's `-c` digits index these). */
-export const CHANNEL_NAMES: Record<ColorSpace, readonly [string, string, string]> = {
-  bgr: ['B', 'G', 'R'],
-  hsv: ['H', 'S', 'V'],
-  lab: ['L', 'a', 'b'],
-  ycrcb: ['Y', 'Cr', 'Cb'],
-};
-
-/** What the seed's -f may name (OpenCV's imwrite writes them all); `tiff` files end in .tiff. */
-export type OutputFormat = 'png' | 'jpg' | 'bmp' | 'webp' | 'tiff';
 
 /** 8-bit image with alpha dropped: row-major, 3 bytes a pixel in R, G, B order. */
 export interface RgbImage {
   width: number;
   height: number;
   data: Uint8Array;
-}
-
-/** Validated, normalised parameters of one segmentation run. */
-export interface SegmentParams {
-  colorSpace: ColorSpace;
-  /** Selected channel indices in the order given (the seed's `-c 20` is [2, 0]). */
-  channels: number[];
-  /** Number of clusters, >= 2 (the seed raises smaller values to 2 with a warning). */
-  k: number;
-  /** Resize to this width (height = floor(width / W * H)); 0 keeps the original size. */
-  width: number;
-  /** K-means restarts with k-means++ seeding; the run with the lowest inertia is kept. */
-  nInit: number;
-  maxIter: number;
-  /** Seed of the random generator: the same parameters always give the same picture. */
-  seed: number;
-  /** sklearn's relative tolerance (scaled by the mean per-channel variance). Default 1e-4. */
-  tol?: number;
 }
 
 export interface StageTimings {

@@ -4,12 +4,13 @@
 import * as vscode from 'vscode';
 import { isSegmentationError, oneLine } from '../core/errors';
 import { isOurOutput } from '../core/naming';
-import { CHANNEL_LABELS, COLOR_SPACE_IDS, OUTPUT_FORMAT_IDS, checkPanelParams, type PanelParams } from '../shared/protocol';
-import { batchSummary, describeParams, failLine, isImageName, selectBatchFiles, wholeNumberProblem, type BatchTally } from './batchLogic';
+import { batchSummary, describeParams, failLine, selectBatchFiles, wholeNumberProblem, type BatchTally } from './batchLogic';
 import { log } from './log';
 import { segmentFileAndSave } from './segmentFile';
 import { currentSettings } from './settings';
 import { fileName } from './uris';
+import { CHANNEL_NAMES, COLOR_SPACES, readPanelParams, type PanelParams } from '../shared/params';
+import { isImageName, OUTPUT_FORMATS } from '../shared/formats';
 
 /** Folders the fallback walk does not enter (the search service skips them too, by default). */
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
@@ -21,7 +22,7 @@ const MAX_WALK_DEPTH = 12;
  */
 export async function batchCommand(folderArg?: unknown, paramsArg?: unknown): Promise<void> {
   // From the explorer the second argument is the selection (a list of Uris), not parameters.
-  const checked = paramsArg === undefined || Array.isArray(paramsArg) ? undefined : checkPanelParams(paramsArg);
+  const checked = paramsArg === undefined || Array.isArray(paramsArg) ? undefined : readPanelParams(paramsArg);
   const given = checked?.ok ? checked.value : undefined;
   let folder: vscode.Uri | undefined;
   if (folderArg instanceof vscode.Uri && !given) {
@@ -106,11 +107,11 @@ async function askParams(current: PanelParams): Promise<PanelParams | undefined>
 
   const title = (step: number): string => `Batch Segment Images: parameters (${step}/5)`;
   const space = await vscode.window.showQuickPick(
-    COLOR_SPACE_IDS.map((id) => ({ label: id.toUpperCase(), description: CHANNEL_LABELS[id].join(' '), picked: id === current.colorSpace, id })),
+    COLOR_SPACES.map((id) => ({ label: id.toUpperCase(), description: CHANNEL_NAMES[id].join(' '), picked: id === current.colorSpace, id })),
     { title: title(1), placeHolder: `Colour space (now ${current.colorSpace.toUpperCase()})` },
   );
   if (!space) return undefined;
-  const names = CHANNEL_LABELS[space.id];
+  const names = CHANNEL_NAMES[space.id];
   const channelItems = names.map((n, i) => ({ label: n, description: `channel ${i}`, picked: current.channels.includes(i), i }));
   const channels = await vscode.window.showQuickPick(channelItems, {
     title: title(2),
@@ -134,7 +135,7 @@ async function askParams(current: PanelParams): Promise<PanelParams | undefined>
   });
   if (width === undefined) return undefined;
   const format = await vscode.window.showQuickPick(
-    OUTPUT_FORMAT_IDS.map((f) => ({ label: f.toUpperCase(), f, picked: f === current.format })),
+    OUTPUT_FORMATS.map((f) => ({ label: f.toUpperCase(), f, picked: f === current.format })),
     { title: title(5), placeHolder: `Output format (now ${current.format.toUpperCase()})` },
   );
   if (!format) return undefined;

@@ -1,54 +1,7 @@
-// The pure half of the batch command (and of "is this an image?"): which files a batch takes, and
-// how it reports. No `vscode` import: unit-tested directly.
+// The pure half of the batch command: which files a batch takes, and how it reports. No `vscode` import: unit-tested directly.
 import { isOurOutput } from '../core/naming';
-import { CHANNEL_LABELS, LIMITS, type NumericParam, type PanelParams } from '../shared/protocol';
-
-/** Extensions the custom editor and the batch accept (the decoder reads them all). */
-export const IMAGE_EXTENSIONS: readonly string[] = ['png', 'jpg', 'jpeg', 'jpe', 'webp', 'avif', 'bmp', 'gif', 'tif', 'tiff'];
-
-/** The formats, as messages to people list them. */
-export const IMAGE_FORMATS_TEXT = 'PNG, JPEG, WebP, AVIF, BMP, GIF and TIFF';
-
-function extensionOf(name: string): string {
-  const dot = name.lastIndexOf('.');
-  return dot > 0 ? name.slice(dot + 1).toLowerCase() : '';
-}
-
-export function isImageName(name: string): boolean {
-  return IMAGE_EXTENSIONS.includes(extensionOf(name));
-}
-
-/** Image formats VS Code or other tools open that the decoder does not read, by extension. */
-const UNREADABLE: Readonly<Record<string, string>> = {
-  ico: 'ICO',
-  cur: 'CUR',
-  svg: 'SVG',
-  heic: 'HEIC',
-  heif: 'HEIF',
-  jxl: 'JPEG XL',
-  jp2: 'JPEG 2000',
-  j2k: 'JPEG 2000',
-  jpf: 'JPEG 2000',
-  jpx: 'JPEG 2000',
-  psd: 'Photoshop (PSD)',
-  exr: 'OpenEXR',
-  hdr: 'Radiance HDR',
-  pbm: 'PBM',
-  pgm: 'PGM',
-  ppm: 'PPM',
-  pnm: 'PNM',
-  tga: 'TGA',
-  apng: 'APNG',
-};
-
-/**
- * What to tell someone who asks to segment a file we cannot read but recognise as an image
- * ("SVG images cannot be segmented: ..."), or undefined when its name is not one of those.
- */
-export function unreadableImageMessage(name: string): string | undefined {
-  const kind = UNREADABLE[extensionOf(name)];
-  return kind ? `${name}: ${kind} images cannot be segmented; K-means Segmentation reads ${IMAGE_FORMATS_TEXT}.` : undefined;
-}
+import { isImageName } from '../shared/formats';
+import { CHANNEL_NAMES, PANEL_LIMITS, inRange, rangeText, readWhole, type NumericParam, type PanelParams } from '../shared/params';
 
 /**
  * A glob (the `batchGlob` setting's syntax, as VS Code's: `**`, `*`, `?`, `{a,b}`, `[abc]`) as
@@ -126,19 +79,16 @@ export function batchSummary(t: BatchTally): string {
 
 /** One line describing batch parameters, for the quick pick and the log. */
 export function describeParams(p: PanelParams): string {
-  const names = CHANNEL_LABELS[p.colorSpace];
+  const names = CHANNEL_NAMES[p.colorSpace];
   const channels = p.channels.length === 3 && p.channels.join('') === '012' ? 'all channels' : `channels ${p.channels.map((c) => names[c]).join(' ')}`;
   const width = p.width === 0 ? 'original size' : `width ${p.width}`;
   return `${p.colorSpace.toUpperCase()}, ${channels}, ${p.k} clusters, ${width}, ${p.format.toUpperCase()}`;
 }
 
-/** The input boxes' check: undefined when `text` is a whole number in the parameter's range, else why not. */
+/** The input boxes' check: undefined when `text` is a whole number in the panel's range, else why not. */
 export function wholeNumberProblem(text: string, key: NumericParam): string | undefined {
-  const { min, max } = LIMITS[key];
-  const t = text.trim();
-  const n = Number(t);
-  if (!/^\d+$/.test(t) || !Number.isSafeInteger(n) || n < min || n > max) return `Enter a whole number from ${min} to ${max}`;
-  return undefined;
+  const n = readWhole(text.trim() === '' ? undefined : text, true);
+  return n !== undefined && inRange(n, PANEL_LIMITS[key]) ? undefined : `Enter ${rangeText(PANEL_LIMITS[key])}`;
 }
 
 /**

@@ -7,10 +7,10 @@ import { log } from './log';
 import { announceSaved } from './saveOutput';
 import { segmentFileAndSave } from './segmentFile';
 import { currentSettings } from './settings';
-import { IMAGE_EXTENSIONS, IMAGE_FORMATS_TEXT, unreadableImageMessage } from './batchLogic';
 import { fileName, isImageUri } from './uris';
+import { IMAGE_EXTENSIONS, imageFormatsText, unreadableImageMessage } from '../shared/formats';
 
-const NO_IMAGE = `Open an image (${IMAGE_FORMATS_TEXT.replace(' and ', ' or ')}) first: no image editor is active.`;
+const NO_IMAGE = `Open an image (${imageFormatsText('or')}) first: no image editor is active.`;
 
 /** The file of the active editor tab: our editor, VS Code's image preview, any text tab. */
 function activeTabUri(): vscode.Uri | undefined {

@@ -2,13 +2,14 @@
 // use, restarted if it dies. A request that takes far too long (a decoder stuck on a hostile file) gets the worker
 // terminated, so later requests are not stuck behind it. No `vscode` here, so unit tests drive
 // the real worker.
-import { Worker } from 'node:worker_threads';
 import { SegmentationError } from '../core/errors';
+import { WorkerLink, type WithoutId } from '../core/worker/rpc';
 import { toShared } from '../core/bytes';
-import type { OutputFormat, RgbImage, SegmentResult } from '../core/types';
+import type { RgbImage, SegmentResult } from '../core/types';
 import type { RegionView } from '../core/view/region';
-import type { ColorSpaceId } from '../shared/protocol';
-import type { Answers, DecodeRequest, EncodeCompositeRequest, IoKind, IoRequest, IoResponse, ViewRequest, WireResult } from './ioProtocol';
+import type { Answers, DecodeRequest, EncodeCompositeRequest, IoKind, IoRequest, ViewRequest, WireResult } from './ioProtocol';
+import type { OutputFormat } from '../shared/formats';
+import type { ColorSpace } from '../shared/params';
 
 /** What the worker reads of a result. */
 export type ResultPixels = Pick<SegmentResult, 'image' | 'labels' | 'k'>;
@@ -21,14 +22,6 @@ function sharedImage(image: RgbImage): RgbImage {
 function wire(result: ResultPixels): WireResult {
   return { image: sharedImage(result.image), labels: toShared(result.labels), k: result.k };
 }
-
-type Pending = {
-  resolve(answer: unknown): void;
-  reject(e: Error): void;
-  /** The file (decode) or what is being encoded, for error messages. */
-  label: string;
-  timer: ReturnType<typeof setTimeout>;
-};
 
 export interface IoClientOptions {
   /** What any request may take before the worker is restarted; larger ones get more (see limitMs). */
@@ -45,16 +38,15 @@ const RECYCLE_AT = 4_000_000;
 /** Extra time a request gets per megabyte of file (decode) or megapixel (encode). */
 const EXTRA_MS_PER_MEGA = 1_000;
 
-/** Distributes Omit over a union (plain Omit would merge the request kinds into one). */
-type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+type Link = WorkerLink<IoRequest, Answers>;
 
 export class IoClient {
-  private worker: Worker | undefined;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
+  private link: Link | undefined;
   private started = 0;
   /** A worker to end once it is idle (see RECYCLE_AT). */
-  private recycle: Worker | undefined;
+  private recycle: Link | undefined;
+  /** Per request in flight, what it is about (the file decoded, or what is encoded), for errors. */
+  private readonly labels = new Map<number, string>();
   /** The base time limit of a request (see limitMs); a change applies to later requests. */
   timeoutMs: number;
 
@@ -119,7 +111,7 @@ export class IoClient {
   }
 
   /** Where the clusters split and the channel strips. */
-  insight(result: ResultPixels & { converted: Uint8Array }, colorSpace: ColorSpaceId, channels: number[]): Promise<Answers['insight']> {
+  insight(result: ResultPixels & { converted: Uint8Array }, colorSpace: ColorSpace, channels: number[]): Promise<Answers['insight']> {
     const converted = toShared(result.converted);
     const size = result.image.width * result.image.height;
     return this.call<'insight'>({ kind: 'insight', result: wire(result), converted, colorSpace, channels }, [], 'the result', size);
@@ -127,10 +119,10 @@ export class IoClient {
 
   /** Ends the worker if it has nothing to do (it starts again on the next request). */
   async trimIdle(): Promise<void> {
-    const w = this.worker;
-    if (!w || this.pending.size > 0) return;
-    this.worker = undefined;
-    await w.terminate();
+    const link = this.link;
+    if (!link || link.busy > 0) return;
+    this.link = undefined;
+    await link.terminate();
   }
 
   /** The image resized to `target` (INTER_AREA), in shared memory. */
@@ -145,10 +137,9 @@ export class IoClient {
   }
 
   dispose(): Promise<number> | undefined {
-    const w = this.worker;
-    this.worker = undefined;
-    this.failAll(new SegmentationError('cancelled', 'the image worker is stopped'));
-    return w?.terminate();
+    const link = this.link;
+    this.link = undefined;
+    return link?.terminate();
   }
 
   /** The time a request of `size` bytes or pixels may take. */
@@ -156,75 +147,54 @@ export class IoClient {
     return this.timeoutMs + Math.floor(size / 1e6) * EXTRA_MS_PER_MEGA;
   }
 
-  private call<K extends IoKind>(req: WithoutId<Extract<IoRequest, { kind: K }>>, transfer: ArrayBuffer[], label: string, size: number): Promise<Answers[K]> {
-    const id = this.nextId++;
-    const worker = this.ensureWorker();
-    if (size >= RECYCLE_AT && (req.kind === 'decode' || req.kind === 'encodeComposite' || req.kind === 'encodeGray')) this.recycle = worker;
-    // Referenced only while it has work: an idle worker never keeps a process alive.
-    worker.ref();
+  private async call<K extends IoKind>(req: WithoutId<Extract<IoRequest, { kind: K }>>, transfer: ArrayBuffer[], label: string, size: number): Promise<Answers[K]> {
+    const link = this.ensureLink();
+    if (size >= RECYCLE_AT && (req.kind === 'decode' || req.kind === 'encodeComposite' || req.kind === 'encodeGray')) this.recycle = link;
     const limit = this.limitMs(size);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.timedOut(worker, id, limit), limit);
-      timer.unref();
-      this.pending.set(id, { resolve: resolve as (a: unknown) => void, reject, label, timer });
-      worker.postMessage({ ...req, id } as IoRequest, transfer);
-    });
+    const { id, answer } = link.call<K>(req, transfer);
+    this.labels.set(id, label);
+    const timer = setTimeout(() => this.timedOut(link, id, limit), limit);
+    timer.unref();
+    try {
+      return await answer;
+    } finally {
+      clearTimeout(timer);
+      this.labels.delete(id);
+      // Ended once it has answered everything (see RECYCLE_AT); the next request starts a fresh one.
+      if (link.busy === 0 && this.recycle === link && this.link === link) {
+        this.link = undefined;
+        void link.terminate();
+      }
+    }
   }
 
   /** A request overran its time: restart the worker; that request and any queued behind it fail. */
-  private timedOut(worker: Worker, id: number, limit: number): void {
-    if (this.worker !== worker || !this.pending.has(id)) return;
-    this.worker = undefined;
-    void worker.terminate();
+  private timedOut(link: Link, id: number, limit: number): void {
+    if (this.link !== link) return;
+    this.link = undefined;
     const seconds = limit < 10_000 ? (limit / 1000).toFixed(1) : Math.round(limit / 1000);
-    for (const [pid, p] of this.pending) {
-      clearTimeout(p.timer);
-      const why =
-        pid === id
-          ? `took longer than ${seconds} s in the image worker: stopped (the worker was restarted)`
-          : 'not processed: the image worker was restarted after another image took too long';
-      p.reject(new SegmentationError('timed-out', why, p.label));
-    }
-    this.pending.clear();
+    void link.terminate(
+      (other) =>
+        new SegmentationError(
+          'timed-out',
+          other === id
+            ? `took longer than ${seconds} s in the image worker: stopped (the worker was restarted)`
+            : 'not processed: the image worker was restarted after another image took too long',
+          this.labels.get(other),
+        ),
+    );
   }
 
-  private ensureWorker(): Worker {
-    if (this.worker) return this.worker;
-    const worker = new Worker(this.workerPath);
-    this.started++;
-    worker.unref();
-    worker.on('message', (res: IoResponse) => {
-      const p = this.pending.get(res.id);
-      if (!p) return;
-      this.pending.delete(res.id);
-      clearTimeout(p.timer);
-      if (this.pending.size === 0) {
-        worker.unref();
-        if (this.recycle === worker && this.worker === worker) {
-          this.worker = undefined;
-          void worker.terminate();
-        }
-      }
-      if (res.ok) p.resolve(res.answer);
-      else if (res.error.code) p.reject(new SegmentationError(res.error.code, res.error.message));
-      else p.reject(Object.assign(new Error(res.error.message), { name: res.error.name }));
+  private ensureLink(): Link {
+    if (this.link?.alive) return this.link;
+    const link: Link = new WorkerLink(this.workerPath, {
+      name: 'image worker',
+      onExit: () => {
+        if (this.link === link) this.link = undefined;
+      },
     });
-    const died = (why: string): void => {
-      if (this.worker !== worker) return;
-      this.worker = undefined;
-      this.failAll(new Error(`image worker stopped: ${why}`));
-    };
-    worker.on('error', (e) => died(e.message));
-    worker.on('exit', (code) => died(`exit code ${code}`));
-    this.worker = worker;
-    return worker;
-  }
-
-  private failAll(e: Error): void {
-    for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
-      p.reject(e);
-    }
-    this.pending.clear();
+    this.started++;
+    this.link = link;
+    return link;
   }
 }

@@ -2,12 +2,13 @@
 // encodes saved composites, and makes everything the panel is shown (display-size halves, zoom
 // tiles, the palette and the other insight views) from the full-size result. Pixels travel in
 // shared memory (core/bytes.ts): requests copy none; answers transfer their fresh buffers.
-import type { ErrorCode } from '../core/errors';
 import type { ResultMode } from '../core/insight/render';
 import type { RegionView } from '../core/view/region';
-import type { OutputFormat, RgbImage } from '../core/types';
+import type { RgbImage } from '../core/types';
 import type { Rect } from '../shared/geometry';
-import type { ColorSpaceId, PaletteEntry, Picture, SplitData } from '../shared/protocol';
+import type { PaletteEntry, Picture, SplitData } from '../shared/protocol';
+import type { OutputFormat } from '../shared/formats';
+import type { ColorSpace } from '../shared/params';
 
 export interface DecodeRequest {
   id: number;
@@ -103,7 +104,7 @@ export interface InsightRequest {
   kind: 'insight';
   result: WireResult;
   converted: Uint8Array;
-  colorSpace: ColorSpaceId;
+  colorSpace: ColorSpace;
   channels: number[];
 }
 
@@ -149,7 +150,3 @@ export interface Answers {
 }
 
 export type IoKind = IoRequest['kind'];
-
-export type IoResponse =
-  | { id: number; ok: true; answer: Answers[IoKind] }
-  | { id: number; ok: false; error: { name: string; message: string; code?: ErrorCode } };

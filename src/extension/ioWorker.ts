@@ -1,11 +1,9 @@
 // Entry of dist/ioWorker.js, the image worker (see ioProtocol.ts): decoding, encoding, and every
 // picture and view the panel is shown, made from the full-size result off the host's thread.
-import { parentPort } from 'node:worker_threads';
 import { sharedBytes } from '../core/bytes';
 import { composite, grayLabelBytes, labelImage } from '../core/composite';
 import { decodeImage } from '../core/decode';
 import { encodeGrayPng, encodeImage } from '../core/encode';
-import { isSegmentationError } from '../core/errors';
 import { clusterPalette } from '../core/insight/palette';
 import { channelPlanes } from '../core/insight/planes';
 import { maskBytes, renderResult } from '../core/insight/render';
@@ -13,16 +11,23 @@ import { splitView } from '../core/insight/split';
 import { resizeArea } from '../core/resize';
 import type { RgbImage, SegmentResult } from '../core/types';
 import { coherence } from '../core/sweep';
-import { encodeViewPng } from '../core/view/png';
+import { VIEW_FLAT_PNG, VIEW_PHOTO_PNG, encodePngSync } from '../core/codecs/png';
 import { boxRegion, renderRegion } from '../core/view/region';
 import { displayScale, scaledSize } from '../shared/geometry';
-import { CHANNEL_MAX, type SplitData } from '../shared/protocol';
-import type { Answers, IoKind, IoRequest, IoResponse, WireResult } from './ioProtocol';
+import { type SplitData } from '../shared/protocol';
+import type { Answers, IoKind, IoRequest, WireResult } from './ioProtocol';
+import { serve, type Handlers } from '../core/worker/rpc';
+import { CHANNEL_MAX } from '../shared/params';
 
 /** The bins of the split view's density scatter on each axis. */
 const SCATTER_BINS = 64;
 /** The long side of the channel strips. */
 const PLANE_SIDE = 96;
+
+/** A picture for the panel: PNG file bytes in a buffer of their own, to transfer. */
+function png(rgb: Uint8Array, width: number, height: number, settings: typeof VIEW_PHOTO_PNG): ArrayBuffer {
+  return encodePngSync(rgb, width, height, 3, settings).buffer as ArrayBuffer;
+}
 
 /** An ArrayBuffer holding exactly the view's bytes (transferable without sending more). */
 function own(view: Uint8Array): ArrayBuffer {
@@ -48,7 +53,7 @@ function makeThumbs(image: RgbImage, displayMax: number, previewPixels: number):
   const data = sharedBytes(size.width * size.height * 3);
   data.set(boxRegion(image, whole(image), size.width, size.height));
   const display = { ...size, data };
-  const original = { ...size, png: encodeViewPng(data, size.width, size.height, 3, 'sub') };
+  const original = { ...size, png: png(data, size.width, size.height, VIEW_PHOTO_PNG) };
   if (width * height <= 4 * previewPixels) return { original, display };
   // The preview's copy from the display-size one when that is larger: one pass over the photo, not two.
   const small = scaledSize(width, height, Math.sqrt(previewPixels / (width * height)));
@@ -56,9 +61,7 @@ function makeThumbs(image: RgbImage, displayMax: number, previewPixels: number):
   return { original, display, preview: resizeArea(from, small.width, small.height, sharedBytes) };
 }
 
-type Handlers = { [K in IoKind]: (req: Extract<IoRequest, { kind: K }>) => Promise<Answers[K]> | Answers[K] };
-
-const handlers: Handlers = {
+const handlers: Handlers<IoRequest, Answers> = {
   async decode(req) {
     // Decoded straight into shared memory: the host and the pool's workers read it where it is.
     const image = await decodeImage(new Uint8Array(req.bytes), req.name, { maxPixels: req.maxPixels, alloc: sharedBytes });
@@ -93,18 +96,18 @@ const handlers: Handlers = {
     const means = new Uint8Array(palette.flatMap((e) => e.meanRgb));
     const { image } = req.result;
     const r = renderRegion(req.result, whole(image), req.width, req.height, req.view, means, undefined, req.shown?.data);
-    return { palette, right: { width: r.width, height: r.height, png: encodeViewPng(r.right, r.width, r.height, 3, 'none') } };
+    return { palette, right: { width: r.width, height: r.height, png: png(r.right, r.width, r.height, VIEW_FLAT_PNG) } };
   },
   view(req) {
     const { width, height } = req;
     if (req.parts === 'original') {
       const data = boxRegion(req.result.image, req.rect, width, height);
-      return { original: { width, height, png: encodeViewPng(data, width, height, 3, 'sub') } };
+      return { original: { width, height, png: png(data, width, height, VIEW_PHOTO_PNG) } };
     }
     const r = renderRegion(req.result, req.rect, width, height, req.view, Uint8Array.from(req.means), req.hovered, req.shown?.data);
-    const right = { width, height, png: encodeViewPng(r.right, width, height, 3, 'none') };
+    const right = { width, height, png: png(r.right, width, height, VIEW_FLAT_PNG) };
     if (req.parts === 'right') return { right };
-    return { right, original: { width, height, png: encodeViewPng(r.original, width, height, 3, 'sub') } };
+    return { right, original: { width, height, png: png(r.original, width, height, VIEW_PHOTO_PNG) } };
   },
   insight(req) {
     const result = { ...asResult(req.result), converted: req.converted };
@@ -144,8 +147,8 @@ const handlers: Handlers = {
     const mean = renderResult(result, 'mean').data;
     return {
       score: coherence(labels, width, height),
-      gray: { width, height, png: encodeViewPng(gray, width, height, 3, 'none') },
-      mean: { width, height, png: encodeViewPng(mean, width, height, 3, 'none') },
+      gray: { width, height, png: png(gray, width, height, VIEW_FLAT_PNG) },
+      mean: { width, height, png: png(mean, width, height, VIEW_FLAT_PNG) },
     };
   },
 };
@@ -171,17 +174,4 @@ function transferables(answer: Answers[IoKind]): ArrayBuffer[] {
   return out;
 }
 
-parentPort?.on('message', (req: IoRequest) => {
-  const handler = handlers[req.kind] as (r: IoRequest) => Promise<Answers[IoKind]> | Answers[IoKind];
-  Promise.resolve()
-    .then(() => handler(req))
-    .then(
-      (answer) => parentPort!.postMessage({ id: req.id, ok: true, answer } satisfies IoResponse, transferables(answer)),
-      (e: unknown) => {
-        const error = isSegmentationError(e)
-          ? { name: e.name, message: e.message, code: e.code }
-          : { name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e) };
-        parentPort!.postMessage({ id: req.id, ok: false, error } satisfies IoResponse);
-      },
-    );
-});
+serve<IoRequest, Answers>(handlers, { transfer: (answer) => transferables(answer as Answers[IoKind]) });

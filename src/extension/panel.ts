@@ -7,15 +7,7 @@ import { isSegmentationError, oneLine } from '../core/errors';
 import { paletteJson } from '../core/insight/palette';
 import { exportName } from '../core/naming';
 import type { SegmentResult } from '../core/types';
-import {
-  checkPanelParams,
-  checkWebviewMessage,
-  type ExportMessage,
-  type HostMessage,
-  type PanelParams,
-  type ResultView,
-  type SaveMessage,
-} from '../shared/protocol';
+import { checkWebviewMessage, type ExportMessage, type HostMessage, type ResultView, type SaveMessage } from '../shared/protocol';
 import { engine, imageIo } from './engine';
 import { GRAY_VIEW, viewForK } from './insightLogic';
 import type { ImageDocument } from './imageDocument';
@@ -23,9 +15,10 @@ import { log } from './log';
 import { PanelSession } from './panelSession';
 import { announceSaved, encodeComposite, revealInExplorer, saveBeside, saveNamedBeside } from './saveOutput';
 import { currentSettings } from './settings';
-import { SECTION, toSegmentParams } from './settingsLogic';
+import { SECTION } from './settingsLogic';
 import { fileName, parentOf } from './uris';
 import { makeNonce, webviewHtml } from './webviewHtml';
+import { readPanelParams, type PanelParams } from '../shared/params';
 
 export interface PanelHost {
   extensionUri: vscode.Uri;
@@ -157,7 +150,7 @@ export class SegmentationPanel implements vscode.Disposable {
 
   private sendInit(): void {
     const defaults = currentSettings(this.document.uri).params;
-    const stored = checkPanelParams(this.host.workspaceState.get(paramsStateKey(this.document.uri)));
+    const stored = readPanelParams(this.host.workspaceState.get(paramsStateKey(this.document.uri)));
     this.post({ type: 'init', fileName: this.name, params: stored.ok ? stored.value : defaults, defaults });
   }
 
@@ -173,7 +166,7 @@ export class SegmentationPanel implements vscode.Disposable {
   private async copyCommand(params: PanelParams, view: ResultView): Promise<void> {
     const uri = this.document.uri;
     const path = uri.scheme === 'file' ? uri.fsPath : this.name;
-    const command = cliCommand(path, toSegmentParams(params), params.format, view);
+    const command = cliCommand(path, params, params.format, view);
     await vscode.env.clipboard.writeText(command);
     void vscode.window.showInformationMessage(`Copied: ${command}`);
   }
@@ -183,7 +176,7 @@ export class SegmentationPanel implements vscode.Disposable {
     const loaded = await this.document.load(currentSettings(this.document.uri).maxMegapixels);
     const kept = this.session.resultFor(params, loaded.key);
     if (kept) return kept;
-    return engine().segment(loaded.image, toSegmentParams(params), { imageKey: loaded.key });
+    return engine().segment(loaded.image, params, { imageKey: loaded.key });
   }
 
   /**
@@ -194,7 +187,7 @@ export class SegmentationPanel implements vscode.Disposable {
     const result = await this.resultFor(params);
     const shown = viewForK(view, result.k);
     const bytes = await encodeComposite(result, params.format, shown.mode === 'gray' ? undefined : shown);
-    const uri = await saveBeside(this.document.uri, bytes, toSegmentParams(params), params.format);
+    const uri = await saveBeside(this.document.uri, bytes, params, params.format);
     log().info(`Saved ${uri.toString(true)}`);
     return uri;
   }
@@ -202,7 +195,7 @@ export class SegmentationPanel implements vscode.Disposable {
   /** The labels PNG, the palette JSON or the mask PNG of the selected clusters, beside the image. */
   async saveExport(params: PanelParams, what: ExportMessage['what'] | 'mask', selected: number[] = []): Promise<vscode.Uri> {
     const result = await this.resultFor(params);
-    const segParams = { ...toSegmentParams(params), k: result.k };
+    const segParams = { ...params, k: result.k };
     let bytes: Uint8Array;
     if (what === 'palette') {
       bytes = new TextEncoder().encode(`${JSON.stringify(paletteJson(result, params), null, 2)}\n`);

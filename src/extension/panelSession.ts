@@ -13,27 +13,12 @@ import { targetSize } from '../core/resize';
 import type { RgbImage, SegmentResult } from '../core/types';
 import type { SegmentPool } from '../core/worker/pool';
 import { displayScale, scaledSize, type Rect } from '../shared/geometry';
-import {
-  DISPLAY_MAX,
-  sizePercents,
-  viewLabel,
-  type HostMessage,
-  type InspectMessage,
-  type PaletteEntry,
-  type PanelParams,
-  type ResultView,
-  type RunMessage,
-  type ElbowRequestMessage,
-  type Stage,
-  type SweepMessage,
-  type TileMessage,
-  type ViewMessage,
-} from '../shared/protocol';
+import { DISPLAY_MAX, sizePercents, viewLabel, type HostMessage, type InspectMessage, type PaletteEntry, type ResultView, type RunMessage, type ElbowRequestMessage, type Stage, type SweepMessage, type TileMessage, type ViewMessage } from '../shared/protocol';
 import type { Answers } from './ioProtocol';
 import type { IoClient } from './ioClient';
 import { elbowWidth } from './insightLogic';
 import { LatestRun } from './latestRun';
-import { sameSegmentParams, toSegmentParams } from './settingsLogic';
+import { segmentKey, type PanelParams } from '../shared/params';
 
 export interface LoadedImage {
   /** In shared memory. */
@@ -224,7 +209,7 @@ export class PanelSession {
       const lane = async (): Promise<void> => {
         for (let i = next++; i < settings.length && !stale(); i = next++) {
           const setting = settings[i]!;
-          const result = await pool.segment(small, sweepParams(toSegmentParams(params), setting), { signal, imageKey: sweepKey, priority: 'sweep' });
+          const result = await pool.segment(small, sweepParams(params, setting), { signal, imageKey: sweepKey, priority: 'sweep' });
           if (stale()) return;
           const thumb = await this.deps.io().sweepThumb(result);
           if (stale()) return;
@@ -285,7 +270,7 @@ export class PanelSession {
       const target = targetSize(image.width, image.height, width);
       const { copy, key: copyKey } = await this.reducedCopy(image, key, target);
       if (stale()) return;
-      const points = await this.deps.pool().elbow(copy, { ...toSegmentParams(msg.params), width: 0 }, { signal, imageKey: copyKey });
+      const points = await this.deps.pool().elbow(copy, { ...msg.params, width: 0 }, { signal, imageKey: copyKey });
       if (stale()) return;
       this.post({ type: 'elbow', requestId: msg.requestId, points, elbowK: elbowK(points), width: width || undefined });
     } catch (e) {
@@ -298,7 +283,7 @@ export class PanelSession {
   /** The newest final result if it was computed with `params` from the pixels named `key`. */
   resultFor(params: PanelParams, key: string): SegmentResult | undefined {
     const f = this.final;
-    return f && f.key === key && sameSegmentParams(f.params, params) ? f.result : undefined;
+    return f && f.key === key && segmentKey(f.params) === segmentKey(params) ? f.result : undefined;
   }
 
   /** The file changed or went: runs under way are stale, nothing shown is kept. */
@@ -375,11 +360,11 @@ export class PanelSession {
       }
       const display = scaledSize(target.width, target.height, displayScale(target.width, target.height, this.displayMax));
 
-      const kept = this.final && this.final.key === key && sameSegmentParams(this.final.params, params) ? this.final : undefined;
+      const kept = this.final && this.final.key === key && segmentKey(this.final.params) === segmentKey(params) ? this.final : undefined;
       const pool = this.deps.pool();
       const whole = kept
         ? Promise.resolve(kept.result)
-        : pool.segment(image, toSegmentParams(params), {
+        : pool.segment(image, params, {
             signal,
             imageKey: key,
             onStopped: onStopped(),
@@ -398,7 +383,7 @@ export class PanelSession {
       let finalPosted = false;
       if (thumbs.preview && !kept) {
         const small = thumbs.preview;
-        const previewParams = { ...toSegmentParams(params), width: 0, nInit: Math.min(params.nInit, PREVIEW_RESTARTS) };
+        const previewParams = { ...params, width: 0, nInit: Math.min(params.nInit, PREVIEW_RESTARTS) };
         const preview = pool
           .segment(small, previewParams, { signal, imageKey: `${imageId}|preview`, priority: 'preview', onStopped: onStopped() })
           .then(async (result) => {

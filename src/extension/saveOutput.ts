@@ -1,12 +1,14 @@
 // Writes a composite beside its image under core's output name, through workspace.fs (remote
-// and virtual file systems too), never replacing a file (see saveBesideLogic.ts).
+// and virtual file systems too), never replacing a file (see core/files/writeNew.ts).
 import * as vscode from 'vscode';
 import { outputName } from '../core/naming';
 import type { ResultMode } from '../core/insight/render';
-import type { OutputFormat, SegmentParams, SegmentResult } from '../core/types';
+import type { SegmentResult } from '../core/types';
 import { imageIo } from './engine';
-import { writeNewInFolder } from './saveBesideLogic';
+import { writeNewInFolder } from '../core/files/writeNew';
 import { fileName, parentOf } from './uris';
+import type { OutputFormat } from '../shared/formats';
+import type { SegmentParams } from '../shared/params';
 
 /** The composite image file bytes of a result, in the given format (the right half in `view`'s mode). */
 export function encodeComposite(

@@ -2,11 +2,10 @@
 // save beside it. Used by "Segment Current Image and Save" and by the batch.
 import type * as vscode from 'vscode';
 import type { SegmentResult } from '../core/types';
-import type { PanelParams } from '../shared/protocol';
 import { engine } from './engine';
 import { readAndDecode } from './imageCache';
 import { encodeComposite, saveBeside } from './saveOutput';
-import { toSegmentParams } from './settingsLogic';
+import type { PanelParams } from '../shared/params';
 
 export interface SegmentedFile {
   output: vscode.Uri;
@@ -22,9 +21,8 @@ export async function segmentFileAndSave(
 ): Promise<SegmentedFile> {
   const started = performance.now();
   const { image } = await readAndDecode(uri, maxMegapixels);
-  const segmentParams = toSegmentParams(params);
-  const result = await engine().segment(image, segmentParams, { signal });
+  const result = await engine().segment(image, params, { signal });
   const bytes = await encodeComposite(result, params.format);
-  const output = await saveBeside(uri, bytes, segmentParams, params.format);
+  const output = await saveBeside(uri, bytes, params, params.format);
   return { output, result, ms: performance.now() - started };
 }

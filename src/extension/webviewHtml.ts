@@ -1,7 +1,7 @@
 // The panel's HTML: a pure function of a few strings so its Content Security Policy and its
 // escaping are unit-tested without VS Code. The only script is the bundled webview.js, allowed
 // by a per-load nonce; no inline script, no inline style attribute, nothing remote.
-import { CHANNEL_LABELS, LIMITS, type NumericParam } from '../shared/protocol';
+import { CHANNEL_NAMES, PANEL_LIMITS, type NumericParam } from '../shared/params';
 
 export interface WebviewHtmlInput {
   /** webview.cspSource */
@@ -52,7 +52,7 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 }
 
 function numberField(id: string, limit: NumericParam, label: string, hint: string): string {
-  const { min, max } = LIMITS[limit];
+  const { min, max } = PANEL_LIMITS[limit];
   return `<vscode-text-field id="${id}" type="number" min="${min}" max="${max}" step="1" aria-describedby="${id}-hint">${label}</vscode-text-field>
         <span class="hint" id="${id}-hint">${hint}</span>`;
 }
@@ -61,7 +61,7 @@ export function webviewHtml(input: WebviewHtmlInput): string {
   const csp = escapeDoubleQuotedAttr(contentSecurityPolicy(input.cspSource, input.nonce));
   const name = escapeHtml(input.fileName);
   const nonce = escapeHtml(input.nonce);
-  const [c0, c1, c2] = CHANNEL_LABELS.bgr;
+  const [c0, c1, c2] = CHANNEL_NAMES.bgr;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -89,7 +89,7 @@ export function webviewHtml(input: WebviewHtmlInput): string {
         <vscode-checkbox id="channel-1" checked>${c1}</vscode-checkbox>
         <vscode-checkbox id="channel-2" checked>${c2}</vscode-checkbox>
       </fieldset>
-      ${numberField('clusters', 'k', 'Clusters', `${LIMITS.k.min} to ${LIMITS.k.max}`)}
+      ${numberField('clusters', 'k', 'Clusters', `${PANEL_LIMITS.k.min} to ${PANEL_LIMITS.k.max}`)}
       ${numberField('width', 'width', 'Width (px)', '0 = original size')}
       <button type="button" class="advanced-toggle" id="advanced" aria-expanded="false" aria-controls="advancedSection">Advanced</button>
       <div class="advanced" id="advancedSection" hidden>

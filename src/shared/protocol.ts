@@ -7,56 +7,7 @@
 // resolution when zoomed in; it computes nothing over the image itself.
 // No `vscode` and no DOM here: unit tests import this file directly.
 import type { Rect } from './geometry';
-
-export type ColorSpaceId = 'bgr' | 'hsv' | 'lab' | 'ycrcb';
-export type OutputFormatId = 'png' | 'jpg' | 'bmp' | 'webp' | 'tiff';
-
-export const COLOR_SPACE_IDS: readonly ColorSpaceId[] = ['bgr', 'hsv', 'lab', 'ycrcb'];
-export const OUTPUT_FORMAT_IDS: readonly OutputFormatId[] = ['png', 'jpg', 'bmp', 'webp', 'tiff'];
-
-/** Channel names per colour space, in OpenCV's order (the checkboxes' labels). */
-export const CHANNEL_LABELS: Record<ColorSpaceId, readonly [string, string, string]> = {
-  bgr: ['B', 'G', 'R'],
-  hsv: ['H', 'S', 'V'],
-  lab: ['L', 'a', 'b'],
-  ycrcb: ['Y', 'Cr', 'Cb'],
-};
-
-/**
- * The largest value of each channel in OpenCV's 8-bit conversions: hue is 0-179 (degrees / 2),
- * every other channel 0-255.
- */
-export const CHANNEL_MAX: Record<ColorSpaceId, readonly [number, number, number]> = {
-  bgr: [255, 255, 255],
-  hsv: [179, 255, 255],
-  lab: [255, 255, 255],
-  ycrcb: [255, 255, 255],
-};
-
-/** Inclusive ranges of the numeric parameters; the panel's inputs and the host use the same. */
-export const LIMITS = {
-  k: { min: 2, max: 16 },
-  width: { min: 0, max: 16384 },
-  nInit: { min: 1, max: 100 },
-  maxIter: { min: 1, max: 10000 },
-  seed: { min: 0, max: 4294967295 },
-} as const;
-
-export type NumericParam = keyof typeof LIMITS;
-
-/** Everything the panel controls: the engine's parameters plus the output format. */
-export interface PanelParams {
-  colorSpace: ColorSpaceId;
-  /** Distinct channel indices 0-2, 1 to 3 of them, in the order they apply. */
-  channels: number[];
-  k: number;
-  /** 0 = original size. */
-  width: number;
-  nInit: number;
-  maxIter: number;
-  seed: number;
-  format: OutputFormatId;
-}
+import { PANEL_LIMITS, ownField as field, readPanelParams, type ColorSpace, type PanelParams } from './params';
 
 /** How the right-hand image shows a result (core/insight's ResultMode). */
 export type ResultModeId = 'gray' | 'mean' | 'mask' | 'boundaries';
@@ -291,7 +242,7 @@ export interface ResultMessage {
   warnings: string[];
   /** Per rank, the centre in the selected channels. */
   centers: number[][];
-  colorSpace: ColorSpaceId;
+  colorSpace: ColorSpace;
   channels: number[];
   palette: PaletteEntry[];
 }
@@ -419,7 +370,7 @@ export interface SweepItemMessage {
   requestId: number;
   /** How many settings the sweep has. */
   total: number;
-  colorSpace: ColorSpaceId;
+  colorSpace: ColorSpace;
   channels: number[];
   k: number;
   /** Spatial coherence corrected for chance: 1 clean regions, 0 speckle (see core/sweep.ts). */
@@ -469,72 +420,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/**
- * An own data property, or undefined: nothing inherited from a prototype (an object made with
- * Object.create({ type: 'run' }) has no type) and no getter is run.
- */
-function field(o: object, key: string): unknown {
-  const d = Object.getOwnPropertyDescriptor(o, key);
-  return d && 'value' in d ? d.value : undefined;
-}
-
-/** A safe integer, clamped into the parameter's range; anything else (NaN, 1.5, "3", 1e300) is rejected. */
-function checkInt(raw: Record<string, unknown>, key: NumericParam): Checked<number> {
-  const v = field(raw, key);
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) return reject(`${key} must be an integer`);
-  const { min, max } = LIMITS[key];
-  return { ok: true, value: Math.min(max, Math.max(min, v)) };
-}
-
-export function checkChannels(v: unknown): Checked<number[]> {
-  if (!Array.isArray(v) || v.length < 1 || v.length > 3) {
-    return reject('channels must be a list of 1 to 3 channel indices');
-  }
-  const out: number[] = [];
-  for (let i = 0; i < v.length; i++) {
-    const c = field(v, String(i));
-    if (c !== 0 && c !== 1 && c !== 2) return reject('channels must be 0, 1 or 2');
-    if (out.includes(c)) return reject('channels must not repeat');
-    out.push(c);
-  }
-  return { ok: true, value: out };
-}
-
-export function checkPanelParams(v: unknown): Checked<PanelParams> {
-  if (!isRecord(v)) return reject('params must be an object');
-  const colorSpace = field(v, 'colorSpace');
-  if (typeof colorSpace !== 'string' || !(COLOR_SPACE_IDS as readonly string[]).includes(colorSpace)) {
-    return reject('colorSpace must be one of ' + COLOR_SPACE_IDS.join(', '));
-  }
-  const format = field(v, 'format');
-  if (typeof format !== 'string' || !(OUTPUT_FORMAT_IDS as readonly string[]).includes(format)) {
-    return reject('format must be one of ' + OUTPUT_FORMAT_IDS.join(', '));
-  }
-  const channels = checkChannels(field(v, 'channels'));
-  if (!channels.ok) return channels;
-  const nums = {} as Record<NumericParam, number>;
-  for (const key of Object.keys(LIMITS) as NumericParam[]) {
-    const r = checkInt(v, key);
-    if (!r.ok) return r;
-    nums[key] = r.value;
-  }
-  return {
-    ok: true,
-    value: {
-      colorSpace: colorSpace as ColorSpaceId,
-      channels: channels.value,
-      k: nums.k,
-      width: nums.width,
-      nInit: nums.nInit,
-      maxIter: nums.maxIter,
-      seed: nums.seed,
-      format: format as OutputFormatId,
-    },
-  };
-}
-
 /** The largest number of clusters, so the largest rank a selection may name is this - 1. */
-const MAX_RANKS = LIMITS.k.max;
+const MAX_RANKS = PANEL_LIMITS.k.max;
 
 export function checkResultView(v: unknown): Checked<ResultView> {
   if (!isRecord(v)) return reject('view must be an object');
@@ -617,14 +504,14 @@ export function checkWebviewMessage(raw: unknown): Checked<WebviewMessage> {
     case 'elbow': {
       const id = checkRequestId(field(raw, 'requestId'));
       if (!id.ok) return id;
-      const params = checkPanelParams(field(raw, 'params'));
+      const params = readPanelParams(field(raw, 'params'));
       if (!params.ok) return params;
       return { ok: true, value: { type, requestId: id.value, params: params.value } };
     }
     case 'run': {
       const id = checkRequestId(field(raw, 'requestId'));
       if (!id.ok) return id;
-      const params = checkPanelParams(field(raw, 'params'));
+      const params = readPanelParams(field(raw, 'params'));
       if (!params.ok) return params;
       const view = checkResultView(field(raw, 'view'));
       if (!view.ok) return view;
@@ -658,7 +545,7 @@ export function checkWebviewMessage(raw: unknown): Checked<WebviewMessage> {
     case 'sweep': {
       const id = checkRequestId(field(raw, 'requestId'));
       if (!id.ok) return id;
-      const params = checkPanelParams(field(raw, 'params'));
+      const params = readPanelParams(field(raw, 'params'));
       if (!params.ok) return params;
       const axis = field(raw, 'axis');
       if (typeof axis !== 'string' || !(SWEEP_AXES as readonly string[]).includes(axis)) {
@@ -667,14 +554,14 @@ export function checkWebviewMessage(raw: unknown): Checked<WebviewMessage> {
       return { ok: true, value: { type, requestId: id.value, params: params.value, axis: axis as SweepAxisId } };
     }
     case 'copyCommand': {
-      const params = checkPanelParams(field(raw, 'params'));
+      const params = readPanelParams(field(raw, 'params'));
       if (!params.ok) return params;
       const view = checkResultView(field(raw, 'view'));
       if (!view.ok) return view;
       return { ok: true, value: { type, params: params.value, view: view.value } };
     }
     case 'batch': {
-      const params = checkPanelParams(field(raw, 'params'));
+      const params = readPanelParams(field(raw, 'params'));
       if (!params.ok) return params;
       return { ok: true, value: { type, params: params.value } };
     }
@@ -692,7 +579,7 @@ export function checkWebviewMessage(raw: unknown): Checked<WebviewMessage> {
     case 'save': {
       const id = checkRequestId(field(raw, 'requestId'));
       if (!id.ok) return id;
-      const params = checkPanelParams(field(raw, 'params'));
+      const params = readPanelParams(field(raw, 'params'));
       if (!params.ok) return params;
       if (field(raw, 'view') === undefined) return { ok: true, value: { type: 'save', requestId: id.value, params: params.value } };
       const view = checkResultView(field(raw, 'view'));
@@ -713,7 +600,7 @@ export function checkWebviewMessage(raw: unknown): Checked<WebviewMessage> {
     case 'export': {
       const id = checkRequestId(field(raw, 'requestId'));
       if (!id.ok) return id;
-      const params = checkPanelParams(field(raw, 'params'));
+      const params = readPanelParams(field(raw, 'params'));
       if (!params.ok) return params;
       const what = field(raw, 'what');
       if (typeof what !== 'string' || !(EXPORT_WHATS as readonly string[]).includes(what)) {

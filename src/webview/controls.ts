@@ -1,15 +1,7 @@
 // The parameter form: reads the toolkit controls into PanelParams and writes PanelParams back.
 // Writes happen with `applying` set so the change events they fire do not start runs.
-import {
-  CHANNEL_LABELS,
-  COLOR_SPACE_IDS,
-  LIMITS,
-  OUTPUT_FORMAT_IDS,
-  type ColorSpaceId,
-  type NumericParam,
-  type OutputFormatId,
-  type PanelParams,
-} from '../shared/protocol';
+import { CHANNEL_NAMES, COLOR_SPACES, PANEL_LIMITS, clampTo, rangeText, readWhole, type ColorSpace, type NumericParam, type PanelParams } from '../shared/params';
+import { OUTPUT_FORMATS, type OutputFormat } from '../shared/formats';
 
 interface ValueControl extends HTMLElement {
   value: string;
@@ -81,13 +73,13 @@ export class Controls {
     }
   }
 
-  readColorSpace(): ColorSpaceId {
+  readColorSpace(): ColorSpace {
     const v = this.colorSpace.value;
-    return (COLOR_SPACE_IDS as readonly string[]).includes(v) ? (v as ColorSpaceId) : 'bgr';
+    return (COLOR_SPACES as readonly string[]).includes(v) ? (v as ColorSpace) : 'bgr';
   }
 
-  labelChannels(space: ColorSpaceId): void {
-    CHANNEL_LABELS[space].forEach((name, i) => {
+  labelChannels(space: ColorSpace): void {
+    CHANNEL_NAMES[space].forEach((name, i) => {
       this.channels[i]!.textContent = name;
     });
   }
@@ -95,8 +87,8 @@ export class Controls {
   read(): ReadResult {
     const params: Partial<PanelParams> = {
       colorSpace: this.readColorSpace(),
-      format: (OUTPUT_FORMAT_IDS as readonly string[]).includes(this.format.value)
-        ? (this.format.value as OutputFormatId)
+      format: (OUTPUT_FORMATS as readonly string[]).includes(this.format.value)
+        ? (this.format.value as OutputFormat)
         : 'png',
       channels: this.channels.flatMap((c, i) => (c.checked ? [i] : [])),
     };
@@ -106,7 +98,7 @@ export class Controls {
       const label = el.textContent?.trim() || p;
       el.toggleAttribute('aria-invalid', v === undefined);
       if (v === undefined) {
-        return { ok: false, message: `${label} must be a whole number from ${LIMITS[p].min} to ${LIMITS[p].max}` };
+        return { ok: false, message: `${label} must be ${rangeText(PANEL_LIMITS[p])}` };
       }
       params[p] = v;
     }
@@ -127,11 +119,8 @@ export class Controls {
   }
 }
 
-/** A whole number typed into a field, clamped into its range; undefined if it is not one. */
+/** A whole number typed into a field, clamped into the panel's range; undefined if it is not one. */
 export function parseIntField(text: string, p: NumericParam): number | undefined {
-  const s = text.trim();
-  if (!/^-?\d+$/.test(s)) return undefined;
-  const n = Number(s);
-  if (!Number.isSafeInteger(n)) return undefined;
-  return Math.min(LIMITS[p].max, Math.max(LIMITS[p].min, n));
+  const n = readWhole(text, true);
+  return n === undefined ? undefined : clampTo(n, PANEL_LIMITS[p]);
 }

@@ -1,12 +1,13 @@
 // Explore: the same image segmented with every colour space and channel subset (or every k),
 // one thumbnail each, sorted by the host's score as they arrive; a click applies that setting.
-import { CHANNEL_LABELS, type ColorSpaceId, type PanelParams, type SweepAxisId, type SweepDoneMessage, type SweepItemMessage } from '../shared/protocol';
+import { type SweepAxisId, type SweepDoneMessage, type SweepItemMessage } from '../shared/protocol';
+import { CHANNEL_NAMES, type ColorSpace, type PanelParams } from '../shared/params';
 
 export interface ExploreHost {
   /** Asks the host for a sweep (or to stop one: 'none'); returns its request id. */
   request(axis: SweepAxisId): number;
   /** The user picked a setting. */
-  apply(setting: { colorSpace: ColorSpaceId; channels: number[]; k: number }): void;
+  apply(setting: { colorSpace: ColorSpace; channels: number[]; k: number }): void;
   persist(state: { axis: SweepAxisId; style: 'mean' | 'gray' }): void;
 }
 
@@ -20,8 +21,8 @@ interface Card {
   urls: { gray: string; mean: string };
 }
 
-export function settingLabel(space: ColorSpaceId, channels: readonly number[], k: number): string {
-  const names = CHANNEL_LABELS[space];
+export function settingLabel(space: ColorSpace, channels: readonly number[], k: number): string {
+  const names = CHANNEL_NAMES[space];
   const used = channels.length === 3 ? 'all' : channels.map((c) => names[c]).join(' ');
   return `${space.toUpperCase()} · ${used} · k ${k}`;
 }
@@ -158,6 +159,6 @@ export class ExploreView {
 }
 
 /** The panel's parameters with a swept setting applied. */
-export function withSetting(params: PanelParams, s: { colorSpace: ColorSpaceId; channels: number[]; k: number }): PanelParams {
+export function withSetting(params: PanelParams, s: { colorSpace: ColorSpace; channels: number[]; k: number }): PanelParams {
   return { ...params, colorSpace: s.colorSpace, channels: [...s.channels], k: s.k };
 }

@@ -3,33 +3,14 @@
 // ones, and here anything but the latest answer is ignored, so the picture always matches the
 // form. Pictures come as PNG bytes at display size and are decoded off the main thread
 // (createImageBitmap), so the page stays responsive whatever the image's size.
-import {
-  provideVSCodeDesignSystem,
-  vsCodeButton,
-  vsCodeCheckbox,
-  vsCodeDropdown,
-  vsCodeOption,
-  vsCodeTextField,
-} from '@vscode/webview-ui-toolkit';
+import { provideVSCodeDesignSystem, vsCodeButton, vsCodeCheckbox, vsCodeDropdown, vsCodeOption, vsCodeTextField } from '@vscode/webview-ui-toolkit';
 import { LAYOUT_IDS, type LayoutId } from '../shared/geometry';
-import {
-  checkPanelParams,
-  type ExportWhat,
-  type HostMessage,
-  type OriginalMessage,
-  type PanelParams,
-  type Picture,
-  type ResultMessage,
-  type ResultModeId,
-  type ResultView,
-  type SweepAxisId,
-  type TilePart,
-  type WebviewMessage,
-} from '../shared/protocol';
+import { type ExportWhat, type HostMessage, type OriginalMessage, type Picture, type ResultMessage, type ResultModeId, type ResultView, type SweepAxisId, type TilePart, type WebviewMessage } from '../shared/protocol';
 import { Controls } from './controls';
 import { ExploreView, withSetting } from './explore';
 import { Insight } from './insight/insight';
 import { Viewer, type DetailRequest, type Zoom } from './viewer';
+import { readPanelParams, type PanelParams } from '../shared/params';
 
 provideVSCodeDesignSystem().register(
   vsCodeButton(),
@@ -335,7 +316,7 @@ function onMessage(msg: HostMessage): void {
       defaults = msg.defaults;
       document.title = `K-means Segmentation: ${msg.fileName}`;
       el('fileName').textContent = msg.fileName;
-      const remembered = state.params ? checkPanelParams(state.params) : undefined;
+      const remembered = state.params ? readPanelParams(state.params) : undefined;
       controls.write(remembered?.ok ? remembered.value : msg.params);
       run(true);
       return;

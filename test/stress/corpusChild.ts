@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { decodeImage } from '../../src/core/decode';
 import { isSegmentationError } from '../../src/core/errors';
 import { segmentSync } from '../../src/core/segment';
-import type { SegmentParams, SegmentResult } from '../../src/core/types';
+import type { SegmentResult } from '../../src/core/types';
+import type { SegmentParams } from '../../src/shared/params';
 
 export interface ChildRequest {
   path: string;

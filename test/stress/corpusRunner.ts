@@ -5,9 +5,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SegmentParams } from '../../src/core/types';
 import type { ChildAnswer, ChildRequest } from './corpusChild';
 import type { CorpusCase } from './corpus';
+import type { SegmentParams } from '../../src/shared/params';
 
 export const CORPUS_PARAMS: SegmentParams = { colorSpace: 'bgr', channels: [0, 1, 2], k: 3, width: 32, nInit: 2, maxIter: 50, seed: 0 };
 /** The extension's default limit (maxMegapixels 50). */

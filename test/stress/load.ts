@@ -17,11 +17,12 @@ import { Worker } from 'node:worker_threads';
 import { setImmediate as yieldLoop } from 'node:timers/promises';
 import { decodeImage } from '../../src/core/decode';
 import { isSegmentationError } from '../../src/core/errors';
-import type { RgbImage, SegmentParams, SegmentResult } from '../../src/core/types';
+import type { RgbImage, SegmentResult } from '../../src/core/types';
 import { SegmentPool } from '../../src/core/worker/pool';
-import { writeNewFile } from '../../src/core/writeNew';
+import { writeNewFile } from '../../src/core/files/writeNew';
 import type { IoClient } from '../../src/extension/ioClient';
 import { LatestRun } from '../../src/extension/latestRun';
+import type { SegmentParams } from '../../src/shared/params';
 
 export const BASE_PARAMS: SegmentParams = { colorSpace: 'bgr', channels: [0, 1, 2], k: 4, width: 0, nInit: 4, maxIter: 100, seed: 0 };
 

@@ -1,18 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  batchSummary,
-  describeParams,
-  failLine,
-  globToRegExp,
-  isImageName,
-  selectBatchFiles,
-  unreadableImageMessage,
-  wholeNumberProblem,
-} from '../../src/extension/batchLogic';
+import { batchSummary, describeParams, failLine, globToRegExp, selectBatchFiles, wholeNumberProblem } from '../../src/extension/batchLogic';
 import { SETTING_DEFAULTS } from '../../src/extension/settingsLogic';
 import { outputName, withSuffix } from '../../src/core/naming';
-import { DEFAULT_PARAMS } from '../../src/core/params';
+import { isImageName, unreadableImageMessage } from '../../src/shared/formats';
+import { DEFAULT_PARAMS } from '../../src/shared/params';
 
 const DEFAULT_GLOB = SETTING_DEFAULTS.batchGlob;
 

@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { convertColor, convertPixel } from '../../src/core/colorspace';
 import { isSegmentationError } from '../../src/core/errors';
-import type { ColorSpace } from '../../src/core/types';
+import type { ColorSpace } from '../../src/shared/params';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'opencv');
 const reference = JSON.parse(readFileSync(join(FIXTURES, 'reference.json'), 'utf8')) as { grid_values: number[] };

@@ -2,11 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_MAX_PIXELS, SUPPORTED_EXTENSIONS, decodeImage } from '../../src/core/decode';
+import { DEFAULT_MAX_PIXELS, decodeImage } from '../../src/core/decode';
 import { SegmentationError, isSegmentationError } from '../../src/core/errors';
 import type { RgbImage } from '../../src/core/types';
 import { deflateSync } from 'node:zlib';
 import { BAD, fixture, pngChunk, pngHeaderOnly } from './io-helpers';
+import { IMAGE_EXTENSIONS } from '../../src/shared/formats';
 
 /** The BMP's pixels read by hand (24-bit, bottom-up, BGR, rows padded to 4 bytes): ground truth independent of jimp. */
 function rawBmp(bytes: Uint8Array): RgbImage {
@@ -172,7 +173,7 @@ test('the pixel limit is configurable and inclusive', async () => {
 });
 
 test('supported extensions cover every decoded format', () => {
-  for (const ext of ['png', 'jpg', 'jpeg', 'bmp', 'gif', 'tif', 'tiff']) assert.ok(SUPPORTED_EXTENSIONS.includes(ext), ext);
+  for (const ext of ['png', 'jpg', 'jpeg', 'bmp', 'gif', 'tif', 'tiff']) assert.ok(IMAGE_EXTENSIONS.includes(ext), ext);
 });
 
 test('a damaged PNG deflate stream is refused every time, never decoded from uninitialised memory', async () => {

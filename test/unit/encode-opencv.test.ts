@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeImage } from '../../src/core/decode';
 import { encodeGrayPng, encodeImage } from '../../src/core/encode';
-import type { OutputFormat } from '../../src/core/types';
 import { fixture } from './io-helpers';
+import type { OutputFormat } from '../../src/shared/formats';
 
 /** Per file: width, height, and the largest difference from `raw` (RGB bytes) as cv2.imread reads it. */
 function opencvRead(files: string[], raw: string): { file: string; width: number; height: number; maxDiff: number }[] {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeImage } from '../../src/core/decode';
-import { encodeGrayPng, encodeImage, formatFromName } from '../../src/core/encode';
+import { encodeGrayPng, encodeImage } from '../../src/core/encode';
 import { readImageHeader } from '../../src/core/header';
 import { isSegmentationError } from '../../src/core/errors';
 import type { RgbImage } from '../../src/core/types';
@@ -75,20 +75,6 @@ test('gray PNG: 8-bit grayscale, one value a pixel, exact', async () => {
 test('size mismatch is a programming error, not a user error', async () => {
   await assert.rejects(encodeImage({ width: 2, height: 2, data: new Uint8Array(11) }, 'png'), /needs 12 bytes, got 11/);
   await assert.rejects(encodeGrayPng(new Uint8Array(3), 2, 2), /needs 4 bytes/);
-});
-
-test('formatFromName: png, jpg, jpeg, jpe, bmp, dib, webp, tif, tiff in any case, with or without a dot', () => {
-  assert.equal(formatFromName('png'), 'png');
-  assert.equal(formatFromName('PNG'), 'png');
-  assert.equal(formatFromName('.Jpg'), 'jpg');
-  assert.equal(formatFromName('JPEG'), 'jpg');
-  assert.equal(formatFromName('jpe'), 'jpg');
-  assert.equal(formatFromName('bmp'), 'bmp');
-  assert.equal(formatFromName('dib'), 'bmp');
-  assert.equal(formatFromName('WebP'), 'webp');
-  assert.equal(formatFromName('.tif'), 'tiff');
-  assert.equal(formatFromName('TIFF'), 'tiff');
-  for (const bad of ['gif', 'avif', '', 'pngg', 'jp', 'tiff2']) assert.equal(formatFromName(bad), undefined, bad);
 });
 
 test('WebP (lossless) and TIFF (LZW with the predictor) round trips are exact; the files say so', async () => {

@@ -10,7 +10,7 @@ import { decodeImage } from '../../src/core/decode';
 import { composite, labelImage } from '../../src/core/composite';
 import { isSegmentationError } from '../../src/core/errors';
 import { segmentSync } from '../../src/core/segment';
-import { DEFAULT_PARAMS } from '../../src/core/params';
+import { DEFAULT_PARAMS } from '../../src/shared/params';
 
 const IMAGE = new URL('../fixtures/images/chelsea.png', import.meta.url).pathname;
 let dir: string;

@@ -4,17 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { decodeImage } from '../../src/core/decode';
 import { prepare, segmentSync } from '../../src/core/segment';
-import type { SegmentParams } from '../../src/core/types';
-import {
-  channelHistogram,
-  clusterPalette,
-  elbowCurve,
-  elbowK,
-  inspectPixel,
-  paletteJson,
-  renderResult,
-  splitView,
-} from '../../src/core/insight/index';
+import { channelHistogram, clusterPalette, elbowCurve, elbowK, inspectPixel, paletteJson, renderResult, splitView } from '../../src/core/insight/index';
+import type { SegmentParams } from '../../src/shared/params';
 
 const FILE = 'test/fixtures/images/chelsea.png';
 const params: SegmentParams = { colorSpace: 'hsv', channels: [0, 2], k: 4, width: 300, nInit: 4, maxIter: 300, seed: 7 };

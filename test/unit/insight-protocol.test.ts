@@ -2,13 +2,8 @@
 // host's gate: accepted only well-formed, returned as fresh copies, everything else refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  LIMITS,
-  checkWebviewMessage,
-  type PanelParams,
-  type ResultView,
-  type WebviewMessage,
-} from '../../src/shared/protocol';
+import { checkWebviewMessage, type ResultView, type WebviewMessage } from '../../src/shared/protocol';
+import { PANEL_LIMITS, type PanelParams } from '../../src/shared/params';
 
 /** The host's gate: a checked copy of the message, or undefined. */
 const validate = (raw: unknown): WebviewMessage | undefined => {
@@ -63,7 +58,7 @@ test('view messages: modes, selections and the white flag are checked; selection
       view: { mode, selected: [], white: false },
     });
   }
-  const max = LIMITS.k.max;
+  const max = PANEL_LIMITS.k.max;
   const bad: unknown[] = [
     undefined,
     null,

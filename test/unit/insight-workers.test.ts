@@ -13,7 +13,8 @@ import { prepare, segmentSync } from '../../src/core/segment';
 import { elbowCurve, maskBytes, renderResult } from '../../src/core/insight/index';
 import { SegmentPool } from '../../src/core/worker/pool';
 import { IoClient } from '../../src/extension/ioClient';
-import type { RgbImage, SegmentParams } from '../../src/core/types';
+import type { RgbImage } from '../../src/core/types';
+import type { SegmentParams } from '../../src/shared/params';
 
 const FILE = 'test/fixtures/images/chelsea.png';
 const params: SegmentParams = { colorSpace: 'lab', channels: [1, 2], k: 3, width: 150, nInit: 3, maxIter: 100, seed: 0 };

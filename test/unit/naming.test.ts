@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isOurOutput, outputName, timestamp, uniqueName, withSuffix } from '../../src/core/naming';
-import { DEFAULT_PARAMS } from '../../src/core/params';
-import type { SegmentParams } from '../../src/core/types';
+import { DEFAULT_PARAMS, type SegmentParams } from '../../src/shared/params';
 
 const params = (p: Partial<SegmentParams>): SegmentParams => ({ ...DEFAULT_PARAMS, ...p });
 

@@ -19,9 +19,9 @@ import { boxRegion } from '../../src/core/view/region';
 import { SegmentPool } from '../../src/core/worker/pool';
 import { IoClient } from '../../src/extension/ioClient';
 import { PanelSession, PREVIEW_RESTARTS, type LoadedImage } from '../../src/extension/panelSession';
-import { toSegmentParams } from '../../src/extension/settingsLogic';
-import type { HostMessage, PanelParams, Picture, ResultView } from '../../src/shared/protocol';
+import type { HostMessage, Picture, ResultView } from '../../src/shared/protocol';
 import { buildIoWorker, FIXTURES } from './io-helpers';
+import type { PanelParams } from '../../src/shared/params';
 
 const GRAY: ResultView = { mode: 'gray', selected: [], white: false };
 const base: PanelParams = { colorSpace: 'bgr', channels: [0, 1, 2], k: 3, width: 0, nInit: 4, maxIter: 100, seed: 0, format: 'png' };
@@ -81,7 +81,7 @@ function of<T extends HostMessage['type']>(posted: HostMessage[], type: T): Extr
 }
 
 function expected(image: RgbImage, params: PanelParams): SegmentResult {
-  return segmentSync(image, toSegmentParams(params));
+  return segmentSync(image, params);
 }
 
 test('a run posts the original, the result (its right half the seed gray levels, its palette) and the insight views', async () => {
@@ -226,7 +226,7 @@ test('the elbow curve runs on a copy at most 300 wide: the curve of the image pr
   const [msg] = of(posted, 'elbow');
   assert.ok(msg?.points, msg?.error);
   assert.equal(msg.width, 300);
-  const want = elbowCurve(prepare(chelsea, { ...toSegmentParams(base), colorSpace: 'lab', channels: [1, 2], width: 300 }));
+  const want = elbowCurve(prepare(chelsea, { ...base, colorSpace: 'lab', channels: [1, 2], width: 300 }));
   assert.deepEqual(msg.points, want);
   assert.equal(msg.elbowK, elbowK(want));
   s.dispose();

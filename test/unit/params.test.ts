@@ -1,14 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isSegmentationError } from '../../src/core/errors';
-import {
-  DEFAULT_PARAMS,
-  K_WARNING,
-  channelsLabel,
-  parseChannels,
-  parseColorSpace,
-  validateParams,
-} from '../../src/core/params';
+import { parseChannels, parseColorSpace, validateParams } from '../../src/core/params';
+import { channelsLabel, DEFAULT_PARAMS, K_WARNING, LIMITS, NUMERIC_PARAMS, PANEL_LIMITS, inRange, readChannels, readColorSpace, readPanelParams, readWhole } from '../../src/shared/params';
 
 function badParam(fn: () => unknown, ...patterns: RegExp[]): void {
   try {
@@ -24,8 +18,8 @@ function badParam(fn: () => unknown, ...patterns: RegExp[]): void {
 }
 
 test('defaults are the seed\'s, with seed 0 and sklearn\'s tol', () => {
-  assert.deepEqual(DEFAULT_PARAMS, { colorSpace: 'bgr', channels: [0, 1, 2], k: 3, width: 0, nInit: 40, maxIter: 500, seed: 0, tol: 1e-4 });
-  assert.deepEqual(validateParams({}), { params: DEFAULT_PARAMS, warnings: [] });
+  assert.deepEqual(DEFAULT_PARAMS, { colorSpace: 'bgr', channels: [0, 1, 2], k: 3, width: 0, nInit: 40, maxIter: 500, seed: 0, format: 'png' });
+  assert.deepEqual(validateParams({}), { params: { colorSpace: 'bgr', channels: [0, 1, 2], k: 3, width: 0, nInit: 40, maxIter: 500, seed: 0, tol: 1e-4 }, warnings: [] });
 });
 
 test('parseChannels: all, digits in the order given', () => {
@@ -118,4 +112,43 @@ test('channelsLabel: "all" only for 0,1,2 in order', () => {
   assert.equal(channelsLabel([2, 0]), '20');
   assert.equal(channelsLabel([2, 1, 0]), '210');
   assert.equal(channelsLabel([1]), '1');
+});
+
+test('shared readers: one set of rules for the CLI, the settings, the messages and the fields', () => {
+  assert.equal(readWhole(12), 12);
+  assert.equal(readWhole('12'), undefined, 'text only when asked');
+  assert.equal(readWhole(' +12 ', true), 12);
+  assert.equal(readWhole('1e2', true), 100);
+  for (const bad of [1.5, NaN, Infinity, 1e300, '3 clusters', '', null, undefined, [3]]) assert.equal(readWhole(bad, true), undefined, String(bad));
+  assert.deepEqual(readChannels([2, 0]), [2, 0]);
+  assert.deepEqual(readChannels(' ALL '), [0, 1, 2]);
+  for (const bad of [[], [0, 0], [3], [0, 1, 2, 0], ['0'], 12, '0,1']) {
+    assert.equal(readChannels(bad), undefined, JSON.stringify(bad));
+  }
+  assert.equal(readColorSpace('YCC'), 'ycrcb');
+  assert.equal(readColorSpace('rgb'), undefined);
+});
+
+test('the panel\'s limits narrow the engine\'s, never widen them', () => {
+  for (const key of NUMERIC_PARAMS) {
+    assert.ok(PANEL_LIMITS[key].min >= LIMITS[key].min && PANEL_LIMITS[key].max <= LIMITS[key].max, key);
+    assert.ok(inRange(DEFAULT_PARAMS[key], PANEL_LIMITS[key]), `default ${key}`);
+  }
+  // the CLI takes the engine's whole range
+  assert.equal(validateParams({ k: LIMITS.k.max, nInit: LIMITS.nInit.max }).params.k, LIMITS.k.max);
+  badParam(() => validateParams({ k: LIMITS.k.max + 1 }), /num-clusters 256 invalid: use a whole number from 2 to 255/);
+});
+
+test('readPanelParams: a fresh copy of an untrusted object, numbers clamped into the panel\'s limits', () => {
+  const given = { ...DEFAULT_PARAMS, k: 99, width: -5, extra: 'ignored', channels: [1, 2] };
+  const r = readPanelParams(given);
+  assert.ok(r.ok);
+  assert.deepEqual(r.value, { ...DEFAULT_PARAMS, k: PANEL_LIMITS.k.max, width: 0, channels: [1, 2] });
+  assert.notEqual(r.value.channels, given.channels);
+  const inherited = Object.create({ colorSpace: 'bgr' }) as object;
+  Object.assign(inherited, { ...DEFAULT_PARAMS, colorSpace: undefined });
+  assert.equal(readPanelParams(inherited).ok, false, 'no inherited fields');
+  for (const bad of [null, [], 'x', { ...DEFAULT_PARAMS, k: 2.5 }, { ...DEFAULT_PARAMS, format: 'gif' }, { ...DEFAULT_PARAMS, channels: '01' }]) {
+    assert.equal(readPanelParams(bad).ok, false, JSON.stringify(bad));
+  }
 });

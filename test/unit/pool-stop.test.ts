@@ -10,9 +10,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isSegmentationError } from '../../src/core/errors';
 import { elbowCurve } from '../../src/core/insight/elbow';
 import { cluster, prepare, segmentSync } from '../../src/core/segment';
-import type { RgbImage, SegmentParams, SegmentResult } from '../../src/core/types';
+import type { RgbImage, SegmentResult } from '../../src/core/types';
 import { STOP_GRACE_MS, SegmentPool } from '../../src/core/worker/pool';
 import { LatestRun } from '../../src/extension/latestRun';
+import type { SegmentParams } from '../../src/shared/params';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pool-stop-'));
 const workerPath = join(scratch, 'worker.js');

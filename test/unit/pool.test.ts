@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import { segmentSync } from '../../src/core/segment';
 import { SegmentPool } from '../../src/core/worker/pool';
 import { isSegmentationError } from '../../src/core/errors';
-import type { RgbImage, SegmentParams, SegmentResult } from '../../src/core/types';
+import type { RgbImage, SegmentResult } from '../../src/core/types';
+import type { SegmentParams } from '../../src/shared/params';
 
 const workerPath = resolve('dist/worker.js');
 let scratch = '';

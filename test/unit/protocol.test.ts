@@ -1,12 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  checkWebviewMessage,
-  LIMITS,
-  sizePercents,
-  type PanelParams,
-  type WebviewMessage,
-} from '../../src/shared/protocol';
+import { checkWebviewMessage, sizePercents, type WebviewMessage } from '../../src/shared/protocol';
+import { PANEL_LIMITS, type PanelParams } from '../../src/shared/params';
 
 /** The host's gate: a checked copy of the message, or undefined. */
 const validate = (raw: unknown): WebviewMessage | undefined => {
@@ -90,11 +85,11 @@ test('rejects wrong types, NaN and non-integers in numeric fields', () => {
 test('clamps huge and negative integers into range', () => {
   const big = validate(run({ ...good, k: 1000, width: 1e9, nInit: 5000, maxIter: 1e7, seed: 2 ** 40 }));
   assert.ok(big && big.type === 'run');
-  assert.equal(big.params.k, LIMITS.k.max);
-  assert.equal(big.params.width, LIMITS.width.max);
-  assert.equal(big.params.nInit, LIMITS.nInit.max);
-  assert.equal(big.params.maxIter, LIMITS.maxIter.max);
-  assert.equal(big.params.seed, LIMITS.seed.max);
+  assert.equal(big.params.k, PANEL_LIMITS.k.max);
+  assert.equal(big.params.width, PANEL_LIMITS.width.max);
+  assert.equal(big.params.nInit, PANEL_LIMITS.nInit.max);
+  assert.equal(big.params.maxIter, PANEL_LIMITS.maxIter.max);
+  assert.equal(big.params.seed, PANEL_LIMITS.seed.max);
   const small = validate(run({ ...good, k: -5, width: -1, nInit: 0, maxIter: -9, seed: -3 }));
   assert.ok(small && small.type === 'run');
   assert.deepEqual(

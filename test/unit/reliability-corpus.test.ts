@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { decodeImage } from '../../src/core/decode';
 import { isSegmentationError } from '../../src/core/errors';
+import { PARTIAL_SUFFIX } from '../../src/core/files/writeNew';
 import { buildCorpus, type CorpusCase } from '../stress/corpus';
 import { reportLine, runCorpus, type CorpusReport } from '../stress/corpusRunner';
 
@@ -177,5 +178,5 @@ test('CLI batch: bad files are reported at the end, the good ones are still writ
   const written = readdirSync(dir).filter((n) => !names.includes(n));
   assert.equal(written.length, 3, written.join(', '));
   for (const stem of ['a-good', 'c-good', 'f-good']) assert.ok(written.some((w) => w.startsWith(`${stem}_`)), stem);
-  assert.equal(readdirSync(dir).filter((n) => n.endsWith('.tmp')).length, 0);
+  assert.equal(readdirSync(dir).filter((n) => n.endsWith(PARTIAL_SUFFIX)).length, 0);
 });

@@ -4,17 +4,7 @@
 // must be a fresh, well-formed message within the parameter limits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  COLOR_SPACE_IDS,
-  EXPORT_WHATS,
-  LIMITS,
-  OUTPUT_FORMAT_IDS,
-  RESULT_MODE_IDS,
-  checkWebviewMessage,
-  type PanelParams,
-  type ResultView,
-  type WebviewMessage,
-} from '../../src/shared/protocol';
+import { EXPORT_WHATS, RESULT_MODE_IDS, checkWebviewMessage, type ResultView, type WebviewMessage } from '../../src/shared/protocol';
 
 /** The host's gate: a checked copy of the message, or undefined. */
 const validate = (raw: unknown): WebviewMessage | undefined => {
@@ -22,6 +12,8 @@ const validate = (raw: unknown): WebviewMessage | undefined => {
   return r.ok ? r.value : undefined;
 };
 import { prng } from '../stress/corpus';
+import { COLOR_SPACES, PANEL_LIMITS, type PanelParams } from '../../src/shared/params';
+import { OUTPUT_FORMATS } from '../../src/shared/formats';
 
 const good: PanelParams = { colorSpace: 'lab', channels: [1, 2], k: 5, width: 200, nInit: 10, maxIter: 300, seed: 42, format: 'png' };
 const PARAM_KEYS = Object.keys(good) as (keyof PanelParams)[];
@@ -70,11 +62,11 @@ function assertWellFormed(msg: WebviewMessage, raw: unknown): void {
     assert.deepEqual(Object.keys(view).sort(), ['mode', 'selected', 'white']);
     assert.ok(RESULT_MODE_IDS.includes(view.mode));
     assert.equal(typeof view.white, 'boolean');
-    assert.ok(Array.isArray(view.selected) && view.selected.length <= LIMITS.k.max);
-    view.selected.forEach((r, i) => assert.ok(Number.isInteger(r) && r >= 0 && r < LIMITS.k.max && (i === 0 || r > view.selected[i - 1]!)));
+    assert.ok(Array.isArray(view.selected) && view.selected.length <= PANEL_LIMITS.k.max);
+    view.selected.forEach((r, i) => assert.ok(Number.isInteger(r) && r >= 0 && r < PANEL_LIMITS.k.max && (i === 0 || r > view.selected[i - 1]!)));
   }
   const highlight = (msg as { highlight?: number }).highlight;
-  if (highlight !== undefined) assert.ok(Number.isInteger(highlight) && highlight >= 0 && highlight < LIMITS.k.max);
+  if (highlight !== undefined) assert.ok(Number.isInteger(highlight) && highlight >= 0 && highlight < PANEL_LIMITS.k.max);
   if (msg.type === 'view') {
     assert.ok(view);
     assert.ok(Number.isSafeInteger(msg.requestId) && msg.requestId >= 0);
@@ -102,14 +94,14 @@ function assertWellFormed(msg: WebviewMessage, raw: unknown): void {
   if (msg.type !== 'copyCommand' && msg.type !== 'batch') assert.ok(Number.isSafeInteger(msg.requestId) && msg.requestId >= 0);
   const p = msg.params;
   assert.deepEqual(Object.keys(p).sort(), [...PARAM_KEYS].sort());
-  assert.ok(COLOR_SPACE_IDS.includes(p.colorSpace));
-  assert.ok(OUTPUT_FORMAT_IDS.includes(p.format));
+  assert.ok(COLOR_SPACES.includes(p.colorSpace));
+  assert.ok(OUTPUT_FORMATS.includes(p.format));
   assert.ok(Array.isArray(p.channels) && p.channels.length >= 1 && p.channels.length <= 3);
   assert.equal(new Set(p.channels).size, p.channels.length);
   for (const c of p.channels) assert.ok(c === 0 || c === 1 || c === 2);
-  for (const key of Object.keys(LIMITS) as (keyof typeof LIMITS)[]) {
+  for (const key of Object.keys(PANEL_LIMITS) as (keyof typeof PANEL_LIMITS)[]) {
     const v = p[key];
-    assert.ok(Number.isSafeInteger(v) && v >= LIMITS[key].min && v <= LIMITS[key].max, `${key} = ${String(v)}`);
+    assert.ok(Number.isSafeInteger(v) && v >= PANEL_LIMITS[key].min && v <= PANEL_LIMITS[key].max, `${key} = ${String(v)}`);
   }
 }
 
@@ -156,7 +148,7 @@ test('every field of every message type, replaced by each hostile value: rejecte
         if (field === 'resultId') assert.equal(ok, typeof v === 'number' && Number.isSafeInteger(v) && v >= 0, `resultId ${describe(v)}`);
         if (['params', 'what', 'rect', 'part', 'scale', 'axis'].includes(field)) assert.equal(ok, field === 'scale' && typeof v === 'number' && v > 0 && v <= 1, `${label}.${field} ${describe(v)}`);
         if (field === 'view') assert.equal(ok, v === undefined && label === 'save+view', `${label}.view ${describe(v)}`);
-        if (field === 'highlight') assert.equal(ok, v === undefined || (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < LIMITS.k.max), `highlight ${describe(v)}`);
+        if (field === 'highlight') assert.equal(ok, v === undefined || (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < PANEL_LIMITS.k.max), `highlight ${describe(v)}`);
         if (field === 'displayMax') assert.equal(ok, v === undefined || (typeof v === 'number' && Number.isFinite(v)), `displayMax ${describe(v)}`);
       }
       const missing = { ...base };
@@ -169,7 +161,7 @@ test('every field of every message type, replaced by each hostile value: rejecte
         for (const v of HOSTILE) {
           const ok = count({ ...base, view: { ...goodView, [key]: v } });
           // Only a list of distinct ranks 0-15 (e.g. [] or [0, 1, 2, 3]) is a selection.
-          const ranks = Array.isArray(v) && v.every((r) => Number.isInteger(r) && r >= 0 && r < LIMITS.k.max) && new Set(v).size === v.length;
+          const ranks = Array.isArray(v) && v.every((r) => Number.isInteger(r) && r >= 0 && r < PANEL_LIMITS.k.max) && new Set(v).size === v.length;
           const valid = key === 'selected' ? ranks : key === 'white' ? typeof v === 'boolean' : false;
           assert.equal(ok, valid, `view.${key} ${describe(v)}`);
         }
@@ -194,7 +186,7 @@ test('every field of every message type, replaced by each hostile value: rejecte
         const ok = count({ ...base, params: { ...good, [key]: v } });
         if (ok) {
           // Only out-of-range safe integers may pass, and only clamped.
-          assert.ok(key in LIMITS && typeof v === 'number' && Number.isSafeInteger(v), `${key} accepted ${describe(v)}`);
+          assert.ok(key in PANEL_LIMITS && typeof v === 'number' && Number.isSafeInteger(v), `${key} accepted ${describe(v)}`);
         }
       }
       const missing: Record<string, unknown> = { ...good };
@@ -203,12 +195,12 @@ test('every field of every message type, replaced by each hostile value: rejecte
     }
   }
   for (const [key, v, want] of [
-    ['k', 1e15, LIMITS.k.max],
-    ['k', -5, LIMITS.k.min],
-    ['width', 2 ** 53 - 1, LIMITS.width.max],
-    ['seed', -1, LIMITS.seed.min],
-    ['nInit', 0, LIMITS.nInit.min],
-    ['maxIter', 1e9, LIMITS.maxIter.max],
+    ['k', 1e15, PANEL_LIMITS.k.max],
+    ['k', -5, PANEL_LIMITS.k.min],
+    ['width', 2 ** 53 - 1, PANEL_LIMITS.width.max],
+    ['seed', -1, PANEL_LIMITS.seed.min],
+    ['nInit', 0, PANEL_LIMITS.nInit.min],
+    ['maxIter', 1e9, PANEL_LIMITS.maxIter.max],
   ] as const) {
     const msg = validate({ type: 'run', requestId: 1, params: { ...good, [key]: v }, view: goodView });
     assert.equal((msg as { params: PanelParams } | undefined)?.params[key], want, `${key} ${v} clamps to ${want}`);

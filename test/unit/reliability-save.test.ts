@@ -1,6 +1,6 @@
 // Faults while saving, on real file systems: a full disk (a 64 KB tmpfs), a read-only mount and a
-// folder deleted mid-batch; through core's writeNewFile, the CLI batch, and the extension's save
-// logic (saveBesideLogic.ts, over a node:fs FileSystemLike on the same mounts; the extension runs
+// folder deleted mid-batch; through core's writeNewFile (the CLI's), the CLI batch, and
+// writeNewInFolder as the extension calls it (over node:fs on the same mounts; the extension runs
 // it over vscode.workspace.fs, which the e2e suite's "Save beside image" covers).
 // Every failure is one clear error, leaves no partial or temporary file, and never touches an
 // existing file. Mounting needs root (the team's machine is); without it the test says so.
@@ -11,12 +11,12 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isSegmentationError } from '../../src/core/errors';
-import { writeNewFile } from '../../src/core/writeNew';
-import type { SegmentParams } from '../../src/core/types';
+import { writeNewFile } from '../../src/core/files/writeNew';
 import { FIXTURE_IMAGES } from '../stress/corpus';
 import { outputName } from '../../src/core/naming';
-import { writeNewInFolder } from '../../src/extension/saveBesideLogic';
-import { nodeFileSystem } from './node-file-system';
+import { writeNewInFolder } from '../../src/core/files/writeNew';
+import { nodeFileSystem } from '../../src/core/files/nodeFileSystem';
+import type { SegmentParams } from '../../src/shared/params';
 
 const ROOT = resolve(__dirname, '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'reliability-save-'));

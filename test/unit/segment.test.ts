@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bestOf, cluster, finish, prepare, segmentSync } from '../../src/core/segment';
-import type { RgbImage, SegmentParams, SegmentResult } from '../../src/core/types';
+import type { RgbImage, SegmentResult } from '../../src/core/types';
+import type { SegmentParams } from '../../src/shared/params';
 
 const base: SegmentParams = {
   colorSpace: 'bgr',

@@ -1,17 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import {
-  channelSetting,
-  parseChannelSetting,
-  readSettings,
-  sameSegmentParams,
-  SECTION,
-  SETTING_DEFAULTS,
-  SETTING_KEYS,
-  toSegmentParams,
-} from '../../src/extension/settingsLogic';
+import { readSettings, SECTION, SETTING_DEFAULTS, SETTING_KEYS } from '../../src/extension/settingsLogic';
 import { validateParams } from '../../src/core/params';
+import { COLOR_SPACES, PANEL_LIMITS, segmentKey, type PanelParams } from '../../src/shared/params';
+import { OUTPUT_FORMATS } from '../../src/shared/formats';
 
 test('no settings at all: the defaults, no warnings', () => {
   const s = readSettings({});
@@ -84,16 +77,6 @@ test('each invalid value falls back to its default with a warning naming the set
   }
 });
 
-test('channel strings: all, digits in order, refusals', () => {
-  assert.deepEqual(parseChannelSetting('all'), [0, 1, 2]);
-  assert.deepEqual(parseChannelSetting(' ALL '), [0, 1, 2]);
-  assert.deepEqual(parseChannelSetting('02'), [0, 2]);
-  assert.deepEqual(parseChannelSetting('210'), [2, 1, 0]);
-  for (const v of ['', '3', '0123', '00', 'a', 2, null]) assert.equal(parseChannelSetting(v), undefined, String(v));
-  assert.equal(channelSetting([0, 1, 2]), 'all');
-  assert.equal(channelSetting([2, 0]), '20');
-});
-
 test('package.json contributes exactly these settings, with these defaults', () => {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
   const props = pkg.contributes.configuration.properties as Record<string, { default: unknown; description?: string; markdownDescription?: string }>;
@@ -106,16 +89,32 @@ test('package.json contributes exactly these settings, with these defaults', () 
   assert.deepEqual(props[`${SECTION}.colorSpace`]!.default, 'bgr');
 });
 
-test('the engine accepts the parameters settings produce, unchanged', () => {
-  const s = readSettings({ colorSpace: 'ycrcb', channels: '12', clusters: 5, width: 120 });
-  const engine = validateParams({ ...toSegmentParams(s.params) }).params;
-  const mine = toSegmentParams(s.params);
-  for (const key of Object.keys(mine) as (keyof typeof mine)[]) assert.deepEqual(engine[key], mine[key], key);
+test('package.json states the panel\'s limits and the shared lists for each setting', () => {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  const props = pkg.contributes.configuration.properties as Record<string, { minimum?: number; maximum?: number; enum?: string[] }>;
+  const numeric = { clusters: 'k', width: 'width', nInit: 'nInit', maxIter: 'maxIter', seed: 'seed' } as const;
+  for (const [key, param] of Object.entries(numeric)) {
+    const p = props[`${SECTION}.${key}`]!;
+    assert.deepEqual({ min: p.minimum, max: p.maximum }, PANEL_LIMITS[param], key);
+    // readSettings accepts exactly that range
+    assert.equal(readSettings({ [key]: PANEL_LIMITS[param].max }).warnings.length, 0, key);
+    assert.equal(readSettings({ [key]: PANEL_LIMITS[param].max + 1 }).warnings.length, 1, key);
+  }
+  assert.deepEqual(props[`${SECTION}.colorSpace`]!.enum, [...COLOR_SPACES]);
+  assert.deepEqual(props[`${SECTION}.outputFormat`]!.enum, [...OUTPUT_FORMATS]);
 });
 
-test('sameSegmentParams ignores the output format only', () => {
+test('the engine accepts the parameters settings produce, unchanged', () => {
+  const s = readSettings({ colorSpace: 'ycrcb', channels: '12', clusters: 5, width: 120 });
+  const engine = validateParams({ ...s.params }).params;
+  for (const key of ['colorSpace', 'channels', 'k', 'width', 'nInit', 'maxIter', 'seed'] as const) assert.deepEqual(engine[key], s.params[key], key);
+});
+
+test('segmentKey ignores the output format only', () => {
   const a = readSettings({}).params;
-  assert.ok(sameSegmentParams(a, { ...a, format: 'jpg' }));
-  assert.ok(!sameSegmentParams(a, { ...a, k: 4 }));
-  assert.ok(!sameSegmentParams(a, { ...a, channels: [0, 1] }));
+  const jpg: PanelParams = { ...a, format: 'jpg' };
+  assert.equal(segmentKey(a), segmentKey(jpg));
+  assert.notEqual(segmentKey(a), segmentKey({ ...a, k: 4 }));
+  assert.notEqual(segmentKey(a), segmentKey({ ...a, channels: [0, 1] }));
+  assert.notEqual(segmentKey(a), segmentKey({ ...a, channels: [1, 0] }));
 });

@@ -13,13 +13,14 @@ import { decodeImage } from '../../src/core/decode';
 import { resizeArea } from '../../src/core/resize';
 import { segmentSync } from '../../src/core/segment';
 import { CHANNEL_SUBSETS, coherence, parseKRange, sweepParams, sweepSettings } from '../../src/core/sweep';
-import type { RgbImage, SegmentParams } from '../../src/core/types';
+import type { RgbImage } from '../../src/core/types';
 import { contactSheet } from '../../src/core/view/contactSheet';
 import { SegmentPool } from '../../src/core/worker/pool';
 import { IoClient } from '../../src/extension/ioClient';
 import { PanelSession } from '../../src/extension/panelSession';
-import type { HostMessage, PanelParams } from '../../src/shared/protocol';
+import type { HostMessage } from '../../src/shared/protocol';
 import { FIXTURES, buildIoWorker } from './io-helpers';
+import type { PanelParams, SegmentParams } from '../../src/shared/params';
 
 const ROOT = resolve(__dirname, '..', '..');
 const CLI_DIR = mkdtempSync(join(tmpdir(), 'kmeans-sweep-cli-'));

@@ -9,7 +9,7 @@ import { decodeImage } from '../../src/core/decode';
 import { clusterMeans, highlight, renderResult } from '../../src/core/insight/index';
 import { segmentSync } from '../../src/core/segment';
 import type { RgbImage, SegmentResult } from '../../src/core/types';
-import { encodeViewPng } from '../../src/core/view/png';
+import { VIEW_FLAT_PNG, VIEW_PHOTO_PNG, encodePngSync } from '../../src/core/codecs/png';
 import { boxRegion, renderRegion, sampleRegion } from '../../src/core/view/region';
 import { placeHalves, stripWidth, compositeSize, displayScale, scaledSize } from '../../src/shared/geometry';
 
@@ -28,7 +28,7 @@ function crop(img: RgbImage, x: number, y: number, w: number, h: number): Uint8A
   return out;
 }
 
-/** A PNG written by encodeViewPng, read back (8-bit, filter none or sub). */
+/** A PNG written by encodePngSync, read back (8-bit, filter none or sub). */
 function readPng(bytes: ArrayBuffer): { width: number; height: number; channels: number; data: Uint8Array } {
   const b = new Uint8Array(bytes);
   const view = new DataView(bytes);
@@ -109,16 +109,18 @@ test('smaller: each right-half pixel is the cluster at the centre of its box; th
   assert.throws(() => boxRegion(r.image, { x: 400, y: 0, width: 100, height: 10 }, 10, 10), RangeError);
 });
 
-test('view PNGs decode to the bytes they were made from, RGB and gray, both row filters', () => {
+test('the panel\'s PNGs decode to the bytes they were made from, RGB and gray, both row filters, in a buffer of their own', () => {
   const rgb = new Uint8Array(31 * 17 * 3).map((_, i) => (i * 37) % 256);
-  for (const filter of ['none', 'sub'] as const) {
-    const png = readPng(encodeViewPng(rgb, 31, 17, 3, filter));
+  for (const settings of [VIEW_FLAT_PNG, VIEW_PHOTO_PNG]) {
+    const file = encodePngSync(rgb, 31, 17, 3, settings);
+    assert.equal(file.buffer.byteLength, file.byteLength, 'transferable without extra bytes');
+    const png = readPng(file.buffer as ArrayBuffer);
     assert.deepEqual([png.width, png.height, png.channels], [31, 17, 3]);
     assert.deepEqual(png.data, rgb);
   }
   const gray = new Uint8Array(9 * 4).map((_, i) => i * 7);
-  assert.deepEqual(readPng(encodeViewPng(gray, 9, 4, 1, 'sub')).data, gray);
-  assert.throws(() => encodeViewPng(rgb, 32, 17, 3, 'none'), /needs/);
+  assert.deepEqual(readPng(encodePngSync(gray, 9, 4, 1, VIEW_PHOTO_PNG).buffer as ArrayBuffer).data, gray);
+  assert.throws(() => encodePngSync(rgb, 32, 17, 3, VIEW_FLAT_PNG), /needs/);
 });
 
 test('layouts: side by side is the seed composite; stacked and swipe place the halves as drawn', () => {

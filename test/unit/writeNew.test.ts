@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isSegmentationError } from '../../src/core/errors';
-import { writeNewFile } from '../../src/core/writeNew';
+import { writeNewFile } from '../../src/core/files/writeNew';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'kmeans-writenew-'));

@@ -1,7 +1,7 @@
 // PNG encoding, written here: one fixed row filter computed in a tight loop, then Node's zlib
-// (native) with the settings OpenCV's imwrite uses by default for PNG (Sub filter, zlib level 1,
-// run-length strategy).
-import { constants, createDeflate, crc32 as zlibCrc32 } from 'node:zlib';
+// (native). Saved files use the settings OpenCV's imwrite uses by default for PNG (Sub filter,
+// zlib level 1, run-length strategy); the pictures the panel is shown, fast over small ones.
+import { constants, createDeflate, deflateSync, crc32 as zlibCrc32 } from 'node:zlib';
 
 export interface PngSettings {
   /** Row filter for every row: 0 none, 1 Sub, 2 Up, 4 Paeth. */
@@ -12,6 +12,11 @@ export interface PngSettings {
 
 /** OpenCV 4.6's imwrite defaults for PNG (when no compression level is given). */
 export const OPENCV_PNG: PngSettings = { filter: 1, level: 1, strategy: constants.Z_RLE };
+
+/** The panel's pictures of photographs (the original half): Sub, level 1. */
+export const VIEW_PHOTO_PNG: PngSettings = { filter: 1, level: 1, strategy: constants.Z_DEFAULT_STRATEGY };
+/** The panel's pictures of flat cluster colours (the right half): no filter, level 1. */
+export const VIEW_FLAT_PNG: PngSettings = { filter: 0, level: 1, strategy: constants.Z_DEFAULT_STRATEGY };
 
 const SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 
@@ -124,6 +129,25 @@ export async function encodePngRows(data: Uint8Array, width: number, height: num
   deflate.end();
   await finished;
 
+  return pngFile(width, height, channels, out);
+}
+
+/**
+ * The same in one call, for pictures of a few megapixels at most (the panel's): one filtered
+ * copy and zlib on this thread. A fresh buffer holding exactly the file, ready to transfer.
+ */
+export function encodePngSync(data: Uint8Array, width: number, height: number, channels: 1 | 3, s: PngSettings): Uint8Array {
+  const stride = width * channels;
+  if (!(width > 0 && height > 0) || data.length < stride * height) {
+    throw new Error(`encodePngSync: ${width}x${height}x${channels} needs ${stride * height} bytes, got ${data.length}`);
+  }
+  const rows = new Uint8Array((stride + 1) * height);
+  filterRows(data, stride, 0, height, channels, s.filter, rows);
+  return pngFile(width, height, channels, [deflateSync(rows, { level: s.level, strategy: s.strategy })]);
+}
+
+/** Signature, header, one IDAT chunk per piece of zlib's output, end. */
+function pngFile(width: number, height: number, channels: 1 | 3, out: Uint8Array[]): Uint8Array {
   const ihdr = new Uint8Array(13);
   const hv = new DataView(ihdr.buffer);
   hv.setUint32(0, width);

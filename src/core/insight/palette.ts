@@ -1,8 +1,9 @@
 // The clusters as a person reads them: which gray each one got in the composite, how much of the
 // picture it covers and what colour it really is (the mean of its pixels in the resized original,
 // which says more than a centre in, say, H and V alone).
-import type { SegmentParams, SegmentResult } from '../types';
+import type { SegmentResult } from '../types';
 import { rankGray } from './ranks';
+import type { SegmentParams } from '../../shared/params';
 
 export interface PaletteEntry {
   rank: number;

@@ -9,25 +9,15 @@
 // counter they read between K-means restarts and iterations); a worker still busy a grace period
 // later is terminated and replaced. A crashed worker fails its run with a clear error and is
 // replaced too.
-import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { toShared } from '../bytes';
 import { SegmentationError } from '../errors';
 import { ELBOW_DEFAULTS, elbowKs, type ElbowOptions, type ElbowPoint } from '../insight/elbow';
 import { bestOf } from '../kmeans/index';
-import type { RgbImage, SegmentParams, SegmentResult } from '../types';
-import type {
-  ClusterOutcome,
-  ElbowOutcome,
-  PrepareOutcome,
-  SharedDistinct,
-  TaskKind,
-  TaskRequest,
-  TaskResponse,
-  TaskResults,
-  WireError,
-  WorkerInit,
-} from './protocol';
+import type { RgbImage, SegmentResult } from '../types';
+import type { ClusterOutcome, ElbowOutcome, PrepareOutcome, SharedDistinct, TaskKind, TaskRequest, TaskResults, WorkerInit, WorkerExtra } from './protocol';
+import { WorkerLink, type WithoutId } from './rpc';
+import type { SegmentParams } from '../../shared/params';
 
 export interface SegmentPoolOptions {
   /** The bundled worker script (dist/worker.js). */
@@ -83,9 +73,10 @@ const HELPER_MIN_VALUES = 20_000;
 const PRIORITY = { preview: 0, normal: 1, sweep: 2, elbow: 3 } as const;
 
 interface Slot {
-  worker: Worker;
+  link: WorkerLink<TaskRequest, TaskResults, WorkerExtra>;
   job: Job | null;
-  pending: { id: number; resolve(value: unknown): void; reject(error: Error): void } | null;
+  /** Lets the process exit again once the job on this worker lets go (see occupy). */
+  unhold?: () => void;
   /** The prepared inputs the worker holds (from its last answer). */
   keys: string[];
   /** Key prefixes to drop once the worker is free (see forget). */
@@ -94,7 +85,6 @@ interface Slot {
   stop: Int32Array;
   /** Shared with the worker: set while it helps a run, for it to stop taking restarts (see lend). */
   yieldFlag: Int32Array;
-  online: boolean;
   dead: boolean;
 }
 
@@ -133,13 +123,6 @@ function cancelled(why = 'segmentation cancelled'): SegmentationError {
   return new SegmentationError('cancelled', why);
 }
 
-function fromWire(e: WireError): Error {
-  if (e.name === 'SegmentationError' && e.code) return new SegmentationError(e.code, e.message);
-  const error = new Error(e.message);
-  error.name = e.name;
-  return error;
-}
-
 /** Waits for every promise in `list`, including ones pushed onto it while waiting. */
 async function settleAll<T>(list: Promise<T>[]): Promise<PromiseSettledResult<T>[]> {
   let outcomes: PromiseSettledResult<T>[] = [];
@@ -155,7 +138,6 @@ export class SegmentPool {
   private readonly running = new Set<Job>();
   /** Per image key: the pixels last seen under it and their generation (a new array, a new generation). */
   private readonly keyData = new Map<string, { data: WeakRef<Uint8Array>; gen: number }>();
-  private nextTaskId = 1;
   private nextJobId = 1;
   private nextGen = 1;
   private disposed = false;
@@ -226,7 +208,7 @@ export class SegmentPool {
       if (!slot.keys.some((k) => k.startsWith(prefix))) continue;
       slot.keys = slot.keys.filter((k) => !k.startsWith(prefix));
       // An idle worker forgets now, a busy one when it is free.
-      if (slot.job === null && !slot.pending) this.tell(slot, prefix);
+      if (slot.job === null && !slot.link.busy) this.tell(slot, prefix);
       else slot.forgets.push(prefix);
     }
   }
@@ -307,41 +289,28 @@ export class SegmentPool {
 
   private spawn(): Slot {
     const stop = new SharedArrayBuffer(4);
-    const worker = new Worker(this.workerPath, { workerData: { stop } satisfies WorkerInit });
-    this.started++;
-    const slot: Slot = {
-      worker,
+    const slot = {
       job: null,
-      pending: null,
       keys: [],
       forgets: [],
       stop: new Int32Array(stop),
       yieldFlag: new Int32Array(new SharedArrayBuffer(4)),
-      online: false,
       dead: false,
-    };
-    worker.unref();
-    worker.on('online', () => (slot.online = true));
-    worker.on('message', (msg: TaskResponse) => {
-      const pending = slot.pending;
-      if (!pending || pending.id !== msg.id) return;
-      slot.pending = null;
-      // A task of no job (forget) kept the process alive only while it ran.
-      if (!slot.job && !slot.dead) worker.unref();
-      slot.keys = msg.held;
-      if (msg.ok) pending.resolve(msg.result);
-      else pending.reject(fromWire(msg.error));
+    } as Omit<Slot, 'link'> as Slot;
+    slot.link = new WorkerLink(this.workerPath, {
+      name: 'segmentation worker',
+      workerData: { stop } satisfies WorkerInit,
+      onResponse: (res) => (slot.keys = res.held),
+      onExit: (why) => this.crashed(slot, why),
     });
-    worker.on('error', (e) => this.crashed(slot, e.message));
-    worker.on('exit', (code) => this.crashed(slot, `exited with code ${code}`));
+    this.started++;
     this.slots.push(slot);
     return slot;
   }
 
   private crashed(slot: Slot, why: string): void {
     if (slot.dead) return;
-    const replace = slot.online;
-    void this.kill(slot, new Error(`segmentation worker crashed: ${why}`), replace);
+    void this.kill(slot, new Error(`segmentation worker crashed: ${why}`), slot.link.online);
   }
 
   /** Terminates a worker, fails its in-flight task and optionally starts a replacement. */
@@ -350,18 +319,16 @@ export class SegmentPool {
       slot.dead = true;
       const i = this.slots.indexOf(slot);
       if (i >= 0) this.slots.splice(i, 1);
-      const pending = slot.pending;
-      slot.pending = null;
-      pending?.reject(error);
+      slot.unhold?.();
       if (replace && !this.disposed) this.spawn();
     }
-    await slot.worker.terminate();
+    await slot.link.terminate(() => error);
     this.pump();
   }
 
   private idleSlots(): Slot[] {
     while (this.slots.length < this.size) this.spawn();
-    return this.slots.filter((s) => s.job === null && !s.dead && !s.pending);
+    return this.slots.filter((s) => s.job === null && !s.dead && !s.link.busy);
   }
 
   /** The queued job to start next: lowest priority number, then first come. */
@@ -396,7 +363,7 @@ export class SegmentPool {
     }
     if (this.trimRequested && this.running.size === 0 && this.queue.length === 0) {
       this.trimRequested = false;
-      for (const slot of this.slots.filter((s) => s.job === null && !s.pending)) void this.kill(slot, cancelled('the worker was stopped'), false);
+      for (const slot of this.slots.filter((s) => s.job === null && !s.link.busy)) void this.kill(slot, cancelled('the worker was stopped'), false);
     }
   }
 
@@ -413,7 +380,7 @@ export class SegmentPool {
 
   private occupy(slot: Slot, job: Job): void {
     slot.job = job;
-    slot.worker.ref();
+    slot.unhold = slot.link.hold();
   }
 
   /** An idle worker joins a running segmentation: it takes restarts from the shared counter. */
@@ -423,10 +390,9 @@ export class SegmentPool {
     this.occupy(slot, job);
     job.slots.push(slot);
     Atomics.store(slot.yieldFlag, 0, 0);
-    const run = this.call<ClusterOutcome>(slot, {
+    const run = this.call<'cluster'>(slot, {
       kind: 'cluster',
-      id: this.nextTaskId++,
-      distinct: help.distinct,
+            distinct: help.distinct,
       params: job.params,
       counter: help.counter,
       yieldFlag: slot.yieldFlag,
@@ -464,10 +430,11 @@ export class SegmentPool {
   private release(slot: Slot, job: Job): void {
     if (slot.job !== job) return;
     slot.job = null;
+    slot.unhold?.();
+    slot.unhold = undefined;
     if (slot.dead) return;
-    if (!slot.pending) slot.worker.unref();
     const prefix = slot.forgets.shift();
-    if (prefix !== undefined && !slot.pending) this.tell(slot, prefix);
+    if (prefix !== undefined && !slot.link.busy) this.tell(slot, prefix);
   }
 
   private settle(job: Job, error: Error | null, result?: SegmentResult | ElbowPoint[]): void {
@@ -496,14 +463,9 @@ export class SegmentPool {
     }
   }
 
-  private call<T extends TaskResults[TaskKind]>(slot: Slot, task: TaskRequest): Promise<T> {
+  private call<K extends TaskKind>(slot: Slot, task: WithoutId<Extract<TaskRequest, { kind: K }>>): Promise<TaskResults[K]> {
     if (slot.dead) return Promise.reject(cancelled());
-    task.stopGen = Atomics.load(slot.stop, 0);
-    slot.worker.ref();
-    return new Promise<T>((resolve, reject) => {
-      slot.pending = { id: task.id, resolve: resolve as (v: unknown) => void, reject };
-      slot.worker.postMessage(task);
-    });
+    return slot.link.call<K>({ ...task, stopGen: Atomics.load(slot.stop, 0) }).answer;
   }
 
   /** Has a worker drop its prepared inputs under `prefix` (and any other it was to forget), in the background. */
@@ -513,20 +475,20 @@ export class SegmentPool {
       if (next !== undefined && !slot.dead && slot.job === null) this.tell(slot, next);
       else this.pump();
     };
-    this.call(slot, { kind: 'forget', id: this.nextTaskId++, prefix }).then(after, after);
+    this.call<'forget'>(slot, { kind: 'forget', prefix }).then(after, after);
   }
 
   private async runSegment(job: Job): Promise<SegmentResult> {
     const main = job.slots[0]!;
     const { key, params } = job;
     job.unstoppable = true;
-    const prep = await this.call<PrepareOutcome>(main, { kind: 'prepare', id: this.nextTaskId++, key, image: job.image, params });
+    const prep = await this.call<'prepare'>(main, { kind: 'prepare', key, image: job.image, params });
     job.unstoppable = false;
     if (job.settled) throw cancelled();
     job.onClustering?.();
     const counter = new Int32Array(new SharedArrayBuffer(4));
     const help: Help = { distinct: prep.distinct, counter, runs: [] };
-    help.runs.push(this.call<ClusterOutcome>(main, { kind: 'cluster', id: this.nextTaskId++, key, params, counter }));
+    help.runs.push(this.call<'cluster'>(main, { kind: 'cluster', key, params, counter }));
     if (params.nInit > 1 && prep.distinct.k > 1 && prep.distinct.count >= HELPER_MIN_VALUES) {
       job.help = help;
       this.pump();
@@ -538,10 +500,9 @@ export class SegmentPool {
     if (job.settled) throw cancelled();
     const done = outcomes.map((o) => (o as PromiseFulfilledResult<ClusterOutcome>).value);
     job.unstoppable = true;
-    return this.call<SegmentResult>(main, {
+    return this.call<'finish'>(main, {
       kind: 'finish',
-      id: this.nextTaskId++,
-      key,
+            key,
       params,
       best: bestOf(done.map((o) => o.best)),
       clusterMs: Math.max(...done.map((o) => o.clusterMs)),
@@ -553,7 +514,7 @@ export class SegmentPool {
   /** Some k of an elbow curve (job.elbow.only) on one worker. */
   private async runElbow(job: Job): Promise<ElbowPoint[]> {
     const slot = job.slots[0]!;
-    const part = await this.call<ElbowOutcome>(slot, { kind: 'elbow', id: this.nextTaskId++, key: job.key, image: job.image, params: job.params, elbow: { ...job.elbow } });
+    const part = await this.call<'elbow'>(slot, { kind: 'elbow', key: job.key, image: job.image, params: job.params, elbow: { ...job.elbow } });
     if (!job.cache) this.tell(slot, job.key);
     return part.points;
   }

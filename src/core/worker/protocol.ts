@@ -1,12 +1,12 @@
-// Messages between the pool (host) and a segmentation worker. Every request carries an id and a
-// kind; the worker answers each request exactly once with the same id. Pixels travel in shared
+// Messages between the pool (host) and a segmentation worker, carried by rpc.ts (ids, answers,
+// errors). Pixels travel in shared
 // memory (core/bytes.ts): posting them copies nothing, in either direction. To add a task kind:
 // add its request to TaskRequest, its result to TaskResults, a handler in segmentWorker.ts (the
 // handler table is typed by kind, so a missing one fails the typecheck) and the pool's use of it.
-import type { ErrorCode } from '../errors';
 import type { ElbowOptions, ElbowPoint } from '../insight/elbow';
 import type { KMeansResult, Prepared, PrepareParams } from '../segment';
-import type { RgbImage, SegmentParams, SegmentResult } from '../types';
+import type { RgbImage, SegmentResult } from '../types';
+import type { SegmentParams } from '../../shared/params';
 
 /**
  * The worker's workerData: one Int32 the host bumps to stop the running task. A task carries
@@ -19,6 +19,7 @@ export interface WorkerInit {
 }
 
 interface Base {
+  /** Set by rpc.ts's WorkerLink. */
   id: number;
   /** The stop counter's value when sent (see WorkerInit); absent: never stopped early. */
   stopGen?: number;
@@ -119,17 +120,10 @@ export interface TaskResults {
   forget: Record<string, never>;
 }
 
-export interface WireError {
-  name: string;
-  message: string;
-  /** Set for SegmentationError (user errors). */
-  code?: ErrorCode;
+/** Added to every answer: the keys of the prepared inputs the worker keeps (the pool routes by them). */
+export interface WorkerExtra {
+  held: string[];
 }
-
-/** `held`: the keys of the prepared inputs the worker keeps after the task (the pool routes by them). */
-export type TaskResponse =
-  | { id: number; ok: true; result: TaskResults[TaskKind]; held: string[] }
-  | { id: number; ok: false; error: WireError; held: string[] };
 
 /**
  * Buffers of a result that can be transferred back. A segmentation's pixels are in shared memory

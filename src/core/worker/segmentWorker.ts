@@ -1,9 +1,8 @@
 // Entry of dist/worker.js: runs segmentation tasks for SegmentPool off the extension host's
 // thread. It keeps the last prepared inputs (resized, converted, collapsed to distinct values)
 // by key, within a memory budget, so a change of k alone goes straight to K-means.
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import { sharedBytes } from '../bytes';
-import { isSegmentationError } from '../errors';
 import { elbowCurve } from '../insight/elbow';
 import { cluster, finish, prepare, withK, type Prepared } from '../segment';
 import {
@@ -14,13 +13,12 @@ import {
   type ForgetTask,
   type PrepareTask,
   type SharedDistinct,
-  type TaskKind,
   type TaskRequest,
-  type TaskResponse,
   type TaskResults,
-  type WireError,
+  type WorkerExtra,
   type WorkerInit,
 } from './protocol';
+import { serve, type Handlers } from './rpc';
 
 /**
  * What a worker may keep of prepared inputs. A 24-megapixel photo's takes about 110 MB (the
@@ -94,9 +92,7 @@ function held(key: string): Entry {
   return e;
 }
 
-type Handlers = { [K in TaskKind]: (task: Extract<TaskRequest, { kind: K }>) => TaskResults[K] };
-
-const handlers: Handlers = {
+const handlers: Handlers<TaskRequest, TaskResults> = {
   prepare(task: PrepareTask) {
     const fresh = !prepared.has(task.key);
     const entry = entryFor(task);
@@ -136,25 +132,7 @@ function sharedInput(task: ClusterTask): SharedDistinct & { distinct: SharedDist
   return { ...d, distinct: d };
 }
 
-function wireError(e: unknown): WireError {
-  if (isSegmentationError(e)) return { name: e.name, message: e.message, code: e.code };
-  if (e instanceof Error) return { name: e.name, message: e.message };
-  return { name: 'Error', message: String(e) };
-}
-
-const port = parentPort;
-if (!port) throw new Error('segmentWorker.ts must run in a worker thread');
-
-port.on('message', (task: TaskRequest) => {
-  let response: TaskResponse;
-  let transfer: ArrayBuffer[] = [];
-  try {
-    const handler = handlers[task.kind] as (t: TaskRequest) => TaskResults[TaskKind];
-    const result = handler(task);
-    response = { id: task.id, ok: true, result, held: [...prepared.keys()] };
-    transfer = resultBuffers(result);
-  } catch (e) {
-    response = { id: task.id, ok: false, error: wireError(e), held: [...prepared.keys()] };
-  }
-  port.postMessage(response, transfer);
+serve<TaskRequest, TaskResults, WorkerExtra>(handlers, {
+  transfer: (result) => resultBuffers(result as TaskResults[keyof TaskResults]),
+  extra: () => ({ held: [...prepared.keys()] }),
 });

@@ -2,24 +2,13 @@
 // the right-hand image, the elbow plot, the split view, the channel strips and the pixel
 // inspector. Everything is computed by the host from the full-size result; here it is drawn,
 // and what the user picks (mode, selection, the hovered cluster) is sent back as a view.
-import {
-  RESULT_MODE_IDS,
-  type ColorSpaceId,
-  type ElbowMessage,
-  type InsightMessage,
-  type PaletteEntry,
-  type PanelParams,
-  type PixelMessage,
-  type ResultMessage,
-  type ResultModeId,
-  type ResultView,
-  type WebviewMessage,
-} from '../../shared/protocol';
+import { RESULT_MODE_IDS, type ElbowMessage, type InsightMessage, type PaletteEntry, type PixelMessage, type ResultMessage, type ResultModeId, type ResultView, type WebviewMessage } from '../../shared/protocol';
 import { ElbowPlot } from './elbowPlot';
 import { Inspector } from './inspector';
 import { PaletteView } from './paletteView';
 import { PlanesView } from './planesView';
 import { SplitPlot } from './splitPlot';
+import type { ColorSpace, PanelParams } from '../../shared/params';
 
 export interface InsightHost {
   post(msg: WebviewMessage): void;
@@ -44,7 +33,7 @@ const elbowKey = (p: PanelParams): string => JSON.stringify([p.colorSpace, p.cha
 const rankKey = (p: PanelParams): string => JSON.stringify({ ...p, format: undefined });
 
 export class Insight {
-  private result: { id: number; k: number; colorSpace: ColorSpaceId; channels: number[]; palette: PaletteEntry[]; width: number } | undefined;
+  private result: { id: number; k: number; colorSpace: ColorSpace; channels: number[]; palette: PaletteEntry[]; width: number } | undefined;
   private mode: ResultModeId = 'gray';
   /** The mode before a click on a swatch switched to 'mask', to return to when nothing is selected. */
   private modeBeforeMask: ResultModeId | undefined;

@@ -1,8 +1,9 @@
 // The pixel inspector: under the pointer, the pixel's position, its colour, its values in the
 // colour space and its cluster, read by the host from the full-size data. One request is in
 // flight at a time; moves meanwhile are folded into the next one.
-import { CHANNEL_LABELS, type ColorSpaceId, type PaletteEntry, type PixelMessage } from '../../shared/protocol';
+import { type PaletteEntry, type PixelMessage } from '../../shared/protocol';
 import { htmlEl, rgbCss } from './svg';
+import { CHANNEL_NAMES, type ColorSpace } from '../../shared/params';
 
 export interface InspectorHost {
   /** Asks the host for the pixel at (x, y) of the result; returns the request's id. */
@@ -13,7 +14,7 @@ export interface InspectorHost {
 
 export class Inspector {
   private readonly root = document.getElementById('inspector')!;
-  private context: { colorSpace: ColorSpaceId; palette: readonly PaletteEntry[]; k: number } | undefined;
+  private context: { colorSpace: ColorSpace; palette: readonly PaletteEntry[]; k: number } | undefined;
   private inFlight: number | undefined;
   private wanted: { x: number; y: number } | undefined;
   private lastAsked = '';
@@ -23,7 +24,7 @@ export class Inspector {
   }
 
   /** A new result (or none): what the answers are read against. */
-  setResult(context: { colorSpace: ColorSpaceId; palette: readonly PaletteEntry[]; k: number } | undefined): void {
+  setResult(context: { colorSpace: ColorSpace; palette: readonly PaletteEntry[]; k: number } | undefined): void {
     this.context = context;
     this.inFlight = undefined;
     this.lastAsked = '';
@@ -67,7 +68,7 @@ export class Inspector {
     const info = msg.info!;
     const ctx = this.context;
     if (!ctx) return;
-    const names = CHANNEL_LABELS[ctx.colorSpace];
+    const names = CHANNEL_NAMES[ctx.colorSpace];
     const dl = htmlEl('dl', { className: 'inspector-grid' });
     const row = (term: string, value: string | HTMLElement): void => {
       htmlEl('dt', { text: term }, dl);

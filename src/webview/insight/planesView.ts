@@ -1,16 +1,17 @@
 // Channel strips: each channel of the chosen colour space as a small gray picture (made by the
 // host from the full-size image), the channels being clustered marked, so one sees which channel
 // separates what before choosing.
-import { CHANNEL_LABELS, type ColorSpaceId, type InsightMessage } from '../../shared/protocol';
+import { type InsightMessage } from '../../shared/protocol';
 import { htmlEl } from './svg';
+import { CHANNEL_NAMES, type ColorSpace } from '../../shared/params';
 
 export class PlanesView {
   private readonly root = document.getElementById('planes')!;
 
-  show(planes: InsightMessage['planes'], colorSpace: ColorSpaceId, channels: readonly number[]): void {
+  show(planes: InsightMessage['planes'], colorSpace: ColorSpace, channels: readonly number[]): void {
     const { width, height } = planes;
     const data = new Uint8Array(planes.data);
-    const names = CHANNEL_LABELS[colorSpace];
+    const names = CHANNEL_NAMES[colorSpace];
     const figures = [0, 1, 2].map((i) => {
       const plane = data.subarray(i * width * height, (i + 1) * width * height);
       const fig = htmlEl('figure', { className: 'plane' });
@@ -39,8 +40,8 @@ export class PlanesView {
   }
 
   /** A new result: which channels it clusters on shows at once; its pictures follow (show). */
-  markChannels(colorSpace: ColorSpaceId, channels: readonly number[]): void {
-    const names = CHANNEL_LABELS[colorSpace];
+  markChannels(colorSpace: ColorSpace, channels: readonly number[]): void {
+    const names = CHANNEL_NAMES[colorSpace];
     for (const fig of this.root.querySelectorAll<HTMLElement>('.plane')) {
       const i = Number(fig.dataset.channel);
       const used = channels.includes(i);

@@ -3,7 +3,8 @@
 // (brightness = how many pixels, colour = the cluster most of them belong to); for three, the
 // scatter of the two widest-spread channels. Clusters are drawn in their mean colours, as in
 // the palette. The histogram spans the channel's own range (hue is 0-179 in OpenCV).
-import { CHANNEL_LABELS, type ColorSpaceId, type PaletteEntry, type SplitData } from '../../shared/protocol';
+import { type PaletteEntry, type SplitData } from '../../shared/protocol';
+import { CHANNEL_NAMES, type ColorSpace } from '../../shared/params';
 
 const HIST_H = 96;
 
@@ -12,8 +13,8 @@ export class SplitPlot {
   private readonly canvas = document.getElementById('splitCanvas') as HTMLCanvasElement;
   private readonly caption = document.getElementById('splitCaption')!;
 
-  show(split: SplitData, colorSpace: ColorSpaceId, palette: readonly PaletteEntry[]): void {
-    const names = CHANNEL_LABELS[colorSpace];
+  show(split: SplitData, colorSpace: ColorSpace, palette: readonly PaletteEntry[]): void {
+    const names = CHANNEL_NAMES[colorSpace];
     const ctx = this.canvas.getContext('2d');
     if (!ctx) return;
     this.root.dataset.state = 'ready';

@@ -1,10 +1,12 @@
-// Writes a new file into a folder through any file system shaped like vscode.workspace.fs, never
-// replacing a file and never leaving a partial one: the bytes go to a hidden temporary name, then
-// a rename with overwrite: false gives them the final name (a name taken meanwhile moves on to
-// the next suffix). No `vscode` import: the extension passes workspace.fs (remote and virtual
-// file systems too) and the unit tests pass a node:fs one on real disks.
-import { SegmentationError } from '../core/errors';
-import { uniqueName } from '../core/naming';
+// Writes a new file into a folder, never replacing a file and never leaving a partial one: the
+// bytes go to a hidden temporary name, then a rename that refuses to overwrite gives them the
+// final name (a name taken meanwhile moves on to the next suffix). One implementation for every
+// file system shaped like vscode.workspace.fs: the extension passes workspace.fs (remote and
+// virtual file systems too), the CLI node:fs through nodeFileSystem.ts.
+import { join } from 'node:path';
+import { SegmentationError } from '../errors';
+import { uniqueName, withSuffix } from '../naming';
+import { nodeFileSystem } from './nodeFileSystem';
 
 /** The subset of vscode.workspace.fs used here (vscode.workspace.fs satisfies it as it is). */
 export interface FileSystemLike<U> {
@@ -23,6 +25,16 @@ export interface FolderLike<U> {
   /** How error messages name the folder. */
   label: string;
 }
+
+export interface WriteNewOptions {
+  /** When the name is taken: true (default) tries name-2, name-3, ...; false refuses with 'exists'. */
+  renameIfTaken?: boolean;
+  /** How error messages name the file when it is refused (default: the folder's label / name). */
+  targetLabel?: string;
+}
+
+/** Temporary names end so: a stopped write's leftover is recognisable (and hidden: a leading dot). */
+export const PARTIAL_SUFFIX = '.partial';
 
 /** Names taken meanwhile by someone else, one after another, before giving up. */
 const RENAME_TRIES = 5;
@@ -65,9 +77,10 @@ async function exists<U>(fs: FileSystemLike<U>, uri: U): Promise<boolean> {
 }
 
 /** Writes `bytes` into the folder as `wanted` (or wanted-2, -3, ...) and returns the new file. */
-export async function writeNewInFolder<U>(folder: FolderLike<U>, wanted: string, bytes: Uint8Array): Promise<U> {
+export async function writeNewInFolder<U>(folder: FolderLike<U>, wanted: string, bytes: Uint8Array, options: WriteNewOptions = {}): Promise<U> {
   const { fs, dir, join, label } = folder;
-  const tmp = join(dir, `.${wanted}.${randomTag()}.partial`);
+  const renameIfTaken = options.renameIfTaken ?? true;
+  const tmp = join(dir, `.${wanted}.${randomTag()}${PARTIAL_SUFFIX}`);
   const removeTmp = (): Promise<void> => Promise.resolve(fs.delete(tmp, { useTrash: false })).then(undefined, () => undefined);
   try {
     await fs.writeFile(tmp, bytes);
@@ -79,21 +92,28 @@ export async function writeNewInFolder<U>(folder: FolderLike<U>, wanted: string,
   let renamed = false;
   try {
     for (let attempt = 0; attempt < RENAME_TRIES; attempt++) {
-      const name = await uniqueName(wanted, (n) => exists(fs, join(dir, n)));
+      const name = renameIfTaken ? await uniqueName(wanted, (n) => exists(fs, join(dir, n))) : wanted;
       const target = join(dir, name);
       try {
         await fs.rename(tmp, target, { overwrite: false });
         renamed = true;
         return target;
       } catch (e) {
-        if (codeOf(e) === 'FileExists') continue;
-        // No fallback to writing the target directly: that could replace a file created in
-        // between, or leave it half written.
-        throw folderError(e, label);
+        if (codeOf(e) !== 'FileExists') {
+          // No fallback to writing the target directly: that could replace a file created in
+          // between, or leave it half written.
+          throw folderError(e, label);
+        }
+        if (!renameIfTaken) throw new SegmentationError('exists', 'already exists; not overwritten', options.targetLabel ?? `${label}/${wanted}`);
       }
     }
-    throw new SegmentationError('exists', `no free output name (tried ${wanted} and more)`, label);
+    throw new SegmentationError('exists', `no free output name (tried ${withSuffix(wanted, 1)} and more)`, label);
   } finally {
     if (!renamed) await removeTmp();
   }
+}
+
+/** writeNewInFolder on the local disk (the CLI): `dir`/`name`, returning the new file's path. */
+export function writeNewFile(dir: string, name: string, bytes: Uint8Array, options: WriteNewOptions = {}): Promise<string> {
+  return writeNewInFolder({ fs: nodeFileSystem, dir, join, label: dir }, name, bytes, { targetLabel: join(dir, name), ...options });
 }
