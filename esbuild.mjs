@@ -26,7 +26,7 @@ const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', ...
 const targets = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, external: ['vscode'] },
   { ...node, entryPoints: { worker: 'src/core/worker/segmentWorker.ts' } },
-  { ...node, entryPoints: { ioWorker: 'src/extension/ioWorker.ts' } },
+  { ...node, entryPoints: { imageWorker: 'src/extension/workers/imageWorker.ts' } },
   {
     ...node,
     entryPoints: { cli: 'src/cli/main.ts' },

@@ -15,15 +15,15 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SegmentPool } from '../src/core/worker/pool';
-import { IoClient } from '../src/extension/ioClient';
-import { PanelSession, type LoadedImage, type ThumbsWanted } from '../src/extension/panelSession';
+import { ImageClient } from '../src/extension/workers/imageClient';
+import { PanelSession, type LoadedImage, type ThumbsWanted } from '../src/extension/editor/panelSession';
 import { checkWebviewMessage, type HostMessage, type ResultMessage, type ResultView } from '../src/shared/protocol';
 import type { PanelParams } from '../src/shared/params';
 
 export interface HostBenchOptions {
   imagesDir: string;
   workerPath: string;
-  ioWorkerPath: string;
+  imageWorkerPath: string;
   cliPath: string;
   /** Image names (without .png) to use; default every PNG in imagesDir. */
   images?: string[];
@@ -120,7 +120,7 @@ class HeadlessPanel {
   private nextId = 1;
   private listener: ((m: HostMessage) => void) | undefined;
 
-  constructor(pool: SegmentPool, io: IoClient, load: (thumbs: ThumbsWanted) => Promise<LoadedImage>) {
+  constructor(pool: SegmentPool, io: ImageClient, load: (thumbs: ThumbsWanted) => Promise<LoadedImage>) {
     this.session = new PanelSession({
       load: (_stage, thumbs) => load(thumbs),
       pool: () => pool,
@@ -184,12 +184,12 @@ export async function hostLatency(o: HostBenchOptions): Promise<Verdict[]> {
   o.log(`\n## Host latency (issues 3 and 10): parameter change -> messages ready to post`);
   o.log(`panel code path: checkWebviewMessage -> PanelSession -> SegmentPool (${POOL_SIZE} workers) + image worker; postMessage itself not included`);
   o.log(`load average at start: ${loadText()}${startLoad > 1 ? '  (> 1: the machine is busy, numbers are noisy and pessimistic)' : ''}`);
-  for (const f of [o.workerPath, o.ioWorkerPath]) if (!existsSync(f)) throw new Error(`${f} is missing: run node esbuild.mjs`);
+  for (const f of [o.workerPath, o.imageWorkerPath]) if (!existsSync(f)) throw new Error(`${f} is missing: run node esbuild.mjs`);
 
   const pool = new SegmentPool({ workerPath: o.workerPath, size: POOL_SIZE });
-  const io = new IoClient(o.ioWorkerPath);
-  // Decoding on a thread of its own, as the extension does (engine.ts: imageDecoder).
-  const decoder = new IoClient(o.ioWorkerPath);
+  const io = new ImageClient(o.imageWorkerPath);
+  // Decoding on a thread of its own, as the extension does (workers/workers.ts: imageDecoder).
+  const decoder = new ImageClient(o.imageWorkerPath);
   const decoded = async (path: string): Promise<LoadedImage> => ({ image: await decoder.decode(new Uint8Array(readFileSync(path)), path, 500e6), key: `${path}#1` });
   try {
     if (!o.noScaled) await scaledPart(o, pool, io, decoded, verdicts);
@@ -211,7 +211,7 @@ export async function hostLatency(o: HostBenchOptions): Promise<Verdict[]> {
 async function scaledPart(
   o: HostBenchOptions,
   pool: SegmentPool,
-  io: IoClient,
+  io: ImageClient,
   decoded: (path: string) => Promise<LoadedImage>,
   verdicts: Verdict[],
 ): Promise<void> {
@@ -267,7 +267,7 @@ async function scaledPart(
   });
 }
 
-async function photoPart(o: HostBenchOptions, pool: SegmentPool, io: IoClient, decoder: IoClient, photo: string, verdicts: Verdict[]): Promise<void> {
+async function photoPart(o: HostBenchOptions, pool: SegmentPool, io: ImageClient, decoder: ImageClient, photo: string, verdicts: Verdict[]): Promise<void> {
   const name = photo.split('/').pop()!;
   const params0: PanelParams = { ...DEFAULTS, width: 0 };
   // Cold: no worker holds anything of this photo; the pool's threads are already up.
@@ -278,15 +278,16 @@ async function photoPart(o: HostBenchOptions, pool: SegmentPool, io: IoClient, d
   const before = process.memoryUsage.rss();
   rss.start();
   let loaded: Promise<LoadedImage> | undefined;
-  // As the panel opens: threads started while the file is read, the pictures made by the decoding thread.
+  // As the panel opens: threads started while the file is read, the pictures started on the
+  // views' thread once it is decoded (editor/imageCache.ts).
   pool.warm();
   void io.warm();
   const panel = new HeadlessPanel(pool, io, (thumbs) =>
-    (loaded ??= decoder.decodeWith(new Uint8Array(readFileSync(photo)), name, 500e6, thumbs).then((d) => ({
-      image: d.image,
-      key: `${photo}#1`,
-      thumbs: d.thumbs && { displayMax: thumbs.displayMax, value: d.thumbs },
-    }))),
+    (loaded ??= decoder.decode(new Uint8Array(readFileSync(photo)), name, 500e6).then((image) => {
+      const value = io.thumbs(image, { width: image.width, height: image.height }, thumbs.displayMax, thumbs.previewPixels);
+      value.catch(() => undefined);
+      return { image, key: `${photo}#1`, thumbs: { displayMax: thumbs.displayMax, value } };
+    })),
   );
   const open = await panel.change(params0);
   const { width, height } = open.result;

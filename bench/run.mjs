@@ -168,7 +168,7 @@ async function hostSection() {
   const verdicts = await hostLatency({
     imagesDir: IMAGES_DIR,
     workerPath: WORKER,
-    ioWorkerPath: join(ROOT, 'dist', 'ioWorker.js'),
+    imageWorkerPath: join(ROOT, 'dist', 'imageWorker.js'),
     cliPath: CLI,
     photos,
     images: wantedImages ?? (quick ? QUICK_IMAGES : undefined),

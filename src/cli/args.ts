@@ -1,4 +1,4 @@
-// Command-line parsing: the seed's flags exactly (-i -w -s -c -n -o -f), plus ours. A usage
+// Command-line parsing: the reference script's flags exactly (-i -w -s -c -n -o -f), plus ours. A usage
 // mistake is a UsageError (exit 2) with one line; parameter values are checked by core/params so
 // the CLI, the settings and the panel refuse the same things with the same words.
 
@@ -19,7 +19,7 @@ export class UsageError extends Error {
 export interface CliOptions {
   images: string[];
   params: SegmentParams;
-  /** Warnings from the parameters (the seed's k < 2 one). */
+  /** Warnings from the parameters (the reference script's k < 2 one). */
   warnings: string[];
   /** -o: save the composite beside each input, named by outputName. */
   outputFile: boolean;
@@ -279,7 +279,7 @@ Added:
       --labels PATH          write the gray label image to PATH (.png); refuses an existing file
       --palette PATH         write the clusters to PATH (.json): per rank its gray, size, share,
                              centre and mean RGB; refuses an existing file
-      --mode MODE            the composite's right half: gray (default, the seed's), mean (each
+      --mode MODE            the composite's right half: gray (default, the reference script's), mean (each
                              cluster in its mean colour), mask (only --select's clusters, in
                              their original colours on black), boundaries (cluster borders on
                              the image)

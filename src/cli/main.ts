@@ -1,4 +1,4 @@
-// kmeans-segment: the seed's script as a command. Thin: read the file, decode, segmentSync,
+// kmeans-segment: the reference script as a command. Thin: read the file, decode, segmentSync,
 // composite, encode, write; every user error is one line on stderr, and a stack trace appears
 // only for real bugs with KMEANS_DEBUG=1.
 

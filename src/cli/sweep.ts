@@ -17,7 +17,7 @@ export interface SweepOptions {
   axis: { kind: 'channels' } | { kind: 'k'; from: number; to: number };
   /** The contact sheet's path (PNG), if any. */
   out?: string;
-  /** The thumbnails in gray levels (the seed's) or mean colours. */
+  /** The thumbnails in gray levels (the reference script's) or mean colours. */
   mode: 'gray' | 'mean';
 }
 

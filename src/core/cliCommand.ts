@@ -1,4 +1,4 @@
-// The `kmeans-segment` command line that reproduces a result: the seed's flags for what the seed
+// The `kmeans-segment` command line that reproduces a result: the reference script's flags for what it
 // has (-i -w -s -c -n -o -f), ours for the rest, and only where they differ from the defaults.
 // The panel's "Copy command" uses it; the CLI reads it back (a unit test runs it).
 import type { ResultMode } from './insight/render';

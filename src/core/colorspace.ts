@@ -169,9 +169,3 @@ export function convertColor(img: RgbImage, space: ColorSpace, alloc: Alloc = pl
   return out;
 }
 
-/** One RGB pixel in `space`, OpenCV's channel order (for the pixel inspector). */
-export function convertPixel(r: number, g: number, b: number, space: ColorSpace): [number, number, number] {
-  const out = new Uint8Array(3);
-  converterFor(space)(Uint8Array.of(r, g, b), out, 3);
-  return [out[0], out[1], out[2]];
-}

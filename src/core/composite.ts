@@ -1,4 +1,4 @@
-// The seed's picture: original | gray strip (value 193, 6.25 % of the width) | labels in gray,
+// The reference script's picture: original | gray strip (value 193, 6.25 % of the width) | labels in gray,
 // with the most frequent cluster black and the least frequent the lightest gray.
 
 import { STRIP_VALUE, stripWidth } from '../shared/geometry';
@@ -6,7 +6,7 @@ import type { RgbImage } from './types';
 
 export { STRIP_VALUE, stripWidth };
 
-/** The seed's int(255 / (k - 1)) * rank: rank 0 is black; the last rank is 255 only when k - 1 divides 255. */
+/** The reference script's int(255 / (k - 1)) * rank: rank 0 is black; the last rank is 255 only when k - 1 divides 255. */
 export function grayLevel(rank: number, k: number): number {
   return Math.floor(255 / (k - 1)) * rank;
 }

@@ -233,9 +233,3 @@ function decodePng(bytes: Uint8Array, name: string): Raw {
   return { width: png.width, height: png.height, data: png.data, channels: 4, shift: sixteen ? 8 : 0, orientation: pngOrientation(bytes) ?? 1 };
 }
 
-/** Alpha is dropped, not composited: OpenCV's imread keeps the stored colours. */
-export function rgbaToRgb(rgba: Uint8Array, pixels: number): Uint8Array {
-  const out = new Uint8Array(pixels * 3);
-  toOrientedRgb(rgba, 4, pixels, 1, 1, out);
-  return out;
-}

@@ -1,4 +1,4 @@
-// RgbImage -> file bytes in the formats OpenCV's imwrite writes for the seed's -f: PNG, JPEG, BMP,
+// RgbImage -> file bytes in the formats OpenCV's imwrite writes for the reference script's -f: PNG, JPEG, BMP,
 // WebP and TIFF, and the 1-byte-per-pixel gray PNG of labels. PNG, TIFF and WebP are written
 // as OpenCV writes them by default; JPEG and BMP by jimp's codecs.
 

@@ -1,4 +1,4 @@
-// Output file names. The seed named its output <date><space>_c<channels>n<k>.<ext> in the current
+// Output file names. The reference script named its output <date><space>_c<channels>n<k>.<ext> in the current
 // folder, with an unpadded date (2018329194036 is ambiguous) and no input name. We keep its parts,
 // prefix the input's stem, zero-pad the date, and never overwrite: a taken name gets -2, -3, ...
 import { COLOR_SPACES, channelsLabel, type SegmentParams } from '../shared/params';

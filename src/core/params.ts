@@ -1,6 +1,6 @@
 // The CLI's policy over the shared parameter model (src/shared/params.ts): raw values (flags
 // as text, or numbers) -> checked SegmentParams within the engine's LIMITS, or a one-line error
-// naming the parameter by its flag (the seed's names), the value given and what is accepted.
+// naming the parameter by its flag (the reference script's names), the value given and what is accepted.
 
 import { SegmentationError } from './errors';
 import {
@@ -36,14 +36,14 @@ function channelHelp(space: ColorSpace): string {
   return `use "all" or distinct digits 0-2 (${space}: ${names}), e.g. "02"`;
 }
 
-/** The seed's -c: "all", or a string of distinct channel digits in the order wanted ("20" is [2, 0]). */
+/** The reference script's -c: "all", or a string of distinct channel digits in the order wanted ("20" is [2, 0]). */
 export function parseChannels(value: unknown, space: ColorSpace): number[] {
   const channels = readChannels(value);
   if (!channels) throw bad(`channels ${show(value)} invalid: ${channelHelp(space)}`);
   return channels;
 }
 
-/** The seed's -s, case-insensitive, with its `ycc` alias. Unknown names are refused (the seed fell back to BGR). */
+/** The reference script's -s, case-insensitive, with its `ycc` alias. Unknown names are refused (the reference script fell back to BGR). */
 export function parseColorSpace(value: unknown): ColorSpace {
   const space = readColorSpace(value);
   if (!space) throw bad(`color-space ${show(value)} unknown: use one of ${COLOR_SPACES.join(', ')} (ycc = ycrcb), any case`);
@@ -60,7 +60,7 @@ export interface ValidatedParams {
 
 /**
  * Checks and normalises raw parameters (numbers or numeric strings). Missing keys take the
- * defaults; unknown keys are ignored. k < 2 becomes 2 with the seed's warning.
+ * defaults; unknown keys are ignored. k < 2 becomes 2 with the reference script's warning.
  */
 export function validateParams(raw: Record<string, unknown>): ValidatedParams {
   const warnings: string[] = [];

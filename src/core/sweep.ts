@@ -1,5 +1,5 @@
 // Explore: which colour space and channels separate an image, or which k. A sweep segments a
-// reduced copy (300 px wide, as the seed's -w 300) with every setting of one axis and scores each
+// reduced copy (300 px wide, as the reference script's -w 300) with every setting of one axis and scores each
 // result by how spatially coherent its clusters are, so settings of different colour spaces can
 // be compared (inertia cannot: each space has its own units).
 import { COLOR_SPACES, type ColorSpace, type SegmentParams } from '../shared/params';
@@ -23,7 +23,7 @@ export type SweepAxis =
   /** k from `from` to `to` in one colour space and channels. */
   | { kind: 'k'; from: number; to: number; colorSpace: ColorSpace; channels: number[] };
 
-/** The 7 non-empty subsets of the channels 0-2, in the order the seed's -c digits list them. */
+/** The 7 non-empty subsets of the channels 0-2, in the order the reference script's -c digits list them. */
 export const CHANNEL_SUBSETS: readonly number[][] = [[0], [1], [2], [0, 1], [0, 2], [1, 2], [0, 1, 2]];
 
 export function sweepSettings(axis: SweepAxis): SweepSetting[] {
@@ -77,7 +77,7 @@ export function coherence(labels: Uint8Array, width: number, height: number): nu
   return (same / pairs - expected) / (1 - expected);
 }
 
-/** The seed's flags for a setting, e.g. "-s hsv -c 02 -n 3". */
+/** The reference script's flags for a setting, e.g. "-s hsv -c 02 -n 3". */
 export function settingFlags(s: SweepSetting): string {
   return `-s ${s.colorSpace} -c ${s.channels.join('')} -n ${s.k}`;
 }
@@ -92,6 +92,3 @@ export function parseKRange(text: string): { from: number; to: number } | undefi
   return { from, to };
 }
 
-export function isColorSpace(v: string): v is ColorSpace {
-  return (COLOR_SPACES as readonly string[]).includes(v);
-}

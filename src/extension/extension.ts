@@ -1,10 +1,10 @@
 // Activation: the output channel, the worker pool (started lazily), the custom editor and the
 // three commands. Everything is registered in context.subscriptions and released on deactivate.
 import * as vscode from 'vscode';
-import { batchCommand } from './batch';
-import { segmentAndSaveCommand, segmentCommand } from './commands';
-import { SegmentationEditorProvider } from './editorProvider';
-import { disposeEngine, initEngine } from './engine';
+import { batchCommand } from './batch/batchCommand';
+import { segmentAndSaveCommand, segmentCommand } from './commands/segmentCommands';
+import { SegmentationEditorProvider } from './editor/editorProvider';
+import { disposeEngine, initEngine } from './workers/workers';
 import { initLog } from './log';
 
 export function activate(context: vscode.ExtensionContext): void {

@@ -78,7 +78,7 @@ export function unreadableImageMessage(name: string): string | undefined {
   return kind ? `${name}: ${kind} images cannot be segmented; K-means Segmentation reads ${imageFormatsText()}.` : undefined;
 }
 
-/** What the seed's -f may name (OpenCV's imwrite writes them all); `tiff` files end in .tiff. */
+/** What the reference script's -f may name (OpenCV's imwrite writes them all); `tiff` files end in .tiff. */
 export type OutputFormat = 'png' | 'jpg' | 'bmp' | 'webp' | 'tiff';
 
 /**

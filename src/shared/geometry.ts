@@ -1,15 +1,15 @@
 // The composite's geometry, shared by the engine (which saves it), the host (which renders parts
-// of it) and the panel (which lays it out): the seed's picture is original | strip | clusters.
+// of it) and the panel (which lays it out): the reference script's picture is original | strip | clusters.
 
 /** The gray of the strip between the halves. */
 export const STRIP_VALUE = 193;
 
-/** The seed's int(0.0625 * W): 0.0625 is exact in binary, so the floor of the product is the same. */
+/** The reference script's int(0.0625 * W): 0.0625 is exact in binary, so the floor of the product is the same. */
 export function stripWidth(width: number): number {
   return Math.floor(0.0625 * width);
 }
 
-/** The seed's composite of an image width x height: both halves and the strip, side by side. */
+/** The reference script's composite of an image width x height: both halves and the strip, side by side. */
 export function compositeSize(width: number, height: number): { width: number; height: number } {
   return { width: 2 * width + stripWidth(width), height };
 }
@@ -22,8 +22,8 @@ export interface Rect {
 }
 
 /**
- * How the panel shows the two halves: the seed's side by side, one above the other, or one
- * over the other with a divider to drag (swipe). Saved composites always use the seed's.
+ * How the panel shows the two halves: the reference script's side by side, one above the other, or one
+ * over the other with a divider to drag (swipe). Saved composites always use the reference script's.
  */
 export type LayoutId = 'side' | 'stacked' | 'swipe';
 export const LAYOUT_IDS: readonly LayoutId[] = ['side', 'stacked', 'swipe'];

@@ -8,7 +8,7 @@ import { isOutputFormat, type OutputFormat } from './formats';
 export type ColorSpace = 'bgr' | 'hsv' | 'lab' | 'ycrcb';
 export const COLOR_SPACES: readonly ColorSpace[] = ['bgr', 'hsv', 'lab', 'ycrcb'];
 
-/** Channel names by index, in OpenCV's order for each space (the seed's `-c` digits index these). */
+/** Channel names by index, in OpenCV's order for each space (the reference script's `-c` digits index these). */
 export const CHANNEL_NAMES: Readonly<Record<ColorSpace, readonly [string, string, string]>> = {
   bgr: ['B', 'G', 'R'],
   hsv: ['H', 'S', 'V'],
@@ -32,7 +32,7 @@ export interface SegmentParams {
   colorSpace: ColorSpace;
   /** Selected channel indices, distinct, 1 to 3 of them, in the order given (`-c 20` is [2, 0]). */
   channels: number[];
-  /** The number of clusters (the seed's --num-clusters, the setting `clusters`), >= 2. */
+  /** The number of clusters (the reference script's --num-clusters, the setting `clusters`), >= 2. */
   k: number;
   /** Resize to this width (height = floor(width / W * H)); 0 keeps the original size. */
   width: number;
@@ -98,7 +98,7 @@ export const PANEL_LIMITS: Readonly<Record<NumericParam, Range>> = {
   seed: LIMITS.seed,
 };
 
-/** The seed's warning when asked for fewer than 2 clusters (it then uses 2). */
+/** The reference script's warning when asked for fewer than 2 clusters (it then uses 2). */
 export const K_WARNING = 'num-clusters < 2 invalid. Using num-clusters = 2';
 
 // ---- readers: undefined for anything not acceptable --------------------------------------
@@ -138,7 +138,7 @@ export function rangeText(r: Range): string {
   return `a whole number from ${r.min} to ${r.max}`;
 }
 
-/** A colour space by name, any case, with the seed's `ycc` alias for ycrcb. */
+/** A colour space by name, any case, with the reference script's `ycc` alias for ycrcb. */
 export function readColorSpace(value: unknown): ColorSpace | undefined {
   if (typeof value !== 'string') return undefined;
   const t = value.trim().toLowerCase();
@@ -147,7 +147,7 @@ export function readColorSpace(value: unknown): ColorSpace | undefined {
 }
 
 /**
- * Channels as the seed's `-c` and the settings write them ("all", or distinct digits 0-2 in the
+ * Channels as the reference script's `-c` and the settings write them ("all", or distinct digits 0-2 in the
  * order wanted: "20" is [2, 0]) or as a list of indices; undefined when not 1-3 distinct of 0-2.
  * A plain number is refused: 012 would silently become 12.
  */

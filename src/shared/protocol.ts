@@ -1,4 +1,4 @@
-// The message protocol between the extension host (src/extension/panel.ts) and the panel's
+// The message protocol between the extension host (src/extension/editor/panel.ts) and the panel's
 // webview (src/webview/main.ts): both directions as discriminated unions, in one module so the
 // two sides cannot drift. The webview is untrusted input to the host: every message it sends
 // goes through checkWebviewMessage, which rebuilds a fresh object from checked fields.
@@ -7,7 +7,10 @@
 // resolution when zoomed in; it computes nothing over the image itself.
 // No `vscode` and no DOM here: unit tests import this file directly.
 import type { Rect } from './geometry';
+import type { PaletteEntry, PixelInfo } from './insight';
 import { PANEL_LIMITS, ownField as field, readPanelParams, type ColorSpace, type PanelParams } from './params';
+
+export type { PaletteEntry, PixelInfo };
 
 /** How the right-hand image shows a result (core/insight's ResultMode). */
 export type ResultModeId = 'gray' | 'mean' | 'mask' | 'boundaries';
@@ -20,6 +23,14 @@ export interface ResultView {
   selected: number[];
   /** 'mask': selected pixels white instead of in their original colours. */
   white: boolean;
+}
+
+/** The reference script's view: gray levels, nothing selected. */
+export const GRAY_VIEW: ResultView = { mode: 'gray', selected: [], white: false };
+
+/** The view with only the ranks a result of k clusters has (a selection may predate a new k). */
+export function viewForK(view: ResultView, k: number): ResultView {
+  return { ...view, selected: view.selected.filter((r) => r < k) };
 }
 
 /** What the right half shows and how (`label` marks the canvas for tests and readers of the DOM). */
@@ -54,7 +65,7 @@ export interface SaveMessage {
   type: 'save';
   requestId: number;
   params: PanelParams;
-  /** The right-hand image as shown; absent = the seed's gray levels. */
+  /** The right-hand image as shown; absent = the reference script's gray levels. */
   view?: ResultView;
 }
 
@@ -202,19 +213,6 @@ export interface OriginalMessage {
   picture: Picture;
 }
 
-/** One cluster as the palette shows it. */
-export interface PaletteEntry {
-  rank: number;
-  /** Its gray level in the composite. */
-  gray: number;
-  /** Fraction of the pixels, 0..1. */
-  share: number;
-  size: number;
-  /** Mean colour of its pixels in the original. */
-  meanRgb: [number, number, number];
-  /** The K-means centre in the selected channels. */
-  center: number[];
-}
 
 export interface ResultMessage {
   type: 'result';
@@ -303,15 +301,6 @@ export interface TileResultMessage {
   right?: Picture;
 }
 
-export interface PixelInfo {
-  x: number;
-  y: number;
-  rgb: [number, number, number];
-  /** The pixel in the colour space, all three channels in OpenCV's order. */
-  channels: [number, number, number];
-  rank: number;
-  gray: number;
-}
 
 /** The answer to an InspectMessage (no info: off the image, or the result is gone). */
 export interface PixelMessage {

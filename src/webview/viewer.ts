@@ -1,5 +1,5 @@
 // The picture: both halves drawn from the host's display-size pictures in the chosen layout
-// (the seed's side by side, stacked, or a swipe between them), fitted to the panel or at a zoom
+// (the reference script's side by side, stacked, or a swipe between them), fitted to the panel or at a zoom
 // level, dragged to pan. Zoomed in past the display pictures' detail, it asks the host for the
 // visible region at the resolution the screen shows (the true pixels from 100 %) and draws it
 // over them (#detail). Coordinates: "full" pixels are the full-size image's, zoom is CSS pixels

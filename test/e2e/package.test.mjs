@@ -42,7 +42,7 @@ const REQUIRED = [
   'extension/dist/extension.js',
   'extension/dist/worker.js',
   'extension/dist/webview.js',
-  'extension/dist/ioWorker.js',
+  'extension/dist/imageWorker.js',
   'extension/dist/mozjpeg_dec.wasm',
   'extension/dist/webp_dec.wasm',
   'extension/dist/avif_dec.wasm',

@@ -1,12 +1,12 @@
 // Load on the worker pool as the extension puts it there. The panel controller and the batch are
-// vscode-bound (src/extension/panel.ts, batch.ts), so this drives the same calls they make:
+// vscode-bound (src/extension/editor/panel.ts, batch/batchCommand.ts), so this drives the same calls they make:
 // - a panel: every parameter change goes through the panel's LatestRun (aborts the run in
 //   flight; newer changes replace a waiting one until that run's workers let go), which calls
 //   pool.segment(image, params, { signal, imageKey, onStopped }); a result is shown only if its
 //   run was not aborted meanwhile (panelSession.ts: `if (stale()) return`); its pictures are
 //   made in the image worker, not on the host's thread;
-// - the batch (batch.ts + segmentFile.ts): read, decode on the image worker (IoClient, as
-//   imageCache.ts does), pool.segment, encode on the image worker, write; one file at a time.
+// - the batch (batch/batchCommand.ts + commands/segmentFile.ts): read, decode on the image worker (ImageClient, as
+//   files/readImage.ts does), pool.segment, encode on the image worker, write; one file at a time.
 //   The write goes through core's writeNewFile here: the extension's goes through workspace.fs.
 // Measured: results delivered, live OS threads (/proc/self/task), RSS, event-loop delay.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -20,8 +20,8 @@ import { isSegmentationError } from '../../src/core/errors';
 import type { RgbImage, SegmentResult } from '../../src/core/types';
 import { SegmentPool } from '../../src/core/worker/pool';
 import { writeNewFile } from '../../src/core/files/writeNew';
-import type { IoClient } from '../../src/extension/ioClient';
-import { LatestRun } from '../../src/extension/latestRun';
+import type { ImageClient } from '../../src/extension/workers/imageClient';
+import { LatestRun } from '../../src/extension/editor/latestRun';
 import type { SegmentParams } from '../../src/shared/params';
 
 export const BASE_PARAMS: SegmentParams = { colorSpace: 'bgr', channels: [0, 1, 2], k: 4, width: 0, nInit: 4, maxIter: 100, seed: 0 };
@@ -179,8 +179,8 @@ export interface BatchOutcome {
   slowestMainThreadStepMs: { ms: number; step: string };
 }
 
-/** The batch loop of src/extension/batch.ts + segmentFile.ts, on plain files. */
-export async function runBatch(pool: SegmentPool, io: IoClient, files: string[], outDir: string, params: SegmentParams): Promise<BatchOutcome> {
+/** The batch loop of src/extension/batch/batchCommand.ts + commands/segmentFile.ts, on plain files. */
+export async function runBatch(pool: SegmentPool, io: ImageClient, files: string[], outDir: string, params: SegmentParams): Promise<BatchOutcome> {
   const out: BatchOutcome = { done: 0, failed: [], slowestMainThreadStepMs: { ms: 0, step: '' } };
   const timed = async <T>(step: string, fn: () => Promise<T>): Promise<T> => {
     const t0 = performance.now();

@@ -11,7 +11,7 @@ import { decodeImage } from '../../src/core/decode';
 import { isSegmentationError } from '../../src/core/errors';
 import { segmentSync } from '../../src/core/segment';
 import { SegmentPool } from '../../src/core/worker/pool';
-import { IoClient } from '../../src/extension/ioClient';
+import { ImageClient } from '../../src/extension/workers/imageClient';
 import { validateWebviewMessage } from '../../src/shared/protocol';
 import { FIXTURE_IMAGES, buildCorpus, prng } from './corpus';
 import { reportLine, runCorpus } from './corpusRunner';
@@ -106,10 +106,10 @@ async function corpus(): Promise<void> {
 async function load(): Promise<void> {
   const workerPath = join(scratch, 'worker.js');
   copyFileSync(join(ROOT, 'dist', 'worker.js'), workerPath);
-  const ioPath = copyBundle('ioWorker.js', scratch);
+  const ioPath = copyBundle('imageWorker.js', scratch);
   const images = await fixtureImages(FIXTURE_IMAGES, ['coffee.png', 'chelsea.png', 'astronaut.png', 'rocket.png', 'linuxlogo.png']);
   const pool = new SegmentPool({ workerPath });
-  const io = new IoClient(ioPath);
+  const io = new ImageClient(ioPath);
   try {
     await pool.segment(images[4]!.image, { ...BASE_PARAMS, width: 32 });
     gc();

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { batchSummary, describeParams, failLine, globToRegExp, selectBatchFiles, wholeNumberProblem } from '../../src/extension/batchLogic';
-import { SETTING_DEFAULTS } from '../../src/extension/settingsLogic';
+import { batchSummary, describeParams, failLine, globToRegExp, selectBatchFiles, wholeNumberProblem } from '../../src/extension/batch/batchFiles';
+import { SETTING_DEFAULTS } from '../../src/extension/settings/readSettings';
 import { outputName, withSuffix } from '../../src/core/naming';
 import { isImageName, unreadableImageMessage } from '../../src/shared/formats';
 import { DEFAULT_PARAMS } from '../../src/shared/params';

@@ -3,9 +3,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { convertColor, convertPixel } from '../../src/core/colorspace';
+import { convertColor } from '../../src/core/colorspace';
 import { isSegmentationError } from '../../src/core/errors';
 import type { ColorSpace } from '../../src/shared/params';
+
+/** One RGB pixel in `space`, OpenCV's channel order. */
+function convertPixel(r: number, g: number, b: number, space: ColorSpace): number[] {
+  return [...convertColor({ width: 1, height: 1, data: Uint8Array.of(r, g, b) }, space)];
+}
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'opencv');
 const reference = JSON.parse(readFileSync(join(FIXTURES, 'reference.json'), 'utf8')) as { grid_values: number[] };

@@ -13,7 +13,7 @@ import {
   isImageName,
   unreadableImageMessage,
 } from '../../src/shared/formats';
-import { globToRegExp } from '../../src/extension/batchLogic';
+import { globToRegExp } from '../../src/extension/batch/batchFiles';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
 

@@ -1,11 +1,11 @@
-// The decode/encode worker the extension uses (dist/ioWorker.js), built fresh from source into a
-// temporary folder and driven through IoClient exactly as the extension host drives it.
+// The decode/encode worker the extension uses (dist/imageWorker.js), built fresh from source into a
+// temporary folder and driven through ImageClient exactly as the extension host drives it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { IoClient } from '../../src/extension/ioClient';
-import { buildIoWorker } from './io-helpers';
+import { ImageClient } from '../../src/extension/workers/imageClient';
+import { buildImageWorker } from './io-helpers';
 import { decodeImage } from '../../src/core/decode';
 import { composite, labelImage } from '../../src/core/composite';
 import { isSegmentationError } from '../../src/core/errors';
@@ -14,11 +14,11 @@ import { DEFAULT_PARAMS } from '../../src/shared/params';
 
 const IMAGE = new URL('../fixtures/images/chelsea.png', import.meta.url).pathname;
 let dir: string;
-let client: IoClient;
+let client: ImageClient;
 
 before(async () => {
-  dir = await buildIoWorker('io-worker-');
-  client = new IoClient(join(dir, 'ioWorker.js'));
+  dir = await buildImageWorker('io-worker-');
+  client = new ImageClient(join(dir, 'imageWorker.js'));
 });
 
 after(async () => {

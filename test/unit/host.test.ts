@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { contentSecurityPolicy, escapeHtml, makeNonce, webviewHtml } from '../../src/extension/webviewHtml';
+import { contentSecurityPolicy, escapeHtml, makeNonce, webviewHtml } from '../../src/extension/editor/webviewHtml';
 
 const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
 const input = {

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { exportName, isOurOutput, outputName, withSuffix } from '../../src/core/naming';
-import { ELBOW_MAX_WIDTH, elbowWidth, viewForK } from '../../src/extension/insightLogic';
+import { ELBOW_MAX_WIDTH, elbowWidth } from '../../src/extension/editor/panelSession';
+import { viewForK } from '../../src/shared/protocol';
 
 test('the elbow runs at the segmentation width up to a cap, else at the cap', () => {
   assert.equal(elbowWidth(200, 4000), 200);

@@ -12,7 +12,7 @@ import { composite, grayLabelBytes } from '../../src/core/composite';
 import { prepare, segmentSync } from '../../src/core/segment';
 import { elbowCurve, maskBytes, renderResult } from '../../src/core/insight/index';
 import { SegmentPool } from '../../src/core/worker/pool';
-import { IoClient } from '../../src/extension/ioClient';
+import { ImageClient } from '../../src/extension/workers/imageClient';
 import type { RgbImage } from '../../src/core/types';
 import type { SegmentParams } from '../../src/shared/params';
 
@@ -20,16 +20,16 @@ const FILE = 'test/fixtures/images/chelsea.png';
 const params: SegmentParams = { colorSpace: 'lab', channels: [1, 2], k: 3, width: 150, nInit: 3, maxIter: 100, seed: 0 };
 let image: RgbImage;
 let scratch = '';
-let io: IoClient;
+let io: ImageClient;
 
 before(async () => {
   const r = spawnSync(process.execPath, ['esbuild.mjs', '--quiet'], { stdio: 'inherit' });
   assert.equal(r.status, 0, 'esbuild failed');
   // Private copies: other builds rewriting dist/ meanwhile cannot disturb them.
   scratch = mkdtempSync(join(tmpdir(), 'insight-workers-'));
-  for (const f of ['worker.js', 'ioWorker.js']) spawnSync('cp', [resolve('dist', f), join(scratch, f)]);
+  for (const f of ['worker.js', 'imageWorker.js']) spawnSync('cp', [resolve('dist', f), join(scratch, f)]);
   image = await decodeImage(readFileSync(FILE), FILE);
-  io = new IoClient(join(scratch, 'ioWorker.js'));
+  io = new ImageClient(join(scratch, 'imageWorker.js'));
 });
 after(async () => {
   await io.dispose();

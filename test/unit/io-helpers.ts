@@ -41,13 +41,13 @@ export function jpegHeaderOnly(width: number, height: number, sof = 0xc0): Uint8
   return new Uint8Array([0xff, 0xd8, ...app0, ...frame]);
 }
 
-/** Bundles the extension's image worker (src/extension/ioWorker.ts) into a new temporary folder; returns that folder. */
-export async function buildIoWorker(prefix: string): Promise<string> {
+/** Bundles the extension's image worker (src/extension/workers/imageWorker.ts) into a new temporary folder; returns that folder. */
+export async function buildImageWorker(prefix: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  // the codecs' WebAssembly, as esbuild.mjs gives it to dist/ioWorker.js (beside the bundle)
+  // the codecs' WebAssembly, as esbuild.mjs gives it to dist/imageWorker.js (beside the bundle)
   const { codecBundleOptions, copyCodecWasm } = await import('../../scripts/codec-wasm.mjs');
   await build({
-    entryPoints: { ioWorker: join(__dirname, '..', '..', 'src', 'extension', 'ioWorker.ts') },
+    entryPoints: { imageWorker: join(__dirname, '..', '..', 'src', 'extension', 'workers', 'imageWorker.ts') },
     bundle: true,
     platform: 'node',
     format: 'cjs',

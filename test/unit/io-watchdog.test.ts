@@ -1,4 +1,4 @@
-// IoClient's watchdog: a request that overruns its time gets the image worker terminated and
+// ImageClient's watchdog: a request that overruns its time gets the image worker terminated and
 // restarted; it fails with one line naming the file, and later requests work. The slow request is
 // real: a valid 5000x5000 PNG (black, so it is small) costs the decoder well over a second, here
 // against a limit of 0.3 s, set once the worker is warm (starting it and loading the codecs
@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSegmentationError } from '../../src/core/errors';
-import { IoClient } from '../../src/extension/ioClient';
-import { buildIoWorker } from './io-helpers';
+import { ImageClient } from '../../src/extension/workers/imageClient';
+import { buildImageWorker } from './io-helpers';
 import { deflateSync } from 'node:zlib';
 import { FIXTURE_IMAGES, png } from '../stress/corpus';
 
@@ -17,13 +17,13 @@ let dir: string;
 let slow: Uint8Array;
 
 before(async () => {
-  dir = await buildIoWorker('io-watchdog-');
+  dir = await buildImageWorker('io-watchdog-');
   slow = png(5000, 5000, deflateSync(new Uint8Array((5000 * 3 + 1) * 5000)));
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('a decode over its time limit restarts the worker and fails with one line; the request behind it fails too; later ones work', { timeout: 60_000 }, async () => {
-  const client = new IoClient(join(dir, 'ioWorker.js'), {});
+  const client = new ImageClient(join(dir, 'imageWorker.js'), {});
   try {
     const good = () => new Uint8Array(readFileSync(join(FIXTURE_IMAGES, 'small.png')));
     const first = await client.decode(good(), 'small.png', 50e6);
@@ -55,7 +55,7 @@ test('a decode over its time limit restarts the worker and fails with one line; 
 });
 
 test('the default limit is 60 s, plus a second per megabyte or megapixel', () => {
-  const client = new IoClient(join(dir, 'ioWorker.js'));
+  const client = new ImageClient(join(dir, 'imageWorker.js'));
   assert.equal(client.limitMs(300_000), 60_000);
   assert.equal(client.limitMs(25_000_000), 85_000);
 });

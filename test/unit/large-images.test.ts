@@ -10,18 +10,18 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { decodeImage } from '../../src/core/decode';
 import { isSegmentationError } from '../../src/core/errors';
-import { IoClient } from '../../src/extension/ioClient';
+import { ImageClient } from '../../src/extension/workers/imageClient';
 import type { RgbImage } from '../../src/core/types';
 import { flatJpeg, flatPng, flatTiff } from './big-images';
-import { buildIoWorker } from './io-helpers';
+import { buildImageWorker } from './io-helpers';
 
 const ROOT = resolve(__dirname, '..', '..');
 let workerDir: string;
-let client: IoClient;
+let client: ImageClient;
 
 before(async () => {
-  workerDir = await buildIoWorker('io-worker-large-');
-  client = new IoClient(join(workerDir, 'ioWorker.js'));
+  workerDir = await buildImageWorker('io-worker-large-');
+  client = new ImageClient(join(workerDir, 'imageWorker.js'));
   const r = spawnSync(process.execPath, ['esbuild.mjs', '--quiet'], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
 });

@@ -1,4 +1,4 @@
-// The panel's host side without vscode (src/extension/panelSession.ts), on a real worker pool
+// The panel's host side without vscode (src/extension/editor/panelSession.ts), on a real worker pool
 // and a real image worker: the messages a run posts and what their pictures hold (checked
 // against the engine run in place), previews on large images, tiles with the true pixels, the
 // pixel inspector, views, latest-wins, runs made stale by a file change, and a panel shown
@@ -17,17 +17,17 @@ import { elbowCurve, elbowK } from '../../src/core/insight/elbow';
 import type { RgbImage, SegmentResult } from '../../src/core/types';
 import { boxRegion } from '../../src/core/view/region';
 import { SegmentPool } from '../../src/core/worker/pool';
-import { IoClient } from '../../src/extension/ioClient';
-import { PanelSession, PREVIEW_RESTARTS, type LoadedImage } from '../../src/extension/panelSession';
+import { ImageClient } from '../../src/extension/workers/imageClient';
+import { PanelSession, PREVIEW_RESTARTS, type LoadedImage } from '../../src/extension/editor/panelSession';
 import type { HostMessage, Picture, ResultView } from '../../src/shared/protocol';
-import { buildIoWorker, FIXTURES } from './io-helpers';
+import { buildImageWorker, FIXTURES } from './io-helpers';
 import type { PanelParams } from '../../src/shared/params';
 
 const GRAY: ResultView = { mode: 'gray', selected: [], white: false };
 const base: PanelParams = { colorSpace: 'bgr', channels: [0, 1, 2], k: 3, width: 0, nInit: 4, maxIter: 100, seed: 0, format: 'png' };
 
 let pool: SegmentPool;
-let io: IoClient;
+let io: ImageClient;
 let ioDir: string;
 let chelsea: RgbImage;
 
@@ -35,8 +35,8 @@ before(async () => {
   const r = spawnSync(process.execPath, ['esbuild.mjs', '--quiet'], { stdio: 'inherit' });
   assert.equal(r.status, 0, 'esbuild failed');
   pool = new SegmentPool({ workerPath: resolve('dist/worker.js'), size: 2 });
-  ioDir = await buildIoWorker('panel-session-');
-  io = new IoClient(join(ioDir, 'ioWorker.js'));
+  ioDir = await buildImageWorker('panel-session-');
+  io = new ImageClient(join(ioDir, 'imageWorker.js'));
   const png = readFileSync(join(FIXTURES, 'chelsea.png'));
   const img = await decodeImage(png, 'chelsea.png');
   chelsea = { ...img, data: sharedBytes(img.data.length) };

@@ -12,7 +12,7 @@ import { elbowCurve } from '../../src/core/insight/elbow';
 import { cluster, prepare, segmentSync } from '../../src/core/segment';
 import type { RgbImage, SegmentResult } from '../../src/core/types';
 import { STOP_GRACE_MS, SegmentPool } from '../../src/core/worker/pool';
-import { LatestRun } from '../../src/extension/latestRun';
+import { LatestRun } from '../../src/extension/editor/latestRun';
 import type { SegmentParams } from '../../src/shared/params';
 
 const scratch = mkdtempSync(join(tmpdir(), 'pool-stop-'));

@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { IoClient } from '../../src/extension/ioClient';
+import { ImageClient } from '../../src/extension/workers/imageClient';
 import { segmentSync } from '../../src/core/segment';
 import type { RgbImage, SegmentResult } from '../../src/core/types';
 import { SegmentPool } from '../../src/core/worker/pool';
@@ -18,7 +18,7 @@ import { BASE_PARAMS, PanelDriver, burst, fixtureImages, liveThreads, rssMb, run
 const ROOT = resolve(__dirname, '..', '..');
 const scratch = mkdtempSync(join(tmpdir(), 'reliability-load-'));
 let workerPath = '';
-let ioWorkerPath = '';
+let imageWorkerPath = '';
 let images: { name: string; image: RgbImage }[] = [];
 
 before(async () => {
@@ -27,8 +27,8 @@ before(async () => {
   // A private copy: other builds rewriting dist/ meanwhile cannot disturb the workers.
   workerPath = join(scratch, 'worker.js');
   copyFileSync(join(ROOT, 'dist', 'worker.js'), workerPath);
-  ioWorkerPath = join(scratch, 'ioWorker.js');
-  copyFileSync(join(ROOT, 'dist', 'ioWorker.js'), ioWorkerPath);
+  imageWorkerPath = join(scratch, 'imageWorker.js');
+  copyFileSync(join(ROOT, 'dist', 'imageWorker.js'), imageWorkerPath);
   // the image codecs' WebAssembly, which the decode worker reads from beside itself
   for (const f of readdirSync(join(ROOT, 'dist')).filter((n) => n.endsWith('.wasm'))) copyFileSync(join(ROOT, 'dist', f), join(scratch, f));
   images = await fixtureImages(FIXTURE_IMAGES, ['chelsea.png', 'coffee.png', 'astronaut.png', 'rocket.png', 'linuxlogo.png']);
@@ -85,7 +85,7 @@ test('60 parameter changes, latest wins: only the last result is delivered, thre
 
 test('five panels and a batch of 20 files through one pool: all finish, the main thread never blocks 50 ms', { timeout: 180_000 }, async () => {
   const pool = new SegmentPool({ workerPath });
-  const io = new IoClient(ioWorkerPath);
+  const io = new ImageClient(imageWorkerPath);
   const dir = join(scratch, 'batch');
   mkdirSync(dir);
   const sources = ['small.png', 'small.jpg', 'small.bmp', 'small.gif', 'small-le.tif', 'linuxlogo.png', 'chelsea.png', 'coffee.png', 'astronaut.png', 'rocket.png'];

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { contentSecurityPolicy, makeNonce, webviewHtml } from '../../src/extension/webviewHtml';
+import { contentSecurityPolicy, makeNonce, webviewHtml } from '../../src/extension/editor/webviewHtml';
 import { prng } from '../stress/corpus';
 
 const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { readSettings, SECTION, SETTING_DEFAULTS, SETTING_KEYS } from '../../src/extension/settingsLogic';
+import { readSettings, SECTION, SETTING_DEFAULTS, SETTING_KEYS } from '../../src/extension/settings/readSettings';
 import { validateParams } from '../../src/core/params';
 import { COLOR_SPACES, PANEL_LIMITS, segmentKey, type PanelParams } from '../../src/shared/params';
 import { OUTPUT_FORMATS } from '../../src/shared/formats';

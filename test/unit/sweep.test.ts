@@ -16,10 +16,10 @@ import { CHANNEL_SUBSETS, coherence, parseKRange, sweepParams, sweepSettings } f
 import type { RgbImage } from '../../src/core/types';
 import { contactSheet } from '../../src/core/view/contactSheet';
 import { SegmentPool } from '../../src/core/worker/pool';
-import { IoClient } from '../../src/extension/ioClient';
-import { PanelSession } from '../../src/extension/panelSession';
+import { ImageClient } from '../../src/extension/workers/imageClient';
+import { PanelSession } from '../../src/extension/editor/panelSession';
 import type { HostMessage } from '../../src/shared/protocol';
-import { FIXTURES, buildIoWorker } from './io-helpers';
+import { FIXTURES, buildImageWorker } from './io-helpers';
 import type { PanelParams, SegmentParams } from '../../src/shared/params';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -29,7 +29,7 @@ const PLATE = join(ROOT, 'media', 'samples', 'ishihara-5.png');
 const base: SegmentParams = { colorSpace: 'bgr', channels: [0, 1, 2], k: 3, width: 0, nInit: 40, maxIter: 500, seed: 0 };
 
 let pool: SegmentPool;
-let io: IoClient;
+let io: ImageClient;
 let ioDir: string;
 before(async () => {
   const r = spawnSync(process.execPath, ['esbuild.mjs', '--quiet'], { cwd: ROOT, encoding: 'utf8' });
@@ -37,8 +37,8 @@ before(async () => {
   copyFileSync(join(ROOT, 'dist', 'cli.js'), CLI);
   chmodSync(CLI_DIR, 0o755);
   pool = new SegmentPool({ workerPath: join(ROOT, 'dist', 'worker.js'), size: 2 });
-  ioDir = await buildIoWorker('sweep-io-');
-  io = new IoClient(join(ioDir, 'ioWorker.js'));
+  ioDir = await buildImageWorker('sweep-io-');
+  io = new ImageClient(join(ioDir, 'imageWorker.js'));
 });
 after(async () => {
   await pool.dispose();

@@ -2,16 +2,10 @@
 // the cluster it fell in.
 import type { SegmentResult } from '../types';
 import { rankGray } from './ranks';
+import type { PixelInfo } from '../../shared/insight';
 
-export interface PixelInfo {
-  x: number;
-  y: number;
-  rgb: [number, number, number];
-  /** The pixel in the colour space, all three channels in OpenCV's order. */
-  channels: [number, number, number];
-  rank: number;
-  gray: number;
-}
+export type { PixelInfo };
+
 
 /** Throws RangeError for a position off the (resized) image or not on the pixel grid. */
 export function inspectPixel(result: SegmentResult, x: number, y: number): PixelInfo {

@@ -4,20 +4,10 @@
 import type { SegmentResult } from '../types';
 import { rankGray } from './ranks';
 import type { SegmentParams } from '../../shared/params';
+import type { PaletteEntry } from '../../shared/insight';
 
-export interface PaletteEntry {
-  rank: number;
-  /** The cluster's gray level in the composite. */
-  gray: number;
-  /** Fraction of the pixels, 0..1. */
-  share: number;
-  /** Number of pixels. */
-  size: number;
-  /** Mean colour of the cluster's pixels in the resized original, rounded to bytes. */
-  meanRgb: [number, number, number];
-  /** The K-means centre in the selected channels. */
-  center: number[];
-}
+export type { PaletteEntry };
+
 
 /** Per rank, the number of pixels and the sums of R, G and B over them. */
 function sumsByRank(result: SegmentResult): { counts: Float64Array; sums: Float64Array } {

@@ -20,7 +20,7 @@ export function checkRank(rank: number, k: number): void {
 }
 
 /**
- * The composite's gray for a rank. A one-colour image caps k to 1, where the seed's formula
+ * The composite's gray for a rank. A one-colour image caps k to 1, where the reference script's formula
  * divides by zero; its single cluster is black, like rank 0 always is.
  */
 export function rankGray(rank: number, k: number): number {

@@ -1,4 +1,4 @@
-// Other ways to look at one result than the seed's gray composite: posterised in each cluster's
+// Other ways to look at one result than the reference script's gray composite: posterised in each cluster's
 // own colour, one or more clusters cut out, or the cluster borders drawn over the photo.
 import type { RgbImage, SegmentResult } from '../types';
 import { clusterMeans } from './palette';

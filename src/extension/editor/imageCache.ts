@@ -1,46 +1,13 @@
 // Decoded pixels of one image, decoded once and kept while its editor is open. The key names the
 // pixels for the worker pool (it keeps what it prepared from them by key); it changes whenever
 // the file changes so no stale pixels are ever used.
-import * as vscode from 'vscode';
-import { SegmentationError } from '../core/errors';
-import { FORMAT_LABELS, readImageHeader, sniffFormat } from '../core/header';
-import type { Stage } from '../shared/protocol';
-import { imageDecoder } from './engine';
-import type { Answers } from './ioProtocol';
+import type * as vscode from 'vscode';
+import type { Stage } from '../../shared/protocol';
+import { readAndDecode } from '../files/readImage';
+import { imageWorker } from '../workers/workers';
 import type { LoadedImage, ThumbsWanted } from './panelSession';
-import { fileName } from './uris';
 
 export type { LoadedImage };
-
-/** Reads through workspace.fs (works on remote and virtual file systems) and decodes. */
-export async function readAndDecode(
-  uri: vscode.Uri,
-  maxMegapixels: number,
-  stage: (stage: Stage, message: string) => void = () => undefined,
-  thumbs?: ThumbsWanted,
-): Promise<Answers['decode']> {
-  const name = fileName(uri);
-  stage('reading', `Reading ${name}…`);
-  const bytes = await readImageBytes(uri);
-  const header = readImageHeader(bytes);
-  const format = sniffFormat(bytes);
-  const what = header && format ? `${header.width}×${header.height} ${FORMAT_LABELS[format]}` : name;
-  stage('decoding', `Decoding ${what}…`);
-  return imageDecoder().decodeWith(bytes, name, Math.round(maxMegapixels * 1e6), thumbs);
-}
-
-export async function readImageBytes(uri: vscode.Uri): Promise<Uint8Array> {
-  try {
-    return await vscode.workspace.fs.readFile(uri);
-  } catch (e) {
-    const missing = e instanceof vscode.FileSystemError && e.code === 'FileNotFound';
-    const err = missing
-      ? new SegmentationError('not-found', 'file not found', fileName(uri))
-      : new SegmentationError('not-a-file', `cannot read the file (${e instanceof Error ? e.message : String(e)})`, fileName(uri));
-    err.cause = e;
-    throw err;
-  }
-}
 
 export class ImageCache {
   private loading: Promise<LoadedImage> | undefined;
@@ -56,7 +23,8 @@ export class ImageCache {
   /**
    * The decoded pixels, read and decoded once. `stage` hears what the load is doing (reading,
    * decoding), also when an earlier call started it (the panel starts decoding while its
-   * webview loads); `thumbs` asks the decoding thread for the panel's pictures too.
+   * webview loads). With `thumbs`, the panel's pictures of it are started on the views' thread
+   * as soon as it is decoded, off the way of the segmentation that waits for the pixels.
    */
   load(maxMegapixels: number, stage?: (stage: Stage, message: string) => void, thumbs?: ThumbsWanted): Promise<LoadedImage> {
     if (!this.loading) {
@@ -66,9 +34,12 @@ export class ImageCache {
         this.stage = [s, message];
         for (const l of this.listeners) l(s, message);
       };
-      const p = readAndDecode(this.uri, maxMegapixels, tell, thumbs).then(
-        (d): LoadedImage => ({ image: d.image, key, thumbs: thumbs && d.thumbs ? { displayMax: thumbs.displayMax, value: d.thumbs } : undefined }),
-      );
+      const p = readAndDecode(this.uri, maxMegapixels, tell).then((image): LoadedImage => {
+        if (!thumbs) return { image, key };
+        const value = imageWorker().thumbs(image, { width: image.width, height: image.height }, thumbs.displayMax, thumbs.previewPixels);
+        value.catch(() => undefined);
+        return { image, key, thumbs: { displayMax: thumbs.displayMax, value } };
+      });
       this.loading = p;
       const settled = (): void => {
         if (this.loading !== p) return;

@@ -1,7 +1,7 @@
 // The pure half of settings.ts: raw values as `workspace.getConfiguration` returns them (anything
 // a user can type into settings.json) -> checked panel parameters, with one warning per value that
 // had to be replaced by its default. No `vscode` import so unit tests can run it.
-import { imageGlob, isOutputFormat } from '../shared/formats';
+import { imageGlob, isOutputFormat } from '../../shared/formats';
 import {
   DEFAULT_PARAMS,
   PANEL_LIMITS,
@@ -13,7 +13,7 @@ import {
   readWhole,
   type NumericParam,
   type PanelParams,
-} from '../shared/params';
+} from '../../shared/params';
 
 export const SECTION = 'kmeansSegmentation';
 

@@ -2,23 +2,23 @@
 // the pixel inspector) and its file watcher. Every message from the webview is validated
 // before use; everything it creates is disposed with the panel.
 import * as vscode from 'vscode';
-import { cliCommand } from '../core/cliCommand';
-import { isSegmentationError, oneLine } from '../core/errors';
-import { paletteJson } from '../core/insight/palette';
-import { exportName } from '../core/naming';
-import type { SegmentResult } from '../core/types';
-import { checkWebviewMessage, type ExportMessage, type HostMessage, type ResultView, type SaveMessage } from '../shared/protocol';
-import { engine, imageIo } from './engine';
-import { GRAY_VIEW, viewForK } from './insightLogic';
+import { cliCommand } from '../../core/cliCommand';
+import { isSegmentationError, oneLine } from '../../core/errors';
+import { paletteJson } from '../../core/insight/palette';
+import { exportName } from '../../core/naming';
+import type { SegmentResult } from '../../core/types';
+import { GRAY_VIEW, checkWebviewMessage, viewForK, type ExportMessage, type HostMessage, type ResultView, type SaveMessage } from '../../shared/protocol';
+import { imageWorker, segmentPool } from '../workers/workers';
 import type { ImageDocument } from './imageDocument';
-import { log } from './log';
+import { log } from '../log';
 import { PanelSession } from './panelSession';
-import { announceSaved, encodeComposite, revealInExplorer, saveBeside, saveNamedBeside } from './saveOutput';
-import { currentSettings } from './settings';
-import { SECTION } from './settingsLogic';
-import { fileName, parentOf } from './uris';
+import { announceSaved, encodeComposite, revealInExplorer, saveBeside, saveNamedBeside } from '../files/saveBeside';
+import { currentSettings } from '../settings/settings';
+import { SECTION } from '../settings/readSettings';
+import { fileName, parentOf } from '../files/uris';
 import { makeNonce, webviewHtml } from './webviewHtml';
-import { readPanelParams, type PanelParams } from '../shared/params';
+import { Disposable } from '../dispose';
+import { readPanelParams, type PanelParams } from '../../shared/params';
 
 export interface PanelHost {
   extensionUri: vscode.Uri;
@@ -34,13 +34,11 @@ export function paramsStateKey(uri: vscode.Uri): string {
   return `kmeansSegmentation.params:${uri.toString()}`;
 }
 
-export class SegmentationPanel implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+export class SegmentationPanel extends Disposable {
   private readonly name: string;
   private readonly session: PanelSession;
   /** The parameters the panel shows (the last valid ones it sent). */
   private params: PanelParams | undefined;
-  private disposed = false;
   private fileEventTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -48,14 +46,17 @@ export class SegmentationPanel implements vscode.Disposable {
     private readonly webviewPanel: vscode.WebviewPanel,
     private readonly host: PanelHost,
   ) {
+    super();
     this.name = fileName(document.uri);
-    this.session = new PanelSession({
+    this._register({ dispose: () => host.onActive(this, false) });
+    this._register({ dispose: () => clearTimeout(this.fileEventTimer) });
+    this.session = this._register(new PanelSession({
       load: (stage, thumbs) => this.document.load(currentSettings(this.document.uri).maxMegapixels, stage, thumbs),
-      pool: engine,
-      io: imageIo,
+      pool: segmentPool,
+      io: imageWorker,
       post: (msg) => this.post(msg),
       fail: (e, requestId) => this.reportError(e, requestId),
-    });
+    }));
     const webview = webviewPanel.webview;
     const dist = vscode.Uri.joinPath(host.extensionUri, 'dist');
     const media = vscode.Uri.joinPath(host.extensionUri, 'media');
@@ -68,27 +69,27 @@ export class SegmentationPanel implements vscode.Disposable {
       fileName: this.name,
     });
 
-    this.disposables.push(
-      webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
-      webviewPanel.onDidChangeViewState((e) => host.onActive(this, e.webviewPanel.active)),
-      webviewPanel.onDidDispose(() => this.dispose()),
+    this._register(webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)));
+    this._register(webviewPanel.onDidChangeViewState((e) => host.onActive(this, e.webviewPanel.active)));
+    this._register(webviewPanel.onDidDispose(() => this.dispose()));
+    this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(SECTION, document.uri)) {
           this.post({ type: 'defaults', defaults: currentSettings(document.uri).params });
         }
       }),
-      this.watchFile(),
     );
+    this._register(this.watchFile());
     if (webviewPanel.active) host.onActive(this, true);
     // While VS Code loads the webview (a second or two), the image is read and decoded and the
     // threads start: the panel's first run finds the pixels there, or on their way.
-    engine().warm();
-    void imageIo().warm().catch(() => undefined);
+    segmentPool().warm();
+    void imageWorker().warm().catch(() => undefined);
     void this.document.load(currentSettings(document.uri).maxMegapixels, undefined, PanelSession.firstThumbs).catch(() => undefined);
   }
 
   get active(): boolean {
-    return !this.disposed && this.webviewPanel.active;
+    return !this.isDisposed && this.webviewPanel.active;
   }
 
   /** The parameters the panel shows now, if it has sent any. */
@@ -97,7 +98,7 @@ export class SegmentationPanel implements vscode.Disposable {
   }
 
   private post(msg: HostMessage): void {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     void this.webviewPanel.webview.postMessage(msg).then(undefined, () => undefined);
   }
 
@@ -176,7 +177,7 @@ export class SegmentationPanel implements vscode.Disposable {
     const loaded = await this.document.load(currentSettings(this.document.uri).maxMegapixels);
     const kept = this.session.resultFor(params, loaded.key);
     if (kept) return kept;
-    return engine().segment(loaded.image, params, { imageKey: loaded.key });
+    return segmentPool().segment(loaded.image, params, { imageKey: loaded.key });
   }
 
   /**
@@ -200,7 +201,7 @@ export class SegmentationPanel implements vscode.Disposable {
     if (what === 'palette') {
       bytes = new TextEncoder().encode(`${JSON.stringify(paletteJson(result, params), null, 2)}\n`);
     } else {
-      bytes = await imageIo().encodeGray(result, what === 'mask' ? selected.filter((r) => r < result.k) : undefined);
+      bytes = await imageWorker().encodeGray(result, what === 'mask' ? selected.filter((r) => r < result.k) : undefined);
     }
     const uri = await saveNamedBeside(this.document.uri, bytes, exportName(this.name, segParams, what));
     log().info(`Saved ${uri.toString(true)}`);
@@ -286,14 +287,5 @@ export class SegmentationPanel implements vscode.Disposable {
         void vscode.window.showErrorMessage(`Could not save the mask of ${this.name}: ${oneLine(e)}`);
       }
     }
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.session.dispose();
-    clearTimeout(this.fileEventTimer);
-    this.host.onActive(this, false);
-    for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

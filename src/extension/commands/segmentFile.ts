@@ -1,11 +1,11 @@
 // One image file, start to finish, without a panel: read, decode, segment on the pool, encode,
 // save beside it. Used by "Segment Current Image and Save" and by the batch.
 import type * as vscode from 'vscode';
-import type { SegmentResult } from '../core/types';
-import { engine } from './engine';
-import { readAndDecode } from './imageCache';
-import { encodeComposite, saveBeside } from './saveOutput';
-import type { PanelParams } from '../shared/params';
+import type { SegmentResult } from '../../core/types';
+import { segmentPool } from '../workers/workers';
+import { readAndDecode } from '../files/readImage';
+import { encodeComposite, saveBeside } from '../files/saveBeside';
+import type { PanelParams } from '../../shared/params';
 
 export interface SegmentedFile {
   output: vscode.Uri;
@@ -20,8 +20,8 @@ export async function segmentFileAndSave(
   signal?: AbortSignal,
 ): Promise<SegmentedFile> {
   const started = performance.now();
-  const { image } = await readAndDecode(uri, maxMegapixels);
-  const result = await engine().segment(image, params, { signal });
+  const image = await readAndDecode(uri, maxMegapixels);
+  const result = await segmentPool().segment(image, params, { signal });
   const bytes = await encodeComposite(result, params.format);
   const output = await saveBeside(uri, bytes, params, params.format);
   return { output, result, ms: performance.now() - started };

@@ -5,31 +5,30 @@
 // at the size it shows them, plus tiles of the full-size pixels when it zooms in. Runs are
 // latest-wins (LatestRun); a run started before the image changed on disk is never shown.
 // The host-latency benchmark and the unit tests drive this class as the panel does.
-import { isSegmentationError, oneLine } from '../core/errors';
-import { SWEEP_K_MAX, SWEEP_K_MIN, SWEEP_WIDTH, sweepParams, sweepSettings, type SweepAxis } from '../core/sweep';
-import { elbowK } from '../core/insight/elbow';
-import { inspectPixel } from '../core/insight/inspect';
-import { targetSize } from '../core/resize';
-import type { RgbImage, SegmentResult } from '../core/types';
-import type { SegmentPool } from '../core/worker/pool';
-import { displayScale, scaledSize, type Rect } from '../shared/geometry';
-import { DISPLAY_MAX, sizePercents, viewLabel, type HostMessage, type InspectMessage, type PaletteEntry, type ResultView, type RunMessage, type ElbowRequestMessage, type Stage, type SweepMessage, type TileMessage, type ViewMessage } from '../shared/protocol';
-import type { Answers } from './ioProtocol';
-import type { IoClient } from './ioClient';
-import { elbowWidth } from './insightLogic';
+import { isSegmentationError, oneLine } from '../../core/errors';
+import { SWEEP_K_MAX, SWEEP_K_MIN, SWEEP_WIDTH, sweepParams, sweepSettings, type SweepAxis } from '../../core/sweep';
+import { elbowK } from '../../core/insight/elbow';
+import { inspectPixel } from '../../core/insight/inspect';
+import { targetSize } from '../../core/resize';
+import type { RgbImage, SegmentResult } from '../../core/types';
+import type { SegmentPool } from '../../core/worker/pool';
+import { displayScale, scaledSize, type Rect } from '../../shared/geometry';
+import { DISPLAY_MAX, sizePercents, viewLabel, type HostMessage, type InspectMessage, type PaletteEntry, type ResultView, type RunMessage, type ElbowRequestMessage, type Stage, type SweepMessage, type TileMessage, type ViewMessage } from '../../shared/protocol';
+import type { Answers } from '../workers/imageProtocol';
+import type { ImageClient } from '../workers/imageClient';
 import { LatestRun } from './latestRun';
-import { segmentKey, type PanelParams } from '../shared/params';
+import { segmentKey, type PanelParams } from '../../shared/params';
 
 export interface LoadedImage {
   /** In shared memory. */
   image: RgbImage;
   /** Names these pixels: it changes whenever the file does. */
   key: string;
-  /** The panel's pictures at full size, made by the decoding thread (see ThumbsWanted). */
-  thumbs?: { displayMax: number; value: Answers['thumbs'] };
+  /** The panel's pictures of it at full size, started once it was decoded (see ThumbsWanted). */
+  thumbs?: { displayMax: number; value: Promise<Answers['thumbs']> };
 }
 
-/** What the decoding thread may make of the image for the panel while it has it at hand. */
+/** The panel's pictures a load should start as soon as the image is decoded. */
 export interface ThumbsWanted {
   displayMax: number;
   previewPixels: number;
@@ -39,7 +38,7 @@ export interface SessionDeps {
   /** The decoded image, cached by the document; `stage` reports reading and decoding. */
   load(stage: (stage: Stage, message: string) => void, thumbs: ThumbsWanted): Promise<LoadedImage>;
   pool(): Pick<SegmentPool, 'segment' | 'elbow'>;
-  io(): Pick<IoClient, 'thumbs' | 'resultView' | 'view' | 'insight' | 'reduce' | 'sweepThumb'>;
+  io(): Pick<ImageClient, 'thumbs' | 'resultView' | 'view' | 'insight' | 'reduce' | 'sweepThumb'>;
   post(msg: HostMessage): void;
   /** A failure of a run that is still current (cancellations are not reported). */
   fail(error: unknown, requestId: number): void;
@@ -71,6 +70,18 @@ interface Shown {
 }
 
 type Thumbs = Answers['thumbs'];
+
+/**
+ * The elbow curve runs ~27 K-means fits: on a large image it is computed on a copy at most this
+ * wide (its shape, and so the elbow, hardly depends on the size), which keeps it under ~2 s.
+ */
+export const ELBOW_MAX_WIDTH = 300;
+
+/** The resize width for the elbow of an image `imageWidth` wide segmented at `width` (0 = original). */
+export function elbowWidth(width: number, imageWidth: number): number {
+  const effective = width > 0 ? width : imageWidth;
+  return effective <= ELBOW_MAX_WIDTH ? width : ELBOW_MAX_WIDTH;
+}
 
 /** Runs `task`, and while it runs keeps only the newest of the requests that come in. */
 class Newest<T> {
@@ -356,7 +367,7 @@ export class PanelSession {
       const imageId = `${key}|${target.width}x${target.height}|${this.displayMax}`;
       const full = target.width === image.width && target.height === image.height;
       if (full && loaded.thumbs?.displayMax === this.displayMax && !this.thumbs.has(imageId)) {
-        this.thumbs.set(imageId, Promise.resolve(loaded.thumbs.value));
+        this.thumbs.set(imageId, loaded.thumbs.value);
       }
       const display = scaledSize(target.width, target.height, displayScale(target.width, target.height, this.displayMax));
 

@@ -1,23 +1,23 @@
-// Entry of dist/ioWorker.js, the image worker (see ioProtocol.ts): decoding, encoding, and every
+// Entry of dist/imageWorker.js, the image worker (see imageProtocol.ts): decoding, encoding, and every
 // picture and view the panel is shown, made from the full-size result off the host's thread.
-import { sharedBytes } from '../core/bytes';
-import { composite, grayLabelBytes, labelImage } from '../core/composite';
-import { decodeImage } from '../core/decode';
-import { encodeGrayPng, encodeImage } from '../core/encode';
-import { clusterPalette } from '../core/insight/palette';
-import { channelPlanes } from '../core/insight/planes';
-import { maskBytes, renderResult } from '../core/insight/render';
-import { splitView } from '../core/insight/split';
-import { resizeArea } from '../core/resize';
-import type { RgbImage, SegmentResult } from '../core/types';
-import { coherence } from '../core/sweep';
-import { VIEW_FLAT_PNG, VIEW_PHOTO_PNG, encodePngSync } from '../core/codecs/png';
-import { boxRegion, renderRegion } from '../core/view/region';
-import { displayScale, scaledSize } from '../shared/geometry';
-import { type SplitData } from '../shared/protocol';
-import type { Answers, IoKind, IoRequest, WireResult } from './ioProtocol';
-import { serve, type Handlers } from '../core/worker/rpc';
-import { CHANNEL_MAX } from '../shared/params';
+import { sharedBytes } from '../../core/bytes';
+import { composite, grayLabelBytes, labelImage } from '../../core/composite';
+import { decodeImage } from '../../core/decode';
+import { encodeGrayPng, encodeImage } from '../../core/encode';
+import { clusterPalette } from '../../core/insight/palette';
+import { channelPlanes } from '../../core/insight/planes';
+import { maskBytes, renderResult } from '../../core/insight/render';
+import { splitView } from '../../core/insight/split';
+import { resizeArea } from '../../core/resize';
+import type { RgbImage, SegmentResult } from '../../core/types';
+import { coherence } from '../../core/sweep';
+import { VIEW_FLAT_PNG, VIEW_PHOTO_PNG, encodePngSync } from '../../core/codecs/png';
+import { boxRegion, renderRegion } from '../../core/view/region';
+import { displayScale, scaledSize } from '../../shared/geometry';
+import { type SplitData } from '../../shared/protocol';
+import type { Answers, ImageKind, ImageRequest, WireResult } from './imageProtocol';
+import { serve, type Handlers } from '../../core/worker/rpc';
+import { CHANNEL_MAX } from '../../shared/params';
 
 /** The bins of the split view's density scatter on each axis. */
 const SCATTER_BINS = 64;
@@ -61,13 +61,11 @@ function makeThumbs(image: RgbImage, displayMax: number, previewPixels: number):
   return { original, display, preview: resizeArea(from, small.width, small.height, sharedBytes) };
 }
 
-const handlers: Handlers<IoRequest, Answers> = {
+const handlers: Handlers<ImageRequest, Answers> = {
   async decode(req) {
     // Decoded straight into shared memory: the host and the pool's workers read it where it is.
     const image = await decodeImage(new Uint8Array(req.bytes), req.name, { maxPixels: req.maxPixels, alloc: sharedBytes });
-    // The panel's pictures of it at full size, while its pixels are at hand (and this thread warm).
-    if (!req.thumbs) return { image };
-    return { image, thumbs: makeThumbs(image, req.thumbs.displayMax, req.thumbs.previewPixels) };
+    return { image };
   },
   async encodeComposite(req) {
     const { image, labels, k } = req.result;
@@ -154,7 +152,7 @@ const handlers: Handlers<IoRequest, Answers> = {
 };
 
 /** The fresh buffers of an answer, transferred rather than copied. */
-function transferables(answer: Answers[IoKind]): ArrayBuffer[] {
+function transferables(answer: Answers[ImageKind]): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];
   const add = (b: unknown): void => {
     if (b instanceof ArrayBuffer) out.push(b);
@@ -165,7 +163,6 @@ function transferables(answer: Answers[IoKind]): ArrayBuffer[] {
   add(a.mean?.png);
   add(a.right?.png);
   add(a.original?.png);
-  add((answer as Partial<Answers['decode']>).thumbs?.original.png);
   if (a.split) {
     if (a.split.kind === 'histogram') a.split.histograms.forEach(add);
     else [a.split.counts, a.split.dominant].forEach(add);
@@ -174,4 +171,4 @@ function transferables(answer: Answers[IoKind]): ArrayBuffer[] {
   return out;
 }
 
-serve<IoRequest, Answers>(handlers, { transfer: (answer) => transferables(answer as Answers[IoKind]) });
+serve<ImageRequest, Answers>(handlers, { transfer: (answer) => transferables(answer as Answers[ImageKind]) });

@@ -1,42 +1,42 @@
 // The extension's worker threads, so no heavy work runs on the extension host's thread: the
 // segmentation pool and the image decode/encode worker. Created on first use, ended on deactivation.
 import * as vscode from 'vscode';
-import { SegmentPool } from '../core/worker/pool';
-import { IoClient } from './ioClient';
+import { SegmentPool } from '../../core/worker/pool';
+import { ImageClient } from './imageClient';
 
 let pool: SegmentPool | undefined;
-let io: IoClient | undefined;
-let decoder: IoClient | undefined;
+let io: ImageClient | undefined;
+let decoder: ImageClient | undefined;
 let workerPath: string | undefined;
-let ioWorkerPath: string | undefined;
+let imageWorkerPath: string | undefined;
 
 export function initEngine(context: vscode.ExtensionContext): void {
   workerPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath;
-  ioWorkerPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'ioWorker.js').fsPath;
+  imageWorkerPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'imageWorker.js').fsPath;
   context.subscriptions.push({ dispose: () => void disposeEngine() });
 }
 
-export function engine(): SegmentPool {
+export function segmentPool(): SegmentPool {
   if (!workerPath) throw new Error('the K-means engine is used before activation');
   pool ??= new SegmentPool({ workerPath });
   return pool;
 }
 
 /** The panel's pictures and views, and encoding, on their own worker thread (kept warm). */
-export function imageIo(): IoClient {
-  if (!ioWorkerPath) throw new Error('the image worker is used before activation');
-  io ??= new IoClient(ioWorkerPath);
+export function imageWorker(): ImageClient {
+  if (!imageWorkerPath) throw new Error('the image worker is used before activation');
+  io ??= new ImageClient(imageWorkerPath);
   return io;
 }
 
 /**
  * Decoding, on a thread of its own: a large image's decode leaves hundreds of megabytes of
- * codec buffers, so that thread ends after it (see IoClient's RECYCLE_AT) while the views'
+ * codec buffers, so that thread ends after it (see ImageClient's RECYCLE_AT) while the views'
  * thread, busy right after with the new image, stays warm.
  */
-export function imageDecoder(): IoClient {
-  if (!ioWorkerPath) throw new Error('the image worker is used before activation');
-  decoder ??= new IoClient(ioWorkerPath);
+export function imageDecoder(): ImageClient {
+  if (!imageWorkerPath) throw new Error('the image worker is used before activation');
+  decoder ??= new ImageClient(imageWorkerPath);
   return decoder;
 }
 

@@ -1,14 +1,14 @@
 // "Segment with K-means" and "Segment Current Image and Save". The batch command is in batch.ts.
 import * as vscode from 'vscode';
-import { isSegmentationError, oneLine } from '../core/errors';
-import { runBatchOnFiles } from './batch';
-import { VIEW_TYPE, type SegmentationEditorProvider } from './editorProvider';
-import { log } from './log';
-import { announceSaved } from './saveOutput';
+import { isSegmentationError, oneLine } from '../../core/errors';
+import { runBatchOnFiles } from '../batch/batchCommand';
+import { VIEW_TYPE, type SegmentationEditorProvider } from '../editor/editorProvider';
+import { log } from '../log';
+import { announceSaved } from '../files/saveBeside';
 import { segmentFileAndSave } from './segmentFile';
-import { currentSettings } from './settings';
-import { fileName, isImageUri } from './uris';
-import { IMAGE_EXTENSIONS, imageFormatsText, unreadableImageMessage } from '../shared/formats';
+import { currentSettings } from '../settings/settings';
+import { fileName, isImageUri } from '../files/uris';
+import { IMAGE_EXTENSIONS, imageFormatsText, unreadableImageMessage } from '../../shared/formats';
 
 const NO_IMAGE = `Open an image (${imageFormatsText('or')}) first: no image editor is active.`;
 

@@ -2,15 +2,15 @@
 // settings or chosen step by step, then every image segmented and saved beside itself, with a
 // cancellable progress notification and a log. One bad image is logged; the rest go on.
 import * as vscode from 'vscode';
-import { isSegmentationError, oneLine } from '../core/errors';
-import { isOurOutput } from '../core/naming';
-import { batchSummary, describeParams, failLine, selectBatchFiles, wholeNumberProblem, type BatchTally } from './batchLogic';
-import { log } from './log';
-import { segmentFileAndSave } from './segmentFile';
-import { currentSettings } from './settings';
-import { fileName } from './uris';
-import { CHANNEL_NAMES, COLOR_SPACES, readPanelParams, type PanelParams } from '../shared/params';
-import { isImageName, OUTPUT_FORMATS } from '../shared/formats';
+import { isSegmentationError, oneLine } from '../../core/errors';
+import { isOurOutput } from '../../core/naming';
+import { batchSummary, describeParams, failLine, selectBatchFiles, wholeNumberProblem, type BatchTally } from './batchFiles';
+import { log } from '../log';
+import { segmentFileAndSave } from '../commands/segmentFile';
+import { currentSettings } from '../settings/settings';
+import { fileName } from '../files/uris';
+import { CHANNEL_NAMES, COLOR_SPACES, readPanelParams, type PanelParams } from '../../shared/params';
+import { isImageName, OUTPUT_FORMATS } from '../../shared/formats';
 
 /** Folders the fallback walk does not enter (the search service skips them too, by default). */
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);

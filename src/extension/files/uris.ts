@@ -1,6 +1,6 @@
 // Small helpers on Uris that need no state.
 import * as vscode from 'vscode';
-import { isImageName } from '../shared/formats';
+import { isImageName } from '../../shared/formats';
 
 /** The last path segment (file name) of a Uri. */
 export function fileName(uri: vscode.Uri): string {

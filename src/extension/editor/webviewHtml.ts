@@ -1,7 +1,7 @@
 // The panel's HTML: a pure function of a few strings so its Content Security Policy and its
 // escaping are unit-tested without VS Code. The only script is the bundled webview.js, allowed
 // by a per-load nonce; no inline script, no inline style attribute, nothing remote.
-import { CHANNEL_NAMES, PANEL_LIMITS, type NumericParam } from '../shared/params';
+import { CHANNEL_NAMES, PANEL_LIMITS, type NumericParam } from '../../shared/params';
 
 export interface WebviewHtmlInput {
   /** webview.cspSource */

@@ -1,14 +1,14 @@
 // Writes a composite beside its image under core's output name, through workspace.fs (remote
 // and virtual file systems too), never replacing a file (see core/files/writeNew.ts).
 import * as vscode from 'vscode';
-import { outputName } from '../core/naming';
-import type { ResultMode } from '../core/insight/render';
-import type { SegmentResult } from '../core/types';
-import { imageIo } from './engine';
-import { writeNewInFolder } from '../core/files/writeNew';
+import { outputName } from '../../core/naming';
+import type { ResultMode } from '../../core/insight/render';
+import type { SegmentResult } from '../../core/types';
+import { imageWorker } from '../workers/workers';
+import { writeNewInFolder } from '../../core/files/writeNew';
 import { fileName, parentOf } from './uris';
-import type { OutputFormat } from '../shared/formats';
-import type { SegmentParams } from '../shared/params';
+import type { OutputFormat } from '../../shared/formats';
+import type { SegmentParams } from '../../shared/params';
 
 /** The composite image file bytes of a result, in the given format (the right half in `view`'s mode). */
 export function encodeComposite(
@@ -16,7 +16,7 @@ export function encodeComposite(
   format: OutputFormat,
   view?: { mode: ResultMode; selected: number[]; white: boolean },
 ): Promise<Uint8Array> {
-  return imageIo().encodeComposite(result, format, view);
+  return imageWorker().encodeComposite(result, format, view);
 }
 
 /** Saves `bytes` beside `imageUri` as outputName(...) (or -2, -3, ...); returns the new file. */

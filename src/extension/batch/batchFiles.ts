@@ -1,7 +1,7 @@
 // The pure half of the batch command: which files a batch takes, and how it reports. No `vscode` import: unit-tested directly.
-import { isOurOutput } from '../core/naming';
-import { isImageName } from '../shared/formats';
-import { CHANNEL_NAMES, PANEL_LIMITS, inRange, rangeText, readWhole, type NumericParam, type PanelParams } from '../shared/params';
+import { isOurOutput } from '../../core/naming';
+import { isImageName } from '../../shared/formats';
+import { CHANNEL_NAMES, PANEL_LIMITS, inRange, rangeText, readWhole, type NumericParam, type PanelParams } from '../../shared/params';
 
 /**
  * A glob (the `batchGlob` setting's syntax, as VS Code's: `**`, `*`, `?`, `{a,b}`, `[abc]`) as

@@ -1,14 +1,14 @@
-// Messages between the extension host and dist/ioWorker.js, the image worker: it decodes files,
+// Messages between the extension host and dist/imageWorker.js, the image worker: it decodes files,
 // encodes saved composites, and makes everything the panel is shown (display-size halves, zoom
 // tiles, the palette and the other insight views) from the full-size result. Pixels travel in
 // shared memory (core/bytes.ts): requests copy none; answers transfer their fresh buffers.
-import type { ResultMode } from '../core/insight/render';
-import type { RegionView } from '../core/view/region';
-import type { RgbImage } from '../core/types';
-import type { Rect } from '../shared/geometry';
-import type { PaletteEntry, Picture, SplitData } from '../shared/protocol';
-import type { OutputFormat } from '../shared/formats';
-import type { ColorSpace } from '../shared/params';
+import type { ResultMode } from '../../core/insight/render';
+import type { RegionView } from '../../core/view/region';
+import type { RgbImage } from '../../core/types';
+import type { Rect } from '../../shared/geometry';
+import type { PaletteEntry, Picture, SplitData } from '../../shared/protocol';
+import type { OutputFormat } from '../../shared/formats';
+import type { ColorSpace } from '../../shared/params';
 
 export interface DecodeRequest {
   id: number;
@@ -17,8 +17,6 @@ export interface DecodeRequest {
   /** For error messages: the file's name. */
   name: string;
   maxPixels: number;
-  /** Also make the panel's pictures of it (ThumbsRequest at full size). */
-  thumbs?: { displayMax: number; previewPixels: number };
 }
 
 /** Starts the worker and loads its code, ahead of the work (a panel opening). */
@@ -40,11 +38,11 @@ export interface EncodeCompositeRequest {
   kind: 'encodeComposite';
   result: WireResult;
   format: OutputFormat;
-  /** The right half drawn in this mode instead of the seed's gray levels. */
+  /** The right half drawn in this mode instead of the reference script's gray levels. */
   view?: { mode: ResultMode; selected: number[]; white: boolean };
 }
 
-/** A one-channel PNG of the labels: gray levels as the seed's, or with `selected`, a 0/255 mask. */
+/** A one-channel PNG of the labels: gray levels as the reference script's, or with `selected`, a 0/255 mask. */
 export interface EncodeGrayRequest {
   id: number;
   kind: 'encodeGray';
@@ -108,7 +106,7 @@ export interface InsightRequest {
   channels: number[];
 }
 
-/** The image resized (the seed's INTER_AREA) to `target`, in shared memory: a sweep's copy. */
+/** The image resized (the reference script's INTER_AREA) to `target`, in shared memory: a sweep's copy. */
 export interface ReduceRequest {
   id: number;
   kind: 'reduce';
@@ -123,7 +121,7 @@ export interface SweepThumbRequest {
   result: WireResult;
 }
 
-export type IoRequest =
+export type ImageRequest =
   | WarmRequest
   | DecodeRequest
   | EncodeCompositeRequest
@@ -137,7 +135,7 @@ export type IoRequest =
 
 export interface Answers {
   warm: Record<string, never>;
-  decode: { image: RgbImage; thumbs?: Answers['thumbs'] };
+  decode: { image: RgbImage };
   encodeComposite: { bytes: ArrayBuffer };
   encodeGray: { bytes: ArrayBuffer };
   /** `display`: the original at the picture's size, in shared memory, for the renders of the right half. */
@@ -149,4 +147,4 @@ export interface Answers {
   sweepThumb: { score: number; gray: Picture; mean: Picture };
 }
 
-export type IoKind = IoRequest['kind'];
+export type ImageKind = ImageRequest['kind'];

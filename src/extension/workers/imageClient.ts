@@ -1,15 +1,15 @@
-// The host's side of dist/ioWorker.js (the image worker): one worker thread, started on first
+// The host's side of dist/imageWorker.js (the image worker): one worker thread, started on first
 // use, restarted if it dies. A request that takes far too long (a decoder stuck on a hostile file) gets the worker
 // terminated, so later requests are not stuck behind it. No `vscode` here, so unit tests drive
 // the real worker.
-import { SegmentationError } from '../core/errors';
-import { WorkerLink, type WithoutId } from '../core/worker/rpc';
-import { toShared } from '../core/bytes';
-import type { RgbImage, SegmentResult } from '../core/types';
-import type { RegionView } from '../core/view/region';
-import type { Answers, DecodeRequest, EncodeCompositeRequest, IoKind, IoRequest, ViewRequest, WireResult } from './ioProtocol';
-import type { OutputFormat } from '../shared/formats';
-import type { ColorSpace } from '../shared/params';
+import { SegmentationError } from '../../core/errors';
+import { WorkerLink, type WithoutId } from '../../core/worker/rpc';
+import { toShared } from '../../core/bytes';
+import type { RgbImage, SegmentResult } from '../../core/types';
+import type { RegionView } from '../../core/view/region';
+import type { Answers, EncodeCompositeRequest, ImageKind, ImageRequest, ViewRequest, WireResult } from './imageProtocol';
+import type { OutputFormat } from '../../shared/formats';
+import type { ColorSpace } from '../../shared/params';
 
 /** What the worker reads of a result. */
 export type ResultPixels = Pick<SegmentResult, 'image' | 'labels' | 'k'>;
@@ -23,7 +23,7 @@ function wire(result: ResultPixels): WireResult {
   return { image: sharedImage(result.image), labels: toShared(result.labels), k: result.k };
 }
 
-export interface IoClientOptions {
+export interface ImageClientOptions {
   /** What any request may take before the worker is restarted; larger ones get more (see limitMs). */
   timeoutMs?: number;
 }
@@ -38,9 +38,9 @@ const RECYCLE_AT = 4_000_000;
 /** Extra time a request gets per megabyte of file (decode) or megapixel (encode). */
 const EXTRA_MS_PER_MEGA = 1_000;
 
-type Link = WorkerLink<IoRequest, Answers>;
+type Link = WorkerLink<ImageRequest, Answers>;
 
-export class IoClient {
+export class ImageClient {
   private link: Link | undefined;
   private started = 0;
   /** A worker to end once it is idle (see RECYCLE_AT). */
@@ -52,7 +52,7 @@ export class IoClient {
 
   constructor(
     private readonly workerPath: string,
-    options: IoClientOptions = {},
+    options: ImageClientOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
@@ -64,13 +64,8 @@ export class IoClient {
 
   /** Decodes file bytes (transferred: the caller's buffer is detached) into RGB pixels in shared memory. */
   async decode(bytes: Uint8Array, name: string, maxPixels: number): Promise<RgbImage> {
-    return (await this.decodeWith(bytes, name, maxPixels)).image;
-  }
-
-  /** The same, and with `thumbs` the panel's pictures of the image at full size too. */
-  decodeWith(bytes: Uint8Array, name: string, maxPixels: number, thumbs?: DecodeRequest['thumbs']): Promise<Answers['decode']> {
     const buf = (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer) as ArrayBuffer;
-    return this.call<'decode'>({ kind: 'decode', bytes: buf, name, maxPixels, thumbs }, [buf], name, bytes.byteLength);
+    return (await this.call<'decode'>({ kind: 'decode', bytes: buf, name, maxPixels }, [buf], name, bytes.byteLength)).image;
   }
 
   /** Starts the worker ahead of the work, so its start-up is not on the way of the first request. */
@@ -85,7 +80,7 @@ export class IoClient {
     return new Uint8Array(r.bytes);
   }
 
-  /** The label image as a gray PNG (the seed's levels), or with `selected` the 0/255 mask of those ranks. */
+  /** The label image as a gray PNG (the reference script's levels), or with `selected` the 0/255 mask of those ranks. */
   async encodeGray(result: ResultPixels, selected?: number[]): Promise<Uint8Array> {
     const { width, height } = result.image;
     const r = await this.call<'encodeGray'>({ kind: 'encodeGray', result: wire(result), selected }, [], 'the label image', width * height);
@@ -147,7 +142,7 @@ export class IoClient {
     return this.timeoutMs + Math.floor(size / 1e6) * EXTRA_MS_PER_MEGA;
   }
 
-  private async call<K extends IoKind>(req: WithoutId<Extract<IoRequest, { kind: K }>>, transfer: ArrayBuffer[], label: string, size: number): Promise<Answers[K]> {
+  private async call<K extends ImageKind>(req: WithoutId<Extract<ImageRequest, { kind: K }>>, transfer: ArrayBuffer[], label: string, size: number): Promise<Answers[K]> {
     const link = this.ensureLink();
     if (size >= RECYCLE_AT && (req.kind === 'decode' || req.kind === 'encodeComposite' || req.kind === 'encodeGray')) this.recycle = link;
     const limit = this.limitMs(size);

@@ -1,8 +1,8 @@
-// Reads `kmeansSegmentation.*` through VS Code and validates it with settingsLogic (the pure,
+// Reads `kmeansSegmentation.*` through VS Code and validates it with readSettings.ts (the pure,
 // unit-tested half). Invalid values are logged once each and replaced by their defaults.
 import * as vscode from 'vscode';
-import { log } from './log';
-import { readSettings, SECTION, SETTING_KEYS, type Settings } from './settingsLogic';
+import { log } from '../log';
+import { readSettings, SECTION, SETTING_KEYS, type Settings } from './readSettings';
 
 const reported = new Set<string>();
 

@@ -2,27 +2,31 @@
 // SegmentationPanel per open editor. Knows which panel is active, for "Segment Current Image
 // and Save".
 import * as vscode from 'vscode';
-import { forgetImage, releaseIdle } from './engine';
+import { forgetImage, releaseIdle } from '../workers/workers';
 import { ImageDocument } from './imageDocument';
 import { SegmentationPanel } from './panel';
+import { Disposable } from '../dispose';
 
 export const VIEW_TYPE = 'kmeansSegmentation.editor';
 
-export class SegmentationEditorProvider implements vscode.CustomReadonlyEditorProvider<ImageDocument> {
+export class SegmentationEditorProvider extends Disposable implements vscode.CustomReadonlyEditorProvider<ImageDocument> {
   private readonly panels = new Set<SegmentationPanel>();
   private activePanel: SegmentationPanel | undefined;
 
-  constructor(private readonly context: vscode.ExtensionContext) {}
-
-  static register(context: vscode.ExtensionContext): SegmentationEditorProvider {
-    const provider = new SegmentationEditorProvider(context);
-    context.subscriptions.push(
-      vscode.window.registerCustomEditorProvider(VIEW_TYPE, provider, {
+  private constructor(private readonly context: vscode.ExtensionContext) {
+    super();
+    this._register({ dispose: () => [...this.panels].forEach((p) => p.dispose()) });
+    this._register(
+      vscode.window.registerCustomEditorProvider(VIEW_TYPE, this, {
         supportsMultipleEditorsPerDocument: false,
         webviewOptions: { retainContextWhenHidden: false },
       }),
-      { dispose: () => provider.panels.forEach((p) => p.dispose()) },
     );
+  }
+
+  static register(context: vscode.ExtensionContext): SegmentationEditorProvider {
+    const provider = new SegmentationEditorProvider(context);
+    context.subscriptions.push(provider);
     return provider;
   }
 

@@ -1,17 +1,19 @@
 // The custom editor's document: an image Uri and its decoded pixels (decoded once, on first use,
 // and again only after the file changes).
 import * as vscode from 'vscode';
-import type { Stage } from '../shared/protocol';
+import type { Stage } from '../../shared/protocol';
 import { ImageCache, type LoadedImage } from './imageCache';
+import { Disposable } from '../dispose';
 import type { ThumbsWanted } from './panelSession';
 
-export class ImageDocument implements vscode.CustomDocument {
+export class ImageDocument extends Disposable implements vscode.CustomDocument {
   private readonly cache: ImageCache;
-  private readonly disposed = new vscode.EventEmitter<void>();
+  private readonly disposed = this._register(new vscode.EventEmitter<void>());
   /** Fires when VS Code closes the document (no editor shows it any more). */
   readonly onDidDispose = this.disposed.event;
 
   constructor(readonly uri: vscode.Uri) {
+    super();
     this.cache = new ImageCache(uri);
   }
 
@@ -28,9 +30,10 @@ export class ImageDocument implements vscode.CustomDocument {
     this.cache.invalidate();
   }
 
-  dispose(): void {
+  override dispose(): void {
+    if (this.isDisposed) return;
     this.cache.invalidate();
     this.disposed.fire();
-    this.disposed.dispose();
+    super.dispose();
   }
 }

@@ -1,0 +1,39 @@
+// Reading an image through workspace.fs (remote and virtual file systems too) and decoding it on
+// the decoding thread, with what it is doing said as it goes.
+import * as vscode from 'vscode';
+import { SegmentationError } from '../../core/errors';
+import { FORMAT_LABELS, readImageHeader, sniffFormat } from '../../core/header';
+import type { Stage } from '../../shared/protocol';
+import type { RgbImage } from '../../core/types';
+import { imageDecoder } from '../workers/workers';
+import { fileName } from './uris';
+
+/** Reads through workspace.fs (works on remote and virtual file systems) and decodes. */
+export async function readAndDecode(
+  uri: vscode.Uri,
+  maxMegapixels: number,
+  stage: (stage: Stage, message: string) => void = () => undefined,
+): Promise<RgbImage> {
+  const name = fileName(uri);
+  stage('reading', `Reading ${name}…`);
+  const bytes = await readImageBytes(uri);
+  const header = readImageHeader(bytes);
+  const format = sniffFormat(bytes);
+  const what = header && format ? `${header.width}×${header.height} ${FORMAT_LABELS[format]}` : name;
+  stage('decoding', `Decoding ${what}…`);
+  return imageDecoder().decode(bytes, name, Math.round(maxMegapixels * 1e6));
+}
+
+export async function readImageBytes(uri: vscode.Uri): Promise<Uint8Array> {
+  try {
+    return await vscode.workspace.fs.readFile(uri);
+  } catch (e) {
+    const missing = e instanceof vscode.FileSystemError && e.code === 'FileNotFound';
+    const err = missing
+      ? new SegmentationError('not-found', 'file not found', fileName(uri))
+      : new SegmentationError('not-a-file', `cannot read the file (${e instanceof Error ? e.message : String(e)})`, fileName(uri));
+    err.cause = e;
+    throw err;
+  }
+}
+
