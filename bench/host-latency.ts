@@ -31,6 +31,8 @@ export interface HostBenchOptions {
   photos?: string[];
   /** Skip the width-300 part. */
   noScaled?: boolean;
+  /** Images (paths) for the Explore part: the 28-setting sweep in the panel and the CLI's --sweep; none skips it. */
+  sweepImages?: string[];
   log(line: string): void;
 }
 
@@ -44,6 +46,11 @@ export const TARGET_SCALED_MS = 150;
 /** A preview within this of every change. */
 export const TARGET_PREVIEW_MS = 500;
 export const TARGET_RSS_MB = 1024;
+/** Explore (issue 15): the 28 settings in the panel, the first of them, and the CLI's --sweep against one run. */
+export const TARGET_SWEEP_MS = 1500;
+export const TARGET_SWEEP_FIRST_MS = 300;
+export const TARGET_SWEEP_CLI_RATIO = 5;
+const SWEEP_REPEATS = 3;
 const POOL_SIZE = 2;
 const WARM_UP_RUNS = 4;
 const GRAY: ResultView = { mode: 'gray', selected: [], white: false };
@@ -131,6 +138,31 @@ class HeadlessPanel {
     this.session.ready(1024);
   }
 
+  /** Sends an Explore request and times its first setting and its end. */
+  async sweep(params: PanelParams): Promise<{ first: number; done: number; items: number }> {
+    const raw: unknown = JSON.parse(JSON.stringify({ type: 'sweep', requestId: this.nextId++, params, axis: 'channels' }));
+    const t0 = performance.now();
+    const checked = checkWebviewMessage(raw);
+    if (!checked.ok || checked.value.type !== 'sweep') throw new Error(`the sweep message was refused: ${checked.ok ? 'not a sweep' : checked.reason}`);
+    const msg = checked.value;
+    let first = NaN;
+    let items = 0;
+    const done = new Promise<number>((resolve, reject) => {
+      this.listener = (m) => {
+        if (m.type === 'sweepItem' && m.requestId === msg.requestId) {
+          items++;
+          if (Number.isNaN(first)) first = performance.now() - t0;
+        } else if (m.type === 'sweepDone' && m.requestId === msg.requestId) {
+          if (m.error) reject(new Error(m.error));
+          else resolve(performance.now() - t0);
+        } else if (m.type === 'error') reject(new Error(m.message));
+      };
+    });
+    this.session.sweep(msg);
+    const end = await done;
+    return { first, done: end, items };
+  }
+
   /** Sends a run and times its messages until the final result. */
   async change(params: PanelParams): Promise<Timed> {
     const raw: unknown = JSON.parse(JSON.stringify({ type: 'run', requestId: this.nextId++, params, view: GRAY }));
@@ -163,6 +195,76 @@ class HeadlessPanel {
   }
 }
 
+/** A fresh CLI process with these arguments (writing into a temporary folder), wall time in ms. */
+function cliTimed(cliPath: string, args: (dir: string) => string[]): number {
+  const dir = mkdtempSync(join(tmpdir(), 'host-bench-cli-'));
+  try {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [cliPath, ...args(dir)], { encoding: 'utf8' });
+    const t = performance.now() - t0;
+    if (r.status !== 0) throw new Error(`the CLI failed: ${r.stderr}`);
+    return t;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Explore: per image, the panel's 28-setting sweep (colour spaces x channel subsets at k = 3, on
+ * its 300-pixel copy, the image already open), and the CLI's --sweep against one ordinary CLI
+ * run at width 300, interleaved; medians of SWEEP_REPEATS.
+ */
+async function sweepPart(
+  o: HostBenchOptions,
+  pool: SegmentPool,
+  io: ImageClient,
+  decoded: (path: string) => Promise<LoadedImage>,
+  verdicts: Verdict[],
+): Promise<void> {
+  o.log(`\nExplore: 28 settings (4 colour spaces x 7 channel subsets, k = 3) at width 300; medians of ${SWEEP_REPEATS}`);
+  o.log(`${'image'.padEnd(16)}  ${'first'.padStart(7)}  ${'all 28'.padStart(7)}  ${'CLI --sweep'.padStart(11)}  ${'CLI -w 300'.padStart(10)}  ratio`);
+  const firsts: number[] = [];
+  const dones: number[] = [];
+  const ratios: number[] = [];
+  for (const path of o.sweepImages!) {
+    const loaded = await decoded(path);
+    const panel = new HeadlessPanel(pool, io, async () => loaded);
+    await panel.change({ ...DEFAULTS });
+    const first: number[] = [];
+    const done: number[] = [];
+    const sweepCli: number[] = [];
+    const oneCli: number[] = [];
+    for (let i = 0; i < SWEEP_REPEATS; i++) {
+      const r = await panel.sweep({ ...DEFAULTS });
+      if (r.items !== 28) throw new Error(`the sweep of ${path} gave ${r.items} settings, not 28`);
+      first.push(r.first);
+      done.push(r.done);
+      sweepCli.push(cliTimed(o.cliPath, (dir) => ['-i', path, '--sweep', '-n', '3', '--out', join(dir, 'sheet.png')]));
+      oneCli.push(cliTimed(o.cliPath, (dir) => ['-i', path, '-w', '300', '-n', '3', '--out', join(dir, 'out.png')]));
+    }
+    panel.session.dispose();
+    const ratio = median(sweepCli) / median(oneCli);
+    firsts.push(median(first));
+    dones.push(median(done));
+    ratios.push(ratio);
+    const name = path.split('/').pop()!;
+    o.log(
+      `${name.padEnd(16)}  ${ms(median(first)).padStart(7)}  ${ms(median(done)).padStart(7)}  ${ms(median(sweepCli)).padStart(11)}  ` +
+        `${ms(median(oneCli)).padStart(10)}  ${ratio.toFixed(2)}x`,
+    );
+  }
+  verdicts.push({
+    what: `Explore in the panel: 28 settings at width 300 <= ${TARGET_SWEEP_MS} ms, the first <= ${TARGET_SWEEP_FIRST_MS} ms`,
+    ok: Math.max(...dones) <= TARGET_SWEEP_MS && Math.max(...firsts) <= TARGET_SWEEP_FIRST_MS,
+    detail: `all 28: worst median ${ms(Math.max(...dones))}; first: worst median ${ms(Math.max(...firsts))} (${o.sweepImages!.length} images)`,
+  });
+  verdicts.push({
+    what: `CLI --sweep <= ${TARGET_SWEEP_CLI_RATIO}x one CLI run at width 300`,
+    ok: Math.max(...ratios) <= TARGET_SWEEP_CLI_RATIO,
+    detail: `worst ${Math.max(...ratios).toFixed(2)}x, median ${median(ratios).toFixed(2)}x`,
+  });
+}
+
 /** The CLI's whole run on a photo (a fresh process, PNG written), wall time in ms. */
 function cliRun(cliPath: string, photo: string, params: PanelParams): number {
   const dir = mkdtempSync(join(tmpdir(), 'host-bench-cli-'));
@@ -193,6 +295,7 @@ export async function hostLatency(o: HostBenchOptions): Promise<Verdict[]> {
   const decoded = async (path: string): Promise<LoadedImage> => ({ image: await decoder.decode(new Uint8Array(readFileSync(path)), path, 500e6), key: `${path}#1` });
   try {
     if (!o.noScaled) await scaledPart(o, pool, io, decoded, verdicts);
+    if (o.sweepImages?.length) await sweepPart(o, pool, io, decoded, verdicts);
     for (const photo of o.photos ?? []) await photoPart(o, pool, io, decoder, photo, verdicts);
     return verdicts;
   } finally {

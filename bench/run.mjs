@@ -172,6 +172,8 @@ async function hostSection() {
     cliPath: CLI,
     photos,
     images: wantedImages ?? (quick ? QUICK_IMAGES : undefined),
+    // Explore on the article's plate and two photos of the shared set.
+    sweepImages: [join(ROOT, 'media', 'samples', 'ishihara-5.png'), ...(quick ? [] : ['chelsea', 'coffee'].map((n) => join(IMAGES_DIR, `${n}.png`)))].filter((p) => existsSync(p)),
     log: (line) => {
       console.log(line);
       log.push(line);

@@ -62,31 +62,6 @@ export function checkArgs(points: Float64Array, weights: Float64Array, d: number
   return [from, to];
 }
 
-/**
- * sklearn's _tolerance: tol times the mean over dimensions of the (weighted) variance. Computed
- * from the weighted sums and sums of squares, which are exact for integer data, so the value
- * does not depend on the order of the points.
- */
-export function absoluteTolerance(points: Float64Array, weights: Float64Array, d: number, tol: number): number {
-  const m = weights.length;
-  let total = 0;
-  for (let j = 0; j < d; j++) {
-    let w = 0;
-    let s1 = 0;
-    let s2 = 0;
-    for (let i = 0; i < m; i++) {
-      const x = points[i * d + j];
-      const wi = weights[i];
-      w += wi;
-      s1 += wi * x;
-      s2 += wi * x * x;
-    }
-    const mean = s1 / w;
-    const v = s2 / w - mean * mean;
-    total += v > 0 ? v : 0;
-  }
-  return (total / d) * tol;
-}
 
 /** Lowest inertia; among equal inertias the lowest restart index. Calls that ran no restart do not count. */
 export function bestOf(results: KMeansResult[]): KMeansResult {

@@ -161,7 +161,7 @@ export function maxAbs(pts: usize, len: i32): f64 {
   return big;
 }
 
-/** options.ts's absoluteTolerance, same operations in the same order. */
+/** sklearn's _tolerance (the oracle's absoluteTolerance in test/oracle/bruteForce.ts: same operations, same order). */
 export function tolerance(pts: usize, wts: usize, d: i32, m: i32, tol: f64): f64 {
   let total: f64 = 0;
   for (let j = 0; j < d; j++) {
