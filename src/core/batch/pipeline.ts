@@ -1,0 +1,112 @@
+// One image, from its file's bytes to the bytes of what is saved: decode, segment, draw the
+// right half, composite, encode. No file system: a batch worker runs this on bytes the host read
+// (with node:fs in the CLI, VS Code's workspace.fs in the extension), and the host writes what it
+// returns. The CLI's single-image run calls it in-process.
+import { composite, grayLabelBytes, labelImage } from '../composite';
+import { decodeImage } from '../decode';
+import { encodeGrayPng, encodeImage } from '../encode';
+import { SegmentationError } from '../errors';
+import { paletteJson } from '../insight/palette';
+import { renderResult, type ResultMode } from '../insight/render';
+import { segmentSync } from '../segment';
+import type { OutputFormat, SegmentParams, SegmentResult } from '../types';
+
+/** What to do with every image of a batch. Plain data: it is posted to the workers. */
+export interface ImageJob {
+  params: SegmentParams;
+  /** Refuse images larger than this (read from the header before decoding). */
+  maxPixels: number;
+  /** How the composite's right half shows the clusters. */
+  mode: ResultMode;
+  /** The cluster ranks mode 'mask' keeps. */
+  select: number[];
+  /** The composite is encoded once per format listed; none: nothing to save but the summary. */
+  formats: OutputFormat[];
+  /** Also the gray label image as PNG. */
+  labels?: boolean;
+  /** Also the clusters as JSON (paletteJson). */
+  palette?: boolean;
+}
+
+/** The segmentation's result as the CLI's --json reports it, without the pixels. */
+export interface ImageSummary {
+  inertia: number;
+  k: number;
+  iterations: number;
+  clusterSizes: number[];
+  centers: number[][];
+  /** Of the (resized) image that was clustered. */
+  width: number;
+  height: number;
+  distinctValues: number;
+  warnings: string[];
+}
+
+/** Milliseconds per stage. */
+export interface ImageTimings {
+  decode: number;
+  resize: number;
+  convert: number;
+  kmeans: number;
+  composite: number;
+  encode: number;
+}
+
+export interface ImageOutcome {
+  summary: ImageSummary;
+  /** The composite in each of the job's formats. */
+  composites: Partial<Record<OutputFormat, Uint8Array>>;
+  labelsPng?: Uint8Array;
+  paletteJson?: Uint8Array;
+  timings: ImageTimings;
+}
+
+export function summarize(result: SegmentResult): ImageSummary {
+  return {
+    inertia: result.inertia,
+    k: result.k,
+    iterations: result.iterations,
+    clusterSizes: result.clusterSizes,
+    centers: result.centers,
+    width: result.image.width,
+    height: result.image.height,
+    distinctValues: result.distinctValues,
+    warnings: result.warnings,
+  };
+}
+
+/** `name` is what messages call the file (its path in the CLI). */
+export async function segmentImageBytes(bytes: Uint8Array, name: string, job: ImageJob): Promise<ImageOutcome> {
+  const t0 = performance.now();
+  const image = await decodeImage(bytes, name, { maxPixels: job.maxPixels });
+  const t1 = performance.now();
+
+  const result = segmentSync(image, job.params);
+  const missing = job.select.filter((r) => r >= result.k);
+  if (missing.length > 0) {
+    throw new SegmentationError('bad-parameter', `--select ${missing.join(',')}: there are only ${result.k} clusters (ranks 0-${result.k - 1})`, name);
+  }
+
+  const t2 = performance.now();
+  const { width, height } = result.image;
+  const right = job.mode === 'gray' ? labelImage(result.labels, result.k, width, height) : renderResult(result, job.mode, job.select);
+  const picture = composite(result.image, right);
+  const t3 = performance.now();
+
+  const composites: ImageOutcome['composites'] = {};
+  for (const format of job.formats) composites[format] ??= await encodeImage(picture, format);
+  const outcome: ImageOutcome = { summary: summarize(result), composites, timings: { decode: 0, resize: 0, convert: 0, kmeans: 0, composite: 0, encode: 0 } };
+  if (job.labels) outcome.labelsPng = await encodeGrayPng(grayLabelBytes(result.labels, result.k), width, height);
+  if (job.palette) outcome.paletteJson = new TextEncoder().encode(`${JSON.stringify(paletteJson(result, job.params), null, 2)}\n`);
+  const t4 = performance.now();
+
+  outcome.timings = {
+    decode: t1 - t0,
+    resize: result.timings.resize,
+    convert: result.timings.convert,
+    kmeans: result.timings.kmeans,
+    composite: t3 - t2,
+    encode: t4 - t3,
+  };
+  return outcome;
+}
