@@ -7,6 +7,8 @@ import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBatch, type BatchProgress, type ImageReport } from '../../src/core/batch/engine';
+import { grayComposite } from '../../src/core/batch/grayComposite';
+import { composite, labelImage } from '../../src/core/composite';
 import { imageMemoryTarget, jobsThatFit, MEMORY_EXTRA_BYTES } from '../../src/core/batch/memory';
 import { segmentImageBytes, type ImageJob } from '../../src/core/batch/pipeline';
 import { formatDuration, progressText, summaryText } from '../../src/core/batch/progress';
@@ -224,4 +226,17 @@ test('progress text: n of N, images per second, time left', () => {
   assert.equal(progressText({ total: 200, done: 10, failed: 2, skipped: 3, running: 2, elapsedMs: 2000, imagesPerSecond: 6, etaMs: 30_500 }), '15 of 200 · 6.0 images/s · 31 s left · 2 failed');
   assert.equal(formatDuration(245_000), '4 min 05 s');
   assert.equal(formatDuration(3_720_000), '1 h 02 min');
+});
+
+test('the gray composite drawn in one pass is composite(left, labelImage(...)), byte for byte', () => {
+  for (const [w, h, k] of [[64, 48, 3], [7, 5, 2], [301, 2, 16], [1, 1, 255]] as const) {
+    const left = { width: w, height: h, data: Uint8Array.from({ length: w * h * 3 }, (_, i) => (i * 37) & 255) };
+    const labels = Uint8Array.from({ length: w * h }, (_, i) => (i * 7) % k);
+    const expected = composite(left, labelImage(labels, k, w, h));
+    const got = grayComposite(left, labels, k);
+    assert.equal(got.width, expected.width);
+    assert.equal(got.height, expected.height);
+    assert.ok(Buffer.from(got.data).equals(Buffer.from(expected.data)), `${w}x${h} k=${k}`);
+  }
+  assert.throws(() => grayComposite({ width: 2, height: 2, data: new Uint8Array(12) }, new Uint8Array(3), 2), /needs 4 labels/);
 });

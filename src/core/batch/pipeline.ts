@@ -2,14 +2,15 @@
 // right half, composite, encode. No file system: a batch worker runs this on bytes the host read
 // (with node:fs in the CLI, VS Code's workspace.fs in the extension), and the host writes what it
 // returns. The CLI's single-image run calls it in-process.
-import { composite, grayLabelBytes, labelImage } from '../composite';
+import { composite, grayLabelBytes } from '../composite';
+import { grayComposite } from './grayComposite';
 import { decodeImage } from '../decode';
 import { encodeGrayPng, encodeImage } from '../encode';
 import { SegmentationError } from '../errors';
 import { paletteJson } from '../insight/palette';
 import { renderResult, type ResultMode } from '../insight/render';
 import { segmentSync } from '../segment';
-import type { OutputFormat, SegmentParams, SegmentResult } from '../types';
+import type { OutputFormat, RgbImage, SegmentParams, SegmentResult } from '../types';
 
 /** What to do with every image of a batch. Plain data: it is posted to the workers. */
 export interface ImageJob {
@@ -75,38 +76,59 @@ export function summarize(result: SegmentResult): ImageSummary {
   };
 }
 
-/** `name` is what messages call the file (its path in the CLI). */
+/** The composite's pixels and what else is saved, computed in a function of its own so that the segmentation's intermediates can be collected once it returns. */
+async function drawAndExport(result: SegmentResult, job: ImageJob): Promise<{ picture: RgbImage; labelsPng?: Uint8Array; paletteJson?: Uint8Array }> {
+  const { width, height } = result.image;
+  const labelsPng = job.labels ? await encodeGrayPng(grayLabelBytes(result.labels, result.k), width, height) : undefined;
+  const palette = job.palette ? new TextEncoder().encode(`${JSON.stringify(paletteJson(result, job.params), null, 2)}\n`) : undefined;
+  // the seed's gray picture is drawn straight into the composite: no right half of its own (36 MB at 12 MP)
+  const picture = job.mode === 'gray' ? grayComposite(result.image, result.labels, result.k) : composite(result.image, renderResult(result, job.mode, job.select));
+  return { picture, labelsPng, paletteJson: palette };
+}
+
+/**
+ * `name` is what messages call the file. Intermediates are dropped as soon as they are used (the
+ * decoded photo, its converted copy, the labels, the right half): at 12 MP each is 12-75 MB, and
+ * two images run side by side.
+ */
 export async function segmentImageBytes(bytes: Uint8Array, name: string, job: ImageJob): Promise<ImageOutcome> {
   const t0 = performance.now();
-  const image = await decodeImage(bytes, name, { maxPixels: job.maxPixels });
+  let image: RgbImage | undefined = await decodeImage(bytes, name, { maxPixels: job.maxPixels });
   const t1 = performance.now();
-
-  const result = segmentSync(image, job.params);
-  const missing = job.select.filter((r) => r >= result.k);
+  let result: SegmentResult | undefined = segmentSync(image, job.params);
+  image = undefined;
+  const missing = job.select.filter((r) => r >= result!.k);
   if (missing.length > 0) {
     throw new SegmentationError('bad-parameter', `--select ${missing.join(',')}: there are only ${result.k} clusters (ranks 0-${result.k - 1})`, name);
   }
+  const summary = summarize(result);
+  const stages = result.timings;
 
   const t2 = performance.now();
-  const { width, height } = result.image;
-  const right = job.mode === 'gray' ? labelImage(result.labels, result.k, width, height) : renderResult(result, job.mode, job.select);
-  const picture = composite(result.image, right);
+  let drawn: Awaited<ReturnType<typeof drawAndExport>> | undefined = await drawAndExport(result, job);
+  result = undefined;
+  const { labelsPng, paletteJson: palette } = drawn;
+  let picture: RgbImage | undefined = drawn.picture;
+  drawn = undefined;
   const t3 = performance.now();
 
   const composites: ImageOutcome['composites'] = {};
   for (const format of job.formats) composites[format] ??= await encodeImage(picture, format);
-  const outcome: ImageOutcome = { summary: summarize(result), composites, timings: { decode: 0, resize: 0, convert: 0, kmeans: 0, composite: 0, encode: 0 } };
-  if (job.labels) outcome.labelsPng = await encodeGrayPng(grayLabelBytes(result.labels, result.k), width, height);
-  if (job.palette) outcome.paletteJson = new TextEncoder().encode(`${JSON.stringify(paletteJson(result, job.params), null, 2)}\n`);
+  picture = undefined;
   const t4 = performance.now();
 
-  outcome.timings = {
-    decode: t1 - t0,
-    resize: result.timings.resize,
-    convert: result.timings.convert,
-    kmeans: result.timings.kmeans,
-    composite: t3 - t2,
-    encode: t4 - t3,
+  return {
+    summary,
+    composites,
+    labelsPng,
+    paletteJson: palette,
+    timings: {
+      decode: t1 - t0,
+      resize: stages.resize,
+      convert: stages.convert,
+      kmeans: stages.kmeans,
+      composite: t3 - t2,
+      encode: t4 - t3,
+    },
   };
-  return outcome;
 }
