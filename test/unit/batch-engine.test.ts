@@ -240,3 +240,13 @@ test('the gray composite drawn in one pass is composite(left, labelImage(...)), 
   }
   assert.throws(() => grayComposite({ width: 2, height: 2, data: new Uint8Array(12) }, new Uint8Array(3), 2), /needs 4 labels/);
 });
+
+test('a worker that cannot start fails its images with a clear message; the batch ends', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kmeans-batch-noworker-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const folder = memoryFolder(['small.png', 'small.bmp', 'small.jpg']);
+  const summary = await runBatch([...folder.files.keys()], { ...folder, job: JOB, workerPath: join(dir, 'missing.js'), jobs: 2 });
+  assert.equal(summary.failed, 3);
+  assert.equal(summary.done, 0);
+  for (const f of summary.failures) assert.match(f.message, /the thread segmenting it stopped: .*missing\.js/);
+});

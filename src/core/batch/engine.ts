@@ -232,7 +232,14 @@ export function runBatch<T>(items: readonly T[], opts: BatchOptions<T>): Promise
     };
 
     const dispatch = (slot: Slot<T>, entry: Entry<T>): void => {
-      const worker = slot.worker ?? startWorker(slot);
+      let worker: Worker;
+      try {
+        worker = slot.worker ?? startWorker(slot);
+      } catch (e) {
+        entry.bytes = undefined;
+        fail(entry, workerDied(entry.name, e));
+        return;
+      }
       const id = nextId++;
       slot.task = { id, entry };
       entry.dispatched = performance.now();
