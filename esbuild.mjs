@@ -1,5 +1,6 @@
 // One bundle per runtime, all into dist/: extension host (cjs, vscode external), segmentation
-// worker (node), webview (browser) and the CLI (node, with a shebang). Outside watch mode the CLI
+// worker (node), batch worker (node: one image from bytes to encoded outputs, core/batch), webview
+// (browser) and the CLI (node, with a shebang; it is its own batch worker). Outside watch mode the CLI
 // bundle is wrapped to start with V8's code cache (scripts/cli-code-cache.mjs).
 // The image codecs' WebAssembly is copied into dist/ beside the bundles, and the CLI carries the
 // JPEG and WebP decoders inside (scripts/codec-wasm.mjs).
@@ -27,6 +28,7 @@ const targets = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, external: ['vscode'] },
   { ...node, entryPoints: { worker: 'src/core/worker/segmentWorker.ts' } },
   { ...node, entryPoints: { imageWorker: 'src/extension/workers/imageWorker.ts' } },
+  { ...node, entryPoints: { batchWorker: 'src/core/batch/workerMain.ts' } },
   {
     ...node,
     entryPoints: { cli: 'src/cli/main.ts' },

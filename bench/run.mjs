@@ -8,6 +8,9 @@
 //                 [-- --no-io-photos] [-- --io-photos-only]  (skip / run only the camera-photo I/O
 //                                        section: 12 and 24 MP JPEGs through the whole CLI against
 //                                        OpenCV reading the photo and writing the composite PNG)
+//                 [-- --batch]  (only issue 13's batch section, bench/batch.mjs: 200 images against the
+//                                seed's script once per image, --jobs 2 against --jobs 1, peak memory;
+//                                [--batch-images N] [--batch-photos N] [--batch-ref-sample N] [--batch-runs N])
 // Per case, interleaved so that load from other processes hits both sides alike: the reference
 // (fit_s, and the process's wall time), one cold CLI process (its timings.kmeans, wall time and
 // peak RSS) and a warm SegmentPool (after a warm-up, as the extension runs it). Prints a table,
@@ -21,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { codecBundleOptions, copyCodecWasm } from '../scripts/codec-wasm.mjs';
 import { cameraPhoto } from '../test/fixtures/photo/make-photo.mjs';
+import { runBatchSection } from './batch.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED = resolve(ROOT, '../shared');
@@ -80,6 +84,7 @@ const ioPhotosOnly = flag('--io-photos-only');
 const hostOnly = flag('--host-only');
 const noPhotos = flag('--no-photos');
 const panel = flag('--panel');
+const batchOnly = flag('--batch');
 if (noHost && hostOnly) throw new Error('--no-host and --host-only exclude each other');
 const refEnv = refThreads ? { ...process.env, OMP_NUM_THREADS: refThreads } : process.env;
 
@@ -326,6 +331,11 @@ const machine = [
 ];
 console.log(machine.join('\n'));
 if (!withReference) console.log(`\n*** The reference is SKIPPED: ${problems.join('; ')}. Only our numbers are shown. ***\n`);
+
+if (batchOnly) {
+  await runBatchSection({ root: ROOT, out: OUT, cli: CLI, python: PYTHON, reference: REFERENCE, refEnv, withReference, quick, value });
+  process.exit();
+}
 
 if (ioPhotosOnly) {
   const lines = await ioPhotoSection();

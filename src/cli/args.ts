@@ -11,6 +11,7 @@ import { formatFromName, OUTPUT_EXTENSIONS_TEXT, type OutputFormat } from '../sh
 import type { SegmentParams } from '../shared/params';
 
 const MODES: readonly ResultMode[] = ['gray', 'mean', 'mask', 'boundaries'];
+const MAX_JOBS = 256;
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -40,6 +41,12 @@ export interface CliOptions {
   /** --sweep / --sweep-k: Explore's sweep instead of one segmentation (see sweep.ts). */
   sweep?: { kind: 'channels' } | { kind: 'k'; from: number; to: number };
   maxPixels: number;
+  /** --jobs: images segmented at once in a batch; undefined: one per core, fewer when memory says so. */
+  jobs?: number;
+  /** --recursive: a folder given as input takes its subfolders' images too. */
+  recursive: boolean;
+  /** --skip-done: inputs with a composite for these parameters beside them are skipped. */
+  skipDone: boolean;
   help: boolean;
   version: boolean;
 }
@@ -71,6 +78,9 @@ const LONG: Record<string, Spec> = {
   '--max-iter': { key: 'maxIter', kind: 'value' },
   '--max-megapixels': { key: 'maxMegapixels', kind: 'value' },
   '--json': { key: 'json', kind: 'flag' },
+  '--jobs': { key: 'jobs', kind: 'value' },
+  '--recursive': { key: 'recursive', kind: 'flag' },
+  '--skip-done': { key: 'skipDone', kind: 'flag' },
   '--sweep': { key: 'sweep', kind: 'flag' },
   '--sweep-k': { key: 'sweepK', kind: 'value' },
   '--help': { key: 'help', kind: 'flag' },
@@ -85,6 +95,8 @@ const SHORT: Record<string, string> = {
   '-n': '--num-clusters',
   '-o': '--output-file',
   '-f': '--output-format',
+  '-j': '--jobs',
+  '-r': '--recursive',
   '-h': '--help',
   '-V': '--version',
 };
@@ -224,6 +236,17 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     maxPixels = Math.floor(mp * 1e6);
   }
 
+  let jobs: number | undefined;
+  if (values.jobs !== undefined) {
+    if (!/^\s*\d+\s*$/.test(values.jobs) || Number(values.jobs) < 1 || Number(values.jobs) > MAX_JOBS) {
+      throw new UsageError(`jobs "${values.jobs}" invalid: use a whole number from 1 to ${MAX_JOBS} (default: the number of cores)`);
+    }
+    jobs = Number(values.jobs);
+  }
+  const skipDone = flags.has('skipDone');
+  if (skipDone && !flags.has('outputFile')) throw new UsageError('--skip-done looks for the composites -o saves beside the inputs: add -o');
+  if (sweep && (jobs !== undefined || skipDone)) throw new UsageError('--jobs and --skip-done are for segmentations; --sweep runs one image at a time');
+
   if (!help && !version) {
     if (images.length === 0) throw new UsageError('no image given: kmeans-segment -i IMAGE [options]');
     if (images.length > 1 && (values.out !== undefined || values.labels !== undefined)) {
@@ -249,6 +272,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     sweep,
     json: flags.has('json'),
     maxPixels,
+    jobs,
+    recursive: flags.has('recursive'),
+    skipDone,
     help,
     version,
   };
@@ -256,13 +282,14 @@ export function parseArgs(argv: readonly string[]): CliOptions {
 
 export const HELP = `Usage: kmeans-segment [options] IMAGE...
        kmeans-segment -i IMAGE [-i IMAGE ...] [options]
+       kmeans-segment -i FOLDER [--recursive] -o [--skip-done] [--jobs N] [--json]
 
 K-means colour segmentation (after Najam Syed's color_segmentation.py): the image, a gray
 strip, and the clusters in gray (the most frequent cluster black).
 
 Options of the original script:
   -i, --image PATH           image to segment (repeatable; paths may also be given bare): PNG,
-                             JPEG, WebP, AVIF, BMP, GIF or TIFF
+                             JPEG, WebP, AVIF, BMP, GIF or TIFF; a folder takes its images
   -w, --width N              resize to this width first (INTER_AREA); 0 keeps the size (default 0)
   -s, --color-space NAME     bgr (default), hsv, lab, ycrcb (alias ycc); any case
   -c, --channels DIGITS      channels to cluster on: "all" (default) or digits 0-2, e.g. 02
@@ -299,6 +326,18 @@ Added:
   -h, --help                 this help
   -V, --version              the version
 
-Several images are a batch: a failing image is reported on stderr and the rest still run;
-files named like our own outputs are skipped. Exit status: 0 all done, 1 an image failed,
-2 a usage error.`;
+Batches (several images or a folder):
+  -j, --jobs N               images segmented at once, each on a thread of its own (default: the
+                             number of cores, fewer while larger images would not fit in memory)
+  -r, --recursive            a folder's subfolders too (hidden ones are left out)
+      --skip-done            with -o: skip inputs that have a composite for the same colour
+                             space, channels, k and format beside them (resumes a stopped batch)
+  With --json, one object per image as it ends, then {"summary": true, total, done, skipped,
+  failed, seconds, imagesPerSecond, ...}. On a terminal, a progress line on stderr (n of N,
+  images/s, time left). Ctrl+C stops: images being written are finished, no other file is
+  left behind; run again with --skip-done to resume.
+
+Several images are a batch: one line per image in input order (or with --json one object per
+image as it ends), a failing image reported on stderr and the rest still run; files named like
+our own outputs, and a folder's files that are not images, are skipped. Exit status: 0 all done,
+1 an image failed, 2 a usage error, 130 stopped.`;

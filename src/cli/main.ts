@@ -1,58 +1,30 @@
-// kmeans-segment: the reference script as a command. Thin: read the file, decode, segmentSync,
-// composite, encode, write; every user error is one line on stderr, and a stack trace appears
-// only for real bugs with KMEANS_DEBUG=1.
+// kmeans-segment: the reference script as a command. Thin: one image is read, segmented
+// (core/batch/pipeline: decode, segmentSync, composite, encode) and written here; several images
+// or a folder are a batch (batch.ts) on worker threads that run this very file. Every user error
+// is one line on stderr, and a stack trace appears only for real bugs with KMEANS_DEBUG=1.
 
 import { promises as fs } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { composite, grayLabelBytes, labelImage } from '../core/composite';
-import { paletteJson } from '../core/insight/palette';
-import { renderResult } from '../core/insight/render';
+import { isMainThread, workerData } from 'node:worker_threads';
+import { segmentImageBytes, type ImageOutcome } from '../core/batch/pipeline';
+import { BATCH_WORKER_MARK } from '../core/batch/protocol';
+import { doneOutputs } from '../core/batch/skipDone';
+import { serveBatchWorker } from '../core/batch/worker';
 import { decodeImage } from '../core/decode';
-import { encodeGrayPng, encodeImage } from '../core/encode';
-import { segmentSync } from '../core/segment';
-import { SegmentationError, isSegmentationError, oneLine } from '../core/errors';
+import { SegmentationError, oneLine } from '../core/errors';
 import { isOurOutput, outputName } from '../core/naming';
+import type { OutputFormat } from '../shared/formats';
 import { writeNewFile } from '../core/files/writeNew';
-import type { SegmentResult } from '../core/types';
 import { version } from '../../package.json';
 import { HELP, UsageError, parseArgs, type CliOptions } from './args';
+import { runCliBatch } from './batch';
+import { expandInputs } from './inputs';
+import { readInput } from './readInput';
+import { failureLines, imageJson, singleSummary, type Timings } from './report';
 import { runSweep, sweepJsonLines, sweepSummary } from './sweep';
 import { channelsLabel } from '../shared/params';
 
 const debug = process.env.KMEANS_DEBUG === '1';
-
-interface Timings {
-  decode: number;
-  resize: number;
-  convert: number;
-  kmeans: number;
-  composite: number;
-  encode: number;
-  total: number;
-}
-
-const round = (ms: number): number => Math.round(ms * 100) / 100;
-
-async function readInput(path: string): Promise<Uint8Array> {
-  let stat;
-  try {
-    stat = await fs.stat(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new SegmentationError('not-found', 'no such file', path);
-    if (code === 'EACCES' || code === 'EPERM') throw new SegmentationError('not-found', 'cannot read the file: permission denied', path);
-    throw e;
-  }
-  if (stat.isDirectory()) throw new SegmentationError('not-a-file', 'is a folder, not an image file', path);
-  if (!stat.isFile()) throw new SegmentationError('not-a-file', 'not a regular file', path);
-  try {
-    return new Uint8Array(await fs.readFile(path));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') throw new SegmentationError('not-found', 'cannot read the file: permission denied', path);
-    throw e;
-  }
-}
 
 /**
  * --out and --labels: refuse an existing file or a missing folder before any work (the write
@@ -73,114 +45,67 @@ async function checkTarget(path: string | undefined): Promise<void> {
   if (!isDir) throw new SegmentationError('not-writable', 'folder does not exist', dir);
 }
 
-async function processImage(path: string, opts: CliOptions): Promise<{ result: SegmentResult; written: string[]; timings: Timings }> {
+async function processImage(path: string, opts: CliOptions): Promise<{ outcome: ImageOutcome; written: string[]; timings: Timings }> {
   await checkTarget(opts.out);
   await checkTarget(opts.labels);
   await checkTarget(opts.palette);
 
   const t0 = performance.now();
   const bytes = await readInput(path);
-  const image = await decodeImage(bytes, path, { maxPixels: opts.maxPixels });
+  const readMs = performance.now() - t0;
+  const formats: OutputFormat[] = [];
+  if (opts.outputFile) formats.push(opts.outputFormat);
+  if (opts.out !== undefined && opts.outFormat) formats.push(opts.outFormat);
+  const outcome = await segmentImageBytes(bytes, path, {
+    params: opts.params,
+    maxPixels: opts.maxPixels,
+    mode: opts.mode,
+    select: opts.select,
+    formats,
+    labels: opts.labels !== undefined,
+    palette: opts.palette !== undefined,
+  });
+
   const t1 = performance.now();
-
-  const result = segmentSync(image, opts.params);
-  const missing = opts.select.filter((r) => r >= result.k);
-  if (missing.length > 0) {
-    throw new SegmentationError('bad-parameter', `--select ${missing.join(',')}: there are only ${result.k} clusters (ranks 0-${result.k - 1})`, path);
-  }
-
-  const t2 = performance.now();
-  const { width, height } = result.image;
-  const right =
-    opts.mode === 'gray'
-      ? labelImage(result.labels, result.k, width, height)
-      : renderResult(result, opts.mode, opts.select);
-  const picture = composite(result.image, right);
-  const t3 = performance.now();
-
   const written: string[] = [];
-  const effective = { ...opts.params, k: result.k };
+  const effective = { ...opts.params, k: outcome.summary.k };
   if (opts.outputFile) {
     const name = outputName(basename(path), effective, opts.outputFormat);
-    written.push(await writeNewFile(dirname(resolve(path)), name, await encodeImage(picture, opts.outputFormat)));
+    written.push(await writeNewFile(dirname(resolve(path)), name, outcome.composites[opts.outputFormat]!));
   }
   if (opts.out !== undefined && opts.outFormat) {
     const target = resolve(opts.out);
-    written.push(await writeNewFile(dirname(target), basename(target), await encodeImage(picture, opts.outFormat), { renameIfTaken: false }));
+    written.push(await writeNewFile(dirname(target), basename(target), outcome.composites[opts.outFormat]!, { renameIfTaken: false }));
   }
   if (opts.labels !== undefined) {
     const target = resolve(opts.labels);
-    const png = await encodeGrayPng(grayLabelBytes(result.labels, result.k), width, height);
-    written.push(await writeNewFile(dirname(target), basename(target), png, { renameIfTaken: false }));
+    written.push(await writeNewFile(dirname(target), basename(target), outcome.labelsPng!, { renameIfTaken: false }));
   }
   if (opts.palette !== undefined) {
     const target = resolve(opts.palette);
-    const json = new TextEncoder().encode(`${JSON.stringify(paletteJson(result, opts.params), null, 2)}\n`);
-    written.push(await writeNewFile(dirname(target), basename(target), json, { renameIfTaken: false }));
+    written.push(await writeNewFile(dirname(target), basename(target), outcome.paletteJson!, { renameIfTaken: false }));
   }
-  const t4 = performance.now();
+  const writeMs = performance.now() - t1;
 
   const timings: Timings = {
-    decode: round(t1 - t0),
-    resize: round(result.timings.resize),
-    convert: round(result.timings.convert),
-    kmeans: round(result.timings.kmeans),
-    composite: round(t3 - t2),
-    encode: round(t4 - t3),
+    ...outcome.timings,
+    // as before the batch engine: decode counts the read, encode the write
+    decode: readMs + outcome.timings.decode,
+    encode: outcome.timings.encode + writeMs,
     // since the process started, as the Python reference's total_s (which includes its imports)
-    total: round(performance.now()),
+    total: performance.now(),
   };
-  return { result, written, timings };
-}
-
-function jsonLine(
-  path: string,
-  opts: CliOptions,
-  result: SegmentResult,
-  written: string[],
-  timings: Timings,
-  warnings: string[],
-): string {
-  return JSON.stringify({
-    image: path,
-    inertia: result.inertia,
-    k: result.k,
-    iterations: result.iterations,
-    clusterSizes: result.clusterSizes,
-    centers: result.centers,
-    colorSpace: opts.params.colorSpace,
-    channels: channelsLabel(opts.params.channels),
-    width: result.image.width,
-    height: result.image.height,
-    distinctValues: result.distinctValues,
-    written,
-    warnings,
-    timings,
-  });
-}
-
-function summary(path: string, opts: CliOptions, result: SegmentResult, written: string[], timings: Timings): string {
-  const p = opts.params;
-  const sizes = result.clusterSizes.map((s) => String(s)).join(', ');
-  const lines = [
-    `${path}: ${result.image.width}x${result.image.height}, ${p.colorSpace} channels ${channelsLabel(p.channels)}, k=${result.k}: ` +
-      `clusters of ${sizes} pixels (most first: black), inertia ${result.inertia.toFixed(1)}, ${result.iterations} iterations, ${Math.round(timings.total)} ms`,
-  ];
-  for (const w of written) lines.push(`  saved ${w}`);
-  if (written.length === 0) lines.push('  (nothing saved: use -o, --out, --labels or --palette)');
-  return lines.join('\n');
+  return { outcome, written, timings };
 }
 
 function reportFailure(path: string, e: unknown): void {
-  if (isSegmentationError(e)) {
-    // the message names the file already when the error is about one
-    const msg = e.file ? oneLine(e) : `${path}: ${oneLine(e)}`;
-    process.stderr.write(`error: ${msg}\n`);
-    if (debug && e.cause) process.stderr.write(`${String((e.cause as Error).stack ?? e.cause)}\n`);
-    return;
-  }
-  process.stderr.write(`error: ${path}: internal error: ${oneLine(e)}${debug ? '' : ' (KMEANS_DEBUG=1 shows the stack)'}\n`);
-  if (debug) process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+  process.stderr.write(`${failureLines(path, e, debug).join('\n')}\n`);
+}
+
+/** --skip-done on one image: its composites already beside it. */
+async function doneAlready(path: string, opts: CliOptions): Promise<string[]> {
+  const names = await fs.readdir(dirname(resolve(path))).catch(() => []);
+  return doneOutputs(basename(path), names, opts.params, opts.outputFormat);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -205,40 +130,78 @@ async function main(argv: string[]): Promise<number> {
 
   for (const w of opts.warnings) process.stderr.write(`Warning: ${w}\n`);
 
-  const batch = opts.images.length > 1;
-  let failed = 0;
-  for (const path of opts.images) {
-    if (batch && isOurOutput(path)) {
-      process.stderr.write(`skipped ${path}: named like an output of this tool\n`);
-      continue;
-    }
-    try {
-      if (opts.sweep) {
+  const inputs = await expandInputs(opts.images, opts.recursive);
+  for (const f of inputs.folders) {
+    if (f.images === 0) process.stderr.write(`Warning: ${f.path}: no images in this folder${opts.recursive ? '' : ' (--recursive takes its subfolders)'}\n`);
+  }
+  if (inputs.images.length === 0) {
+    process.stderr.write('kmeans-segment: no images to segment\n');
+    return 1;
+  }
+  const several = inputs.images.length > 1 || inputs.folders.length > 0;
+  if (inputs.folders.length > 0 && (opts.out !== undefined || opts.labels !== undefined || opts.palette !== undefined)) {
+    process.stderr.write('kmeans-segment: --out, --labels and --palette name one file: give one image, not a folder (use -o for a batch) (see --help)\n');
+    return 2;
+  }
+
+  const images: string[] = [];
+  for (const path of inputs.images) {
+    if (several && isOurOutput(path)) process.stderr.write(`skipped ${path}: named like an output of this tool\n`);
+    else images.push(path);
+  }
+
+  // a folder is always a batch; files are when more than one is left to segment
+  const batch = images.length > 1 || inputs.folders.length > 0;
+
+  if (opts.sweep) {
+    let failed = 0;
+    for (const path of images) {
+      try {
         await checkTarget(opts.out);
         const image = await decodeImage(await readInput(path), path, { maxPixels: opts.maxPixels });
         const sweep = await runSweep(path, image, opts.params, { axis: opts.sweep, out: opts.out, mode: opts.mode === 'mean' ? 'mean' : 'gray' });
         process.stdout.write(`${opts.json ? sweepJsonLines(path, sweep.rows).join('\n') : sweepSummary(path, sweep)}\n`);
-        continue;
+      } catch (e) {
+        failed++;
+        reportFailure(path, e);
       }
-      const { result, written, timings } = await processImage(path, opts);
-      for (const w of result.warnings) process.stderr.write(`Warning: ${path}: ${w}\n`);
-      const warnings = [...opts.warnings, ...result.warnings];
-      process.stdout.write(`${opts.json ? jsonLine(path, opts, result, written, timings, warnings) : summary(path, opts, result, written, timings)}\n`);
-    } catch (e) {
-      failed++;
-      reportFailure(path, e);
     }
+    return failed > 0 ? 1 : 0;
   }
-  return failed > 0 ? 1 : 0;
+
+  if (batch) return runCliBatch({ images, opts, workerPath: __filename, debug });
+
+  const path = images[0]!;
+  try {
+    if (opts.skipDone) {
+      const existing = await doneAlready(path, opts);
+      if (existing.length > 0) {
+        process.stdout.write(opts.json ? `${JSON.stringify({ image: path, skipped: true, existing })}\n` : `${path}: skipped, done already: ${existing.join(', ')}\n`);
+        return 0;
+      }
+    }
+    const { outcome, written, timings } = await processImage(path, opts);
+    for (const w of outcome.summary.warnings) process.stderr.write(`Warning: ${path}: ${w}\n`);
+    const warnings = [...opts.warnings, ...outcome.summary.warnings];
+    process.stdout.write(`${opts.json ? imageJson(path, opts.params, outcome.summary, written, timings, warnings) : singleSummary(path, opts.params, outcome.summary, written, timings.total)}\n`);
+    return 0;
+  } catch (e) {
+    reportFailure(path, e);
+    return 1;
+  }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    process.stderr.write(`kmeans-segment: internal error: ${oneLine(e)}${debug ? '' : ' (KMEANS_DEBUG=1 shows the stack)'}\n`);
-    if (debug) process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
-    process.exitCode = 1;
-  },
-);
+if (!isMainThread && (workerData as Record<string, unknown> | undefined)?.[BATCH_WORKER_MARK]) {
+  serveBatchWorker();
+} else {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`kmeans-segment: internal error: ${oneLine(e)}${debug ? '' : ' (KMEANS_DEBUG=1 shows the stack)'}\n`);
+      if (debug) process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -71,3 +71,16 @@ const OUR_OUTPUT = new RegExp(
 export function isOurOutput(fileName: string): boolean {
   return OUR_OUTPUT.test(baseName(fileName));
 }
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * True when `fileName` is a composite outputName gives `inputName` for these parameters and
+ * format, at any time, with or without a -2, -3, ... suffix: what a resumed batch counts as done.
+ * The name records colour space, channels, k and format only (not width, restarts, seed, mode).
+ */
+export function isOutputOf(fileName: string, inputName: string, params: Pick<SegmentParams, 'colorSpace' | 'channels' | 'k'>, format: OutputFormat): boolean {
+  const [stem] = splitExt(baseName(inputName));
+  const tail = `${params.colorSpace}_c${channelsLabel(params.channels)}n${params.k}`;
+  return new RegExp(`^${escapeRegExp(stem)}_\\d{14}${tail}(-\\d+)?\\.${format}$`).test(baseName(fileName));
+}

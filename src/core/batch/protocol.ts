@@ -1,0 +1,69 @@
+// Messages between a batch and its workers: one image per task, its file's bytes in (moved, not
+// copied), the encoded outputs out (moved back).
+import { SegmentationError, isSegmentationError, type ErrorCode } from '../errors';
+import type { ImageJob, ImageOutcome } from './pipeline';
+
+/** workerData that makes a bundle serve batch tasks (the CLI starts its own file as the worker). */
+export const BATCH_WORKER_MARK = 'kmeansBatchWorker';
+
+export interface ImageTask {
+  id: number;
+  /** What messages call the file. */
+  name: string;
+  bytes: Uint8Array;
+  job: ImageJob;
+}
+
+export interface WireError {
+  message: string;
+  /** Set for SegmentationError (a person's error, shown as it is). */
+  code?: ErrorCode;
+  file?: string;
+  stack?: string;
+}
+
+export type TaskReply = { id: number; ok: true; outcome: ImageOutcome } | { id: number; ok: false; error: WireError };
+
+export function toWire(e: unknown): WireError {
+  if (isSegmentationError(e)) {
+    const prefix = e.file ? `${e.file}: ` : '';
+    const message = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+    return { message, code: e.code, file: e.file, stack: e.stack };
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  return { message: `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}`, stack: err.stack };
+}
+
+export function fromWire(w: WireError): Error {
+  const e = w.code ? new SegmentationError(w.code, w.message, w.file) : new Error(w.message);
+  if (w.stack) e.stack = w.stack;
+  return e;
+}
+
+/** A buffer of its own for `view`, so it can be moved to another thread without taking anything else along. */
+export function ownBuffer(view: Uint8Array): ArrayBuffer {
+  const buf = view.buffer;
+  if (buf instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === buf.byteLength) return buf;
+  return view.slice().buffer as ArrayBuffer;
+}
+
+/** The outcome with every byte array on a buffer of its own, and those buffers (to transfer). */
+export function transferable(outcome: ImageOutcome): { outcome: ImageOutcome; buffers: ArrayBuffer[] } {
+  const buffers: ArrayBuffer[] = [];
+  const own = (v: Uint8Array): Uint8Array => {
+    const b = ownBuffer(v);
+    buffers.push(b);
+    return new Uint8Array(b);
+  };
+  const composites: ImageOutcome['composites'] = {};
+  for (const [format, bytes] of Object.entries(outcome.composites) as [keyof ImageOutcome['composites'], Uint8Array][]) composites[format] = own(bytes);
+  return {
+    outcome: {
+      ...outcome,
+      composites,
+      labelsPng: outcome.labelsPng && own(outcome.labelsPng),
+      paletteJson: outcome.paletteJson && own(outcome.paletteJson),
+    },
+    buffers,
+  };
+}

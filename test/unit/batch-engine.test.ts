@@ -1,0 +1,252 @@
+// The batch engine (core/batch) as a host other than the CLI uses it: its own read and write
+// functions (here an in-memory folder, as the extension's workspace.fs would be), progress,
+// stopping, memory admission; with the real worker bundle (dist/batchWorker.js).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runBatch, type BatchProgress, type ImageReport } from '../../src/core/batch/engine';
+import { grayComposite } from '../../src/core/batch/grayComposite';
+import { composite, labelImage } from '../../src/core/composite';
+import { imageMemoryTarget, jobsThatFit, MEMORY_EXTRA_BYTES } from '../../src/core/batch/memory';
+import { segmentImageBytes, type ImageJob } from '../../src/core/batch/pipeline';
+import { formatDuration, progressText, summaryText } from '../../src/core/batch/progress';
+import { doneCheck, doneOutputs } from '../../src/core/batch/skipDone';
+import { decodeImage } from '../../src/core/decode';
+import { isOutputOf, outputName } from '../../src/core/naming';
+import { DEFAULT_PARAMS } from '../../src/shared/params';
+import { writeNewFile } from '../../src/core/files/writeNew';
+import { BAD, FIXTURES } from './io-helpers';
+import { privateBundles } from './private-bundle';
+
+let WORKER = '';
+let disposeBundle = (): void => undefined;
+
+before(async () => {
+  const b = await privateBundles({ batchWorker: 'src/core/batch/workerMain.ts' });
+  WORKER = join(b.dir, 'batchWorker.js');
+  disposeBundle = b.dispose;
+});
+after(() => disposeBundle());
+
+const JOB: ImageJob = { params: { ...DEFAULT_PARAMS, nInit: 3 }, maxPixels: 1e8, mode: 'gray', select: [], formats: ['png'] };
+const SMALL = ['small.png', 'small.jpg', 'small.bmp', 'small.gif', 'small-le.tif', 'linuxlogo.png'];
+
+/** A folder in memory: what a host with its own file system (VS Code's workspace.fs) hands the engine. */
+function memoryFolder(names: readonly string[]) {
+  const files = new Map(names.map((n) => [n, new Uint8Array(readFileSync(join(FIXTURES, n)))]));
+  const written = new Map<string, Uint8Array>();
+  return {
+    files,
+    written,
+    name: (n: string) => n,
+    read: async (n: string) => {
+      const b = files.get(n);
+      if (!b) throw new Error(`${n}: no such file`);
+      return b.slice();
+    },
+    write: async (n: string, outcome: { composites: { png?: Uint8Array } }) => {
+      written.set(n, outcome.composites.png!);
+      return [`${n}.out.png`];
+    },
+  };
+}
+
+test('an in-memory host: every image segmented on the workers as in-process, in any order, with progress', async () => {
+  const folder = memoryFolder(SMALL);
+  const reports: ImageReport<string>[] = [];
+  const progress: BatchProgress[] = [];
+  const summary = await runBatch([...folder.files.keys()], {
+    ...folder,
+    job: JOB,
+    workerPath: WORKER,
+    jobs: 2,
+    onImage: (r) => reports.push(r),
+    onProgress: (p) => progress.push(p),
+  });
+  assert.equal(summary.total, SMALL.length);
+  assert.equal(summary.done, SMALL.length);
+  assert.equal(summary.failed, 0);
+  assert.equal(summary.cancelled, false);
+  assert.equal(summary.jobs, 2);
+  assert.equal(summary.peakJobs, 2);
+  assert.deepEqual(reports.map((r) => r.index).sort(), SMALL.map((_, i) => i));
+  assert.equal(progress.length, SMALL.length);
+  assert.equal(progress.at(-1)!.done, SMALL.length);
+  assert.ok(progress.every((p, i) => p.done === i + 1));
+  for (const name of SMALL) {
+    const alone = await segmentImageBytes(folder.files.get(name)!.slice(), name, JOB);
+    assert.ok(Buffer.from(folder.written.get(name)!).equals(Buffer.from(alone.composites.png!)), name);
+    const r = reports.find((x) => x.name === name)!;
+    assert.equal(r.status, 'done');
+    if (r.status === 'done') {
+      assert.deepEqual(r.outcome.summary, alone.summary);
+      assert.deepEqual(r.written, [`${name}.out.png`]);
+    }
+  }
+});
+
+test('a bad file, a missing file and a failing write are reported per image; the rest are done', async () => {
+  const folder = memoryFolder(['small.png', 'small.bmp']);
+  folder.files.set('text.png', new Uint8Array(readFileSync(join(BAD, 'text.png'))));
+  const write = folder.write;
+  const items = ['small.png', 'text.png', 'gone.png', 'small.bmp', 'readonly.png'];
+  folder.files.set('readonly.png', folder.files.get('small.png')!);
+  const reports: ImageReport<string>[] = [];
+  const summary = await runBatch(items, {
+    ...folder,
+    write: async (n, o) => {
+      if (n === 'readonly.png') throw new Error('folder is not writable');
+      return write(n, o);
+    },
+    job: JOB,
+    workerPath: WORKER,
+    jobs: 2,
+    onImage: (r) => reports.push(r),
+  });
+  assert.equal(summary.done, 2);
+  assert.equal(summary.failed, 3);
+  assert.deepEqual(summary.failures.map((f) => f.name), ['text.png', 'gone.png', 'readonly.png']);
+  assert.match(summary.failures[0]!.message, /^text\.png: not a supported image/);
+  assert.match(summary.failures[1]!.message, /gone\.png: no such file/);
+  assert.match(summary.failures[2]!.message, /not writable/);
+  const failed = reports.find((r) => r.name === 'text.png')!;
+  assert.equal(failed.status, 'failed');
+  if (failed.status === 'failed') assert.equal((failed.error as { code?: string }).code, 'not-an-image');
+  assert.match(summaryText(summary), /^5 images: 2 done, 3 failed \(text\.png, gone\.png, readonly\.png\) in /);
+});
+
+test('memory: an image starts only while the targets of those in flight fit the budget', async () => {
+  const folder = memoryFolder(SMALL);
+  const items = [...folder.files.keys()];
+  const tight = await runBatch(items, { ...folder, job: JOB, workerPath: WORKER, jobs: 2, memoryBudget: MEMORY_EXTRA_BYTES * 1.5 });
+  assert.equal(tight.done, items.length);
+  assert.equal(tight.peakJobs, 1, 'two images at once would not fit');
+  const roomy = await runBatch(items, { ...folder, job: JOB, workerPath: WORKER, jobs: 2, memoryBudget: MEMORY_EXTRA_BYTES * 3 });
+  assert.equal(roomy.peakJobs, 2);
+  // one image over the whole budget still runs, alone
+  const over = await runBatch(['small.png'], { ...folder, job: JOB, workerPath: WORKER, memoryBudget: 1 });
+  assert.equal(over.done, 1);
+
+  assert.equal(imageMemoryTarget({ width: 4000, height: 3000 }), 8 * 4000 * 3000 * 4 + 150 * 2 ** 20);
+  assert.equal(jobsThatFit(8, { width: 4000, height: 3000 }, 2 * 2 ** 30), 3);
+  assert.equal(jobsThatFit(8, { width: 10000, height: 10000 }, 2 ** 30), 1);
+  assert.equal(jobsThatFit(2, { width: 300, height: 200 }, 2 ** 34), 2);
+});
+
+test('stopping: the signal ends the batch at once, images in flight are dropped, a write under way is finished whole', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kmeans-batch-stop-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const names = Array.from({ length: 12 }, (_, i) => `p${i}.png`);
+  for (const [i, n] of names.entries()) copyFileSync(join(FIXTURES, i % 2 ? 'astronaut.png' : 'coffee.png'), join(dir, n));
+  const abort = new AbortController();
+  const job: ImageJob = { ...JOB, params: { ...DEFAULT_PARAMS, nInit: 20 } };
+  const started = performance.now();
+  let stoppedAt = 0;
+  const summary = await runBatch(names, {
+    job,
+    workerPath: WORKER,
+    jobs: 2,
+    signal: abort.signal,
+    name: (n) => n,
+    read: async (n) => new Uint8Array(readFileSync(join(dir, n))),
+    write: async (n, outcome) => {
+      // stop while this write is under way: it still ends as a whole file
+      stoppedAt = performance.now();
+      abort.abort();
+      return [await writeNewFile(dir, outputName(n, { ...job.params, k: outcome.summary.k }, 'png'), outcome.composites.png!)];
+    },
+  });
+  assert.ok(performance.now() - stoppedAt < 1000, 'stopped within a second');
+  assert.ok(performance.now() - started < 60_000);
+  assert.equal(summary.cancelled, true);
+  assert.equal(summary.done, 1);
+  assert.equal(summary.notRun, names.length - 1);
+  const left = readdirSync(dir).filter((n) => !names.includes(n));
+  assert.equal(left.length, 1, left.join());
+  assert.ok(isOutputOf(left[0]!, 'p0.png', job.params, 'png') || isOutputOf(left[0]!, 'p1.png', job.params, 'png'), left[0]);
+  const img = await decodeImage(new Uint8Array(readFileSync(join(dir, left[0]!))), left[0]!);
+  assert.ok(img.width > 0);
+
+  // a signal already given: nothing runs
+  const none = await runBatch(names, { job, workerPath: WORKER, signal: abort.signal, name: (n) => n, read: async () => new Uint8Array(), write: async () => [] });
+  assert.equal(none.cancelled, true);
+  assert.equal(none.notRun, names.length);
+  assert.equal(none.jobs, 0);
+});
+
+test('skip-done: outputs beside an image for the same space, channels, k and format, with -2 names; each folder listed once', async () => {
+  const p = { colorSpace: 'hsv' as const, channels: [0, 2], k: 3 };
+  const siblings = ['a.png', 'a_20260101120000hsv_c02n3.png', 'a_20260101120000hsv_c02n3-2.png', 'a_20260101120000hsv_c02n4.png', 'a_20260101120000hsv_c02n3.jpg', 'ab_20260101120000hsv_c02n3.png', 'b.jpg'];
+  assert.deepEqual(doneOutputs('a.png', siblings, p, 'png'), ['a_20260101120000hsv_c02n3-2.png', 'a_20260101120000hsv_c02n3.png']);
+  assert.deepEqual(doneOutputs('a.png', siblings, p, 'jpg'), ['a_20260101120000hsv_c02n3.jpg']);
+  assert.deepEqual(doneOutputs('b.jpg', siblings, p, 'png'), []);
+  assert.deepEqual(doneOutputs('a.png', siblings, { ...p, channels: [0, 1, 2] }, 'png'), []);
+  assert.ok(isOutputOf(outputName('x.y (1).png', { ...DEFAULT_PARAMS, ...p }, 'tiff'), 'x.y (1).png', p, 'tiff'));
+
+  let listed = 0;
+  const check = doneCheck<string>(
+    {
+      folderOf: (item) => item.slice(0, item.lastIndexOf('/')),
+      nameOf: (item) => item.slice(item.lastIndexOf('/') + 1),
+      list: async () => {
+        listed++;
+        return siblings;
+      },
+    },
+    p,
+    'png',
+  );
+  assert.equal((await check('/f/a.png')).length, 2);
+  assert.equal((await check('/f/b.jpg')).length, 0);
+  assert.equal(listed, 1);
+
+  // in a batch: skipped images are reported in input order and never read
+  const folder = memoryFolder(['small.png', 'small.bmp']);
+  const reports: ImageReport<string>[] = [];
+  const summary = await runBatch(['small.png', 'small.bmp'], {
+    ...folder,
+    job: JOB,
+    workerPath: WORKER,
+    done: async (n) => (n === 'small.png' ? ['small_20260101120000bgr_calln3.png'] : undefined),
+    read: async (n) => {
+      assert.notEqual(n, 'small.png');
+      return folder.read(n);
+    },
+    onImage: (r) => reports.push(r),
+  });
+  assert.equal(summary.skipped, 1);
+  assert.equal(summary.done, 1);
+  assert.deepEqual(reports.map((r) => [r.name, r.status]), [['small.png', 'skipped'], ['small.bmp', 'done']]);
+});
+
+test('progress text: n of N, images per second, time left', () => {
+  assert.equal(progressText({ total: 200, done: 0, failed: 0, skipped: 0, running: 2, elapsedMs: 100, imagesPerSecond: 0, etaMs: undefined }), '0 of 200');
+  assert.equal(progressText({ total: 200, done: 10, failed: 2, skipped: 3, running: 2, elapsedMs: 2000, imagesPerSecond: 6, etaMs: 30_500 }), '15 of 200 · 6.0 images/s · 31 s left · 2 failed');
+  assert.equal(formatDuration(245_000), '4 min 05 s');
+  assert.equal(formatDuration(3_720_000), '1 h 02 min');
+});
+
+test('the gray composite drawn in one pass is composite(left, labelImage(...)), byte for byte', () => {
+  for (const [w, h, k] of [[64, 48, 3], [7, 5, 2], [301, 2, 16], [1, 1, 255]] as const) {
+    const left = { width: w, height: h, data: Uint8Array.from({ length: w * h * 3 }, (_, i) => (i * 37) & 255) };
+    const labels = Uint8Array.from({ length: w * h }, (_, i) => (i * 7) % k);
+    const expected = composite(left, labelImage(labels, k, w, h));
+    const got = grayComposite(left, labels, k);
+    assert.equal(got.width, expected.width);
+    assert.equal(got.height, expected.height);
+    assert.ok(Buffer.from(got.data).equals(Buffer.from(expected.data)), `${w}x${h} k=${k}`);
+  }
+  assert.throws(() => grayComposite({ width: 2, height: 2, data: new Uint8Array(12) }, new Uint8Array(3), 2), /needs 4 labels/);
+});
+
+test('a worker that cannot start fails its images with a clear message; the batch ends', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kmeans-batch-noworker-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const folder = memoryFolder(['small.png', 'small.bmp', 'small.jpg']);
+  const summary = await runBatch([...folder.files.keys()], { ...folder, job: JOB, workerPath: join(dir, 'missing.js'), jobs: 2 });
+  assert.equal(summary.failed, 3);
+  assert.equal(summary.done, 0);
+  for (const f of summary.failures) assert.match(f.message, /the thread segmenting it stopped: .*missing\.js/);
+});
