@@ -12,6 +12,7 @@ import { checkComposite, compositeWidth, filesMatching, outputNamePattern, waitF
 import { ROOT, RUN_DIR } from './lib/paths.mjs';
 import {
   canvasFingerprint,
+  clearNotifications,
   closeAllEditors,
   compositeInfo,
   explorerContextMenu,
@@ -131,6 +132,44 @@ describe('K-means Segmentation in VS Code (code-server, symlinked build)', { tim
 
   scenario('4. palette: "Batch Segment Images..." segments a folder; a corrupt image is reported, the rest saved', 'batch', async () => {
     await closeAllEditors(page);
+    await chooseBatchFolder(true);
+    await pickQuickItem(page, 'Use current settings');
+
+    const summary = await waitForNotification(page, 'images:', { timeout: 120_000 });
+    assert.match(summary, /4 images: 3 done, 1 failed \(corrupt\.png\) in \d/);
+    await screenshot(page, 'batch-summary');
+    for (const file of ws.batchGood) {
+      const name = file.split('/').pop();
+      const stem = name.replace(/\.[^.]+$/, '');
+      const [out] = filesMatching(ws.batchDir, outputNamePattern(stem, { space: 'bgr', channels: 'all', k: '3' }));
+      assert.ok(out, `no output for ${name} in ${readdirSync(ws.batchDir).join(', ')}`);
+      const { width, height } = (await Jimp.read(file)).bitmap;
+      await checkComposite(join(ws.batchDir, out), { width, height, k: 3, originalFile: name.endsWith('.png') ? file : undefined });
+    }
+    assert.deepEqual(filesMatching(ws.batchDir, /^corrupt_/), [], 'nothing written for the corrupt image');
+
+    // The log names the corrupt file and says why (Monaco renders spaces as U+00A0: use \s).
+    await page.locator('.notification-toast', { hasText: 'images:' }).getByRole('button', { name: 'Show Log' }).click();
+    await page.waitForFunction(
+      () => [...document.querySelectorAll('.part.panel .view-lines')].some((e) => /FAIL\s+\S*corrupt\.png:\s*\S/.test(e.textContent ?? '')),
+      undefined,
+      { timeout: 15_000 },
+    );
+    await screenshot(page, 'batch-log');
+
+    // Again with the same parameters: the user may skip what is done; nothing new is written.
+    const before = readdirSync(ws.batchDir).sort();
+    await clearNotifications(page);
+    await chooseBatchFolder(false);
+    await pickQuickItem(page, 'Use current settings');
+    await pickQuickItem(page, 'Skip images already segmented with these parameters (3)');
+    const again = await waitForNotification(page, 'skipped', { timeout: 60_000 });
+    assert.match(again, /4 images: 0 done, 3 skipped, 1 failed \(corrupt\.png\) in \d/);
+    assert.deepEqual(readdirSync(ws.batchDir).sort(), before);
+  });
+
+  /** Runs "Batch Segment Images..." and picks ws.batchDir in VS Code's folder dialog. */
+  async function chooseBatchFolder(shoot) {
     await runCommand(page, 'Batch Segment Images...');
     // code-server's open dialog is VS Code's own "simple" dialog: a quick input holding a path.
     const input = page.locator('.quick-input-widget .quick-input-box input');
@@ -151,32 +190,9 @@ describe('K-means Segmentation in VS Code (code-server, symlinked build)', { tim
       if (i === 3) assert.fail(`the folder dialog did not go to ${target}: "${await input.inputValue()}"`);
     }
     assert.equal(await rows.count(), 1);
-    await screenshot(page, 'batch-folder-dialog');
+    if (shoot) await screenshot(page, 'batch-folder-dialog');
     await page.locator('.quick-input-widget .monaco-button', { hasText: 'Segment Images in Folder' }).click();
-    await pickQuickItem(page, 'Use current settings');
-
-    const summary = await waitForNotification(page, 'Segmented', { timeout: 120_000 });
-    assert.match(summary, /Segmented 3 of 4 images \(1 failed\)/);
-    await screenshot(page, 'batch-summary');
-    for (const file of ws.batchGood) {
-      const name = file.split('/').pop();
-      const stem = name.replace(/\.[^.]+$/, '');
-      const [out] = filesMatching(ws.batchDir, outputNamePattern(stem, { space: 'bgr', channels: 'all', k: '3' }));
-      assert.ok(out, `no output for ${name} in ${readdirSync(ws.batchDir).join(', ')}`);
-      const { width, height } = (await Jimp.read(file)).bitmap;
-      await checkComposite(join(ws.batchDir, out), { width, height, k: 3, originalFile: name.endsWith('.png') ? file : undefined });
-    }
-    assert.deepEqual(filesMatching(ws.batchDir, /^corrupt_/), [], 'nothing written for the corrupt image');
-
-    // The log names the corrupt file and says why (Monaco renders spaces as U+00A0: use \s).
-    await page.locator('.notification-toast', { hasText: 'Segmented' }).getByRole('button', { name: 'Show Log' }).click();
-    await page.waitForFunction(
-      () => [...document.querySelectorAll('.part.panel .view-lines')].some((e) => /FAIL\s+\S*corrupt\.png:\s*\S/.test(e.textContent ?? '')),
-      undefined,
-      { timeout: 15_000 },
-    );
-    await screenshot(page, 'batch-log');
-  });
+  }
 
   scenario('6. a corrupt image opened in the editor shows a readable error in the panel', 'corrupt', async () => {
     await closeAllEditors(page);

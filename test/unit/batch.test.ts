@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { batchSummary, describeParams, failLine, globToRegExp, selectBatchFiles, wholeNumberProblem } from '../../src/extension/batch/batchFiles';
+import { describeParams, failLine, globToRegExp, selectBatchFiles, wholeNumberProblem } from '../../src/extension/batch/batchFiles';
 import { SETTING_DEFAULTS } from '../../src/extension/settings/readSettings';
 import { outputName, withSuffix } from '../../src/core/naming';
 import { isImageName, unreadableImageMessage } from '../../src/shared/formats';
@@ -64,15 +64,6 @@ test('images VS Code shows but the decoder cannot read are named in the message'
   assert.match(unreadableImageMessage('favicon.ICO')!, /^favicon\.ICO: ICO images cannot be segmented/);
   assert.match(unreadableImageMessage('IMG_0001.HEIC')!, /HEIC images/);
   for (const n of ['a.png', 'a.webp', 'a.avif', 'notes.txt', 'noext']) assert.equal(unreadableImageMessage(n), undefined, n);
-});
-
-test('the summary line', () => {
-  assert.equal(batchSummary({ total: 5, done: 4, failed: 1, cancelled: false }), 'Segmented 4 of 5 images (1 failed)');
-  assert.equal(batchSummary({ total: 1, done: 1, failed: 0, cancelled: false }), 'Segmented 1 of 1 image (0 failed)');
-  assert.equal(
-    batchSummary({ total: 10, done: 3, failed: 1, cancelled: true }),
-    'Batch cancelled. Segmented 3 of 10 images (1 failed); 6 not processed',
-  );
 });
 
 test('parameter description names the channels of the space', () => {

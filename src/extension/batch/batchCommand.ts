@@ -1,12 +1,12 @@
-// "Batch Segment Images...": a folder (or the explorer's multi-selection), parameters from the
-// settings or chosen step by step, then every image segmented and saved beside itself, with a
-// cancellable progress notification and a log. One bad image is logged; the rest go on.
+// "Batch Segment Images...": a folder (or the explorer's multi-selection) and parameters from the
+// settings or chosen step by step; batchRun.ts then segments every image on worker threads and
+// saves it beside itself. One bad image is logged; the rest go on.
 import * as vscode from 'vscode';
-import { isSegmentationError, oneLine } from '../../core/errors';
+import { oneLine } from '../../core/errors';
 import { isOurOutput } from '../../core/naming';
-import { batchSummary, describeParams, failLine, selectBatchFiles, wholeNumberProblem, type BatchTally } from './batchFiles';
+import { describeParams, selectBatchFiles, wholeNumberProblem } from './batchFiles';
+import { runExtensionBatch } from './batchRun';
 import { log } from '../log';
-import { segmentFileAndSave } from '../commands/segmentFile';
 import { currentSettings } from '../settings/settings';
 import { fileName } from '../files/uris';
 import { CHANNEL_NAMES, COLOR_SPACES, readPanelParams, type PanelParams } from '../../shared/params';
@@ -49,7 +49,7 @@ export async function batchCommand(folderArg?: unknown, paramsArg?: unknown): Pr
     void vscode.window.showInformationMessage(`No images in ${fileName(folder)} match ${settings.batchGlob}.`);
     return;
   }
-  await runBatch(files, params, settings.maxMegapixels, fileName(folder));
+  await runExtensionBatch({ files, params, maxMegapixels: settings.maxMegapixels, label: fileName(folder) });
 }
 
 /** The explorer's multi-selection of images. */
@@ -58,7 +58,7 @@ export async function runBatchOnFiles(files: vscode.Uri[], label: string): Promi
   const params = await askParams(settings.params);
   if (!params) return;
   const picked = files.filter((f) => isImageName(fileName(f)) && !isOurOutput(fileName(f)));
-  await runBatch(picked, params, settings.maxMegapixels, label);
+  await runExtensionBatch({ files: picked, params, maxMegapixels: settings.maxMegapixels, label });
 }
 
 async function listImages(folder: vscode.Uri, glob: string): Promise<vscode.Uri[]> {
@@ -140,44 +140,4 @@ async function askParams(current: PanelParams): Promise<PanelParams | undefined>
   );
   if (!format) return undefined;
   return { ...current, colorSpace: space.id, channels: chosen, k: Number(k.trim()), width: Number(width.trim()), format: format.f };
-}
-
-async function runBatch(files: vscode.Uri[], params: PanelParams, maxMegapixels: number, label: string): Promise<void> {
-  const out = log();
-  const tally: BatchTally = { total: files.length, done: 0, failed: 0, cancelled: false };
-  out.info(`Batch: ${files.length} image(s) in ${label} with ${describeParams(params)}`);
-  const started = performance.now();
-  await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `K-means batch (${label})`, cancellable: true },
-    async (progress, token) => {
-      const abort = new AbortController();
-      const sub = token.onCancellationRequested(() => abort.abort());
-      try {
-        for (const [i, uri] of files.entries()) {
-          if (token.isCancellationRequested) break;
-          progress.report({ message: `${i + 1} of ${files.length}: ${fileName(uri)}` });
-          try {
-            const r = await segmentFileAndSave(uri, params, maxMegapixels, abort.signal);
-            tally.done++;
-            out.info(`ok   ${uri.toString(true)} -> ${fileName(r.output)} (${Math.round(r.ms)} ms)`);
-          } catch (e) {
-            if (isSegmentationError(e) && e.code === 'cancelled' && token.isCancellationRequested) break;
-            tally.failed++;
-            out.error(failLine(uri.toString(true), fileName(uri), oneLine(e)));
-          }
-          progress.report({ increment: 100 / files.length });
-        }
-      } finally {
-        sub.dispose();
-      }
-      tally.cancelled = token.isCancellationRequested;
-    },
-  );
-  const summary = batchSummary(tally);
-  out.info(`${summary} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  const showLog = 'Show Log';
-  const pick = await (tally.failed > 0 || tally.cancelled
-    ? vscode.window.showWarningMessage(summary, showLog)
-    : vscode.window.showInformationMessage(summary, showLog));
-  if (pick === showLog) out.show(true);
 }

@@ -62,21 +62,6 @@ export function selectBatchFiles(relPaths: readonly string[], glob: string): str
   return [...picked].sort((a, b) => a.localeCompare(b, 'en'));
 }
 
-export interface BatchTally {
-  total: number;
-  done: number;
-  failed: number;
-  cancelled: boolean;
-}
-
-/** The one-line summary shown when a batch ends. */
-export function batchSummary(t: BatchTally): string {
-  const core = `Segmented ${t.done} of ${t.total} image${t.total === 1 ? '' : 's'} (${t.failed} failed)`;
-  if (!t.cancelled) return core;
-  const skipped = t.total - t.done - t.failed;
-  return `Batch cancelled. ${core}; ${skipped} not processed`;
-}
-
 /** One line describing batch parameters, for the quick pick and the log. */
 export function describeParams(p: PanelParams): string {
   const names = CHANNEL_NAMES[p.colorSpace];

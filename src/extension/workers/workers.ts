@@ -9,10 +9,12 @@ let io: ImageClient | undefined;
 let decoder: ImageClient | undefined;
 let workerPath: string | undefined;
 let imageWorkerPath: string | undefined;
+let batchPath: string | undefined;
 
 export function initEngine(context: vscode.ExtensionContext): void {
   workerPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath;
   imageWorkerPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'imageWorker.js').fsPath;
+  batchPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'batchWorker.js').fsPath;
   context.subscriptions.push({ dispose: () => void disposeEngine() });
 }
 
@@ -20,6 +22,12 @@ export function segmentPool(): SegmentPool {
   if (!workerPath) throw new Error('the K-means engine is used before activation');
   pool ??= new SegmentPool({ workerPath });
   return pool;
+}
+
+/** The script of a batch's workers (core/batch): each runs one image from its bytes to the bytes to save. */
+export function batchWorkerPath(): string {
+  if (!batchPath) throw new Error('the K-means engine is used before activation');
+  return batchPath;
 }
 
 /** The panel's pictures and views, and encoding, on their own worker thread (kept warm). */

@@ -1,0 +1,129 @@
+// A batch in VS Code: core/batch's engine (one image per worker thread, the next files read while
+// the current ones cluster, memory-target admission) with workspace.fs for reading and the
+// no-overwrite writer for saving, under a cancellable progress notification that says
+// "12 of 50 · 3.1 images/s · 12 s left". The extension host's thread only reads, writes and
+// reports; its event-loop delay during the batch goes to the log, where the bench reads it.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import { runBatch, type BatchSummary, type ImageReport } from '../../core/batch/engine';
+import type { ImageJob } from '../../core/batch/pipeline';
+import { progressText, summaryText } from '../../core/batch/progress';
+import { doneCheck } from '../../core/batch/skipDone';
+import { oneLine } from '../../core/errors';
+import type { PanelParams } from '../../shared/params';
+import { saveBeside } from '../files/saveBeside';
+import { fileName, parentOf } from '../files/uris';
+import { log } from '../log';
+import { batchWorkerPath } from '../workers/workers';
+import { describeParams, failLine } from './batchFiles';
+
+export interface BatchRequest {
+  files: vscode.Uri[];
+  params: PanelParams;
+  maxMegapixels: number;
+  /** What the notification and the log call the batch (the folder's name). */
+  label: string;
+}
+
+/**
+ * The composites already beside each file for these parameters (by their names), or undefined
+ * when the user backs out of the question. When some exist, the user chooses: skip them (a
+ * stopped batch resumes) or segment everything again (new files beside the old ones).
+ */
+async function chooseSkips(files: readonly vscode.Uri[], params: PanelParams): Promise<Map<string, readonly string[]> | undefined> {
+  const check = doneCheck<vscode.Uri>(
+    {
+      folderOf: (u) => parentOf(u).toString(),
+      nameOf: fileName,
+      list: async (folder) => {
+        const entries = await Promise.resolve(vscode.workspace.fs.readDirectory(vscode.Uri.parse(folder))).catch(() => []);
+        return entries.map(([name]) => name);
+      },
+    },
+    params,
+    params.format,
+  );
+  const existing = new Map<string, readonly string[]>();
+  for (const f of files) {
+    const outputs = await check(f);
+    if (outputs.length > 0) existing.set(f.toString(), outputs);
+  }
+  if (existing.size === 0) return existing;
+  const n = existing.size;
+  const skip = {
+    label: `Skip images already segmented with these parameters (${n})`,
+    detail: `Segment the other ${files.length - n} of ${files.length}; a composite for these parameters is beside the ${n} skipped`,
+  };
+  const all = { label: `Segment all ${files.length} images again`, detail: 'New composites are saved beside the existing ones; nothing is replaced' };
+  const choice = await vscode.window.showQuickPick([skip, all], {
+    title: 'Batch Segment Images',
+    placeHolder: `${n} of ${files.length} images already have a composite for these parameters`,
+  });
+  if (!choice) return undefined;
+  return choice === skip ? existing : new Map();
+}
+
+export async function runExtensionBatch({ files, params, maxMegapixels, label }: BatchRequest): Promise<BatchSummary | undefined> {
+  const skips = await chooseSkips(files, params);
+  if (!skips) return undefined;
+  const out = log();
+  out.info(`Batch: ${files.length} image(s) in ${label} with ${describeParams(params)}${skips.size ? `, skipping ${skips.size} done already` : ''}`);
+  const job: ImageJob = { params, maxPixels: maxMegapixels * 1e6, mode: 'gray', select: [], formats: [params.format] };
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+
+  const onImage = (r: ImageReport<vscode.Uri>): void => {
+    const where = r.item.toString(true);
+    if (r.status === 'done') {
+      out.info(`ok   ${where} -> ${r.written.join(', ')} (${Math.round(r.ms)} ms)`);
+      for (const w of r.outcome.summary.warnings) out.warn(`${where}: ${w}`);
+    } else if (r.status === 'skipped') out.info(`skip ${where}: done already (${r.existing.join(', ')})`);
+    else out.error(failLine(where, r.name, oneLine(r.error)));
+  };
+
+  const summary = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `K-means batch (${label})`, cancellable: true },
+    async (progress, token) => {
+      const abort = new AbortController();
+      const sub = token.onCancellationRequested(() => abort.abort());
+      let reported = 0;
+      progress.report({ message: `0 of ${files.length}` });
+      delay.enable();
+      try {
+        return await runBatch<vscode.Uri>(files, {
+          job,
+          workerPath: batchWorkerPath(),
+          signal: abort.signal,
+          name: fileName,
+          read: async (uri) => vscode.workspace.fs.readFile(uri),
+          write: async (uri, outcome) => {
+            const bytes = outcome.composites[params.format];
+            if (!bytes) throw new Error(`no ${params.format} composite was made`);
+            return [fileName(await saveBeside(uri, bytes, params, params.format))];
+          },
+          done: skips.size ? async (uri) => skips.get(uri.toString()) : undefined,
+          onImage,
+          onProgress: (p) => {
+            const ended = p.done + p.failed + p.skipped;
+            progress.report({ message: progressText(p), increment: ((ended - reported) * 100) / p.total });
+            reported = ended;
+          },
+        });
+      } finally {
+        delay.disable();
+        sub.dispose();
+      }
+    },
+  );
+  const ms = (ns: number): string => (ns / 1e6).toFixed(0);
+  out.info(`${summaryText(summary)}; ${summary.peakJobs} at once; extension host event-loop delay: max ${ms(delay.max)} ms, p99 ${ms(delay.percentile(99))} ms`);
+  void showSummary(summary);
+  return summary;
+}
+
+/** The notification names the failures (the first five; the log has them all). */
+async function showSummary(summary: BatchSummary): Promise<void> {
+  const text = summaryText(summary);
+  const showLog = 'Show Log';
+  const pick = await (summary.failed > 0 || summary.cancelled ? vscode.window.showWarningMessage(text, showLog) : vscode.window.showInformationMessage(text, showLog));
+  if (pick === showLog) log().show(true);
+}
