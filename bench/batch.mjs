@@ -1,5 +1,6 @@
 // Issue 13's batch benchmark (npm run bench -- --batch): the CLI's batches against the seed's
-// script run once per image, --jobs 2 against --jobs 1, and the batch's peak memory.
+// script run once per image, --jobs 2 against --jobs 1, the batch's peak memory, and the
+// extension's batch in a real VS Code against the CLI's (batch-e2e.mjs).
 //
 // Inputs, made the same way every time (test/fixtures/photo/make-photo.mjs, cached in the OS temp
 // folder; the first run spends about 80 s and 3 min making them):
@@ -18,6 +19,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, 
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { cameraPhoto } from '../test/fixtures/photo/make-photo.mjs';
+import { extensionBatchBench } from './batch-e2e.mjs';
 
 const TARGETS = { vsReference: 25, jobs2: 1.7, memFactor: 8, memExtraMb: 150 };
 const OUTPUT = /_\d{14}(bgr|hsv|lab|ycrcb)_c\w+n\d+(-\d+)?\.\w+$/;
@@ -154,6 +156,13 @@ export async function batchBench(opts) {
       const target = memTarget(Math.max(...pj[2].map((r) => r.jobs)), 4000, 3000);
       add(`(c) 12 MP photos, --jobs 2: peak RSS of the process (all workers)`, `${f1(mem2)} MiB (--jobs 1: ${f1(mem1)} MiB)`, `<= 2 x ${f1(target / 2)} = ${f1(target)} MiB`, mem2 <= target);
     }
+
+    // (d) + (e): the extension's batch in a real VS Code on the first 50 small images and on the photos
+    if (opts.extension) {
+      const sets = [{ label: 'vga', files: small.slice(0, opts.extensionImages), width: 300, description: 'images of 640x480 at -w 300' }];
+      if (photos.length > 0) sets.push({ label: 'photos', files: photos, width: 0, description: 'JPEGs of 12 MP at full size' });
+      for (const r of await extensionBatchBench({ cli, sets, log })) add(r.what, r.value, r.target, r.ok);
+    } else add('(d) the extension\'s batch in VS Code', 'SKIPPED (--batch-no-vscode)', '', undefined);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -186,6 +195,8 @@ export async function runBatchSection({ root, out, cli, python, reference, refEn
     photos: num('--batch-photos', quick ? 4 : 20),
     refSample: num('--batch-ref-sample', quick ? 6 : 20),
     runs: num('--batch-runs', quick ? 1 : 2),
+    extensionImages: num('--batch-vscode-images', quick ? 20 : 50),
+    extension: !process.argv.includes('--batch-no-vscode'),
     log: (line) => console.log(line),
   };
   if (!existsSync(cli)) throw new Error(`${cli} is missing: run node esbuild.mjs`);

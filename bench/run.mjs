@@ -10,7 +10,7 @@
 //                                        OpenCV reading the photo and writing the composite PNG)
 //                 [-- --batch]  (only issue 13's batch section, bench/batch.mjs: 200 images against the
 //                                seed's script once per image, --jobs 2 against --jobs 1, peak memory;
-//                                [--batch-images N] [--batch-photos N] [--batch-ref-sample N] [--batch-runs N])
+//                                [--batch-images N] [--batch-photos N] [--batch-ref-sample N] [--batch-runs N] [--batch-vscode-images N] [--batch-no-vscode])
 // Per case, interleaved so that load from other processes hits both sides alike: the reference
 // (fit_s, and the process's wall time), one cold CLI process (its timings.kmeans, wall time and
 // peak RSS) and a warm SegmentPool (after a warm-up, as the extension runs it). Prints a table,

@@ -14,7 +14,7 @@ import { outputName } from '../core/naming';
 import { writeNewFile } from '../core/files/writeNew';
 import type { CliOptions } from './args';
 import { ProgressLine } from './progressLine';
-import { readInput } from './readInput';
+import { readInput } from '../core/files/readInput';
 import { batchLine, failureJson, failureLines, imageJson } from './report';
 
 export interface CliBatchRun {

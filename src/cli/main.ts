@@ -19,7 +19,7 @@ import { version } from '../../package.json';
 import { HELP, UsageError, parseArgs, type CliOptions } from './args';
 import { runCliBatch } from './batch';
 import { expandInputs } from './inputs';
-import { readInput } from './readInput';
+import { readInput } from '../core/files/readInput';
 import { failureLines, imageJson, singleSummary, type Timings } from './report';
 import { runSweep, sweepJsonLines, sweepSummary } from './sweep';
 import { channelsLabel } from '../shared/params';

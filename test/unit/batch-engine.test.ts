@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBatch, type BatchProgress, type ImageReport } from '../../src/core/batch/engine';
 import { grayComposite } from '../../src/core/batch/grayComposite';
@@ -249,4 +249,25 @@ test('a worker that cannot start fails its images with a clear message; the batc
   assert.equal(summary.failed, 3);
   assert.equal(summary.done, 0);
   for (const f of summary.failures) assert.match(f.message, /the thread segmenting it stopped: .*missing\.js/);
+});
+
+/** The nice values of this process's threads other than the main one (Linux: /proc/self/task). */
+function workerThreadNices(): number[] {
+  return readdirSync('/proc/self/task')
+    .filter((tid) => Number(tid) !== process.pid)
+    .map((tid) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[16]));
+}
+
+test('background: the workers of a batch inside an editor run below normal priority; the CLI keeps normal', async () => {
+  assert.equal(process.platform, 'linux', 'the priority of threads is checked where CI runs');
+  for (const background of [true, false]) {
+    const folder = memoryFolder(['small.png', 'small.bmp', 'small.jpg']);
+    const seen: number[][] = [];
+    // while the first image is reported the workers are alive (the batch has more to do)
+    const summary = await runBatch([...folder.files.keys()], { ...folder, job: JOB, workerPath: WORKER, jobs: 2, background, onImage: () => seen.push(workerThreadNices()) });
+    assert.equal(summary.done, 3);
+    const below = seen[0]!.filter((n) => n === constants.priority.PRIORITY_BELOW_NORMAL).length;
+    if (background) assert.ok(below >= 1, `a worker thread at nice ${constants.priority.PRIORITY_BELOW_NORMAL}: ${seen[0]}`);
+    else assert.equal(below, 0, `no thread lowered: ${seen[0]}`);
+  }
 });

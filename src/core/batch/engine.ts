@@ -12,7 +12,7 @@ import { SegmentationError } from '../errors';
 import { readImageHeader } from '../header';
 import { defaultJobs, imageMemoryTarget, memoryBudget, unknownMemoryTarget } from './memory';
 import type { ImageJob, ImageOutcome } from './pipeline';
-import { BATCH_WORKER_MARK, fromWire, ownBuffer, type ImageTask, type TaskReply } from './protocol';
+import { BACKGROUND_MARK, BATCH_WORKER_MARK, fromWire, ownBuffer, type ImageTask, type TaskReply } from './protocol';
 
 /** How a batch gets at its items: file paths for the CLI, Uris for the extension. */
 export interface BatchIO<T> {
@@ -34,6 +34,8 @@ export interface BatchOptions<T> extends BatchIO<T> {
   workerPath: string;
   /** Passed to the workers beside the batch mark. */
   workerData?: Record<string, unknown>;
+  /** The workers run at background priority (where the system allows): for batches inside an editor. */
+  background?: boolean;
   /** Images at once; default the number of cores (defaultJobs). */
   jobs?: number;
   /** Bytes the images in flight may take together (by their memory targets); default memoryBudget(). */
@@ -130,7 +132,8 @@ export function runBatch<T>(items: readonly T[], opts: BatchOptions<T>): Promise
   const total = items.length;
   const jobs = Math.max(1, Math.min(opts.jobs ?? defaultJobs(), Math.max(1, total)));
   const budget = opts.memoryBudget ?? memoryBudget();
-  const lookahead = jobs;
+  // files read ahead: enough that a worker finds its next image read even when reads are slow
+  const lookahead = jobs * 2 + 2;
   const t0 = performance.now();
 
   const slots: Slot<T>[] = [];
@@ -200,7 +203,7 @@ export function runBatch<T>(items: readonly T[], opts: BatchOptions<T>): Promise
     };
 
     const startWorker = (slot: Slot<T>): Worker => {
-      const worker = new Worker(resolvePath(opts.workerPath), { workerData: { ...opts.workerData, [BATCH_WORKER_MARK]: true } });
+      const worker = new Worker(resolvePath(opts.workerPath), { workerData: { ...opts.workerData, [BATCH_WORKER_MARK]: true, [BACKGROUND_MARK]: opts.background === true } });
       const lost = (e: unknown): void => {
         if (slot.worker !== worker) return;
         slot.worker = undefined;

@@ -5,6 +5,8 @@ import type { ImageJob, ImageOutcome } from './pipeline';
 
 /** workerData that makes a bundle serve batch tasks (the CLI starts its own file as the worker). */
 export const BATCH_WORKER_MARK = 'kmeansBatchWorker';
+/** workerData: the worker lowers its thread's scheduling priority (see worker.ts). */
+export const BACKGROUND_MARK = 'kmeansBackground';
 
 export interface ImageTask {
   id: number;

@@ -1,6 +1,6 @@
 // An input file's bytes, with the errors a person can act on said in one line.
 import { promises as fs } from 'node:fs';
-import { SegmentationError } from '../core/errors';
+import { SegmentationError } from '../errors';
 
 export async function readInput(path: string): Promise<Uint8Array> {
   let stat;
