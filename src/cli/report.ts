@@ -1,16 +1,11 @@
 // What the CLI prints about an image: the --json object (the same keys for one image and in a
 // batch), the human summary of one image, a batch's one line per image, and error lines.
 import { isSegmentationError, oneLine } from '../core/errors';
-import type { ImageSummary } from '../core/batch/pipeline';
+import type { ImageSummary, ImageTimings } from '../core/batch/pipeline';
 import { channelsLabel, type SegmentParams } from '../shared/params';
 
-export interface Timings {
-  decode: number;
-  resize: number;
-  convert: number;
-  kmeans: number;
-  composite: number;
-  encode: number;
+/** The stages' milliseconds and the whole image's. */
+export interface Timings extends ImageTimings {
   total: number;
 }
 

@@ -271,3 +271,39 @@ test('background: the workers of a batch inside an editor run below normal prior
     else assert.equal(below, 0, `no thread lowered: ${seen[0]}`);
   }
 });
+
+test('saveIn: the workers save the composites beside the inputs themselves, never overwriting; the host write is not called', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kmeans-batch-savein-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const names = ['small.png', 'small.bmp', 'linuxlogo.png'];
+  for (const n of names) copyFileSync(join(FIXTURES, n), join(dir, n));
+  const folder = memoryFolder(names);
+  let hostWrites = 0;
+  const run = () =>
+    runBatch(names, {
+      ...folder,
+      write: async () => {
+        hostWrites++;
+        return [];
+      },
+      saveIn: (n) => ({ dir, inputName: n }),
+      job: JOB,
+      workerPath: WORKER,
+      jobs: 2,
+    });
+  const first = await run();
+  assert.equal(first.done, 3);
+  const second = await run(); // within the same second the same names are taken: -2 names; nothing replaced
+  assert.equal(second.done, 3);
+  assert.equal(hostWrites, 0);
+  const files = readdirSync(dir).sort();
+  assert.equal(files.length, names.length * 3, files.join(', '));
+  assert.ok(!files.some((f) => f.endsWith('.partial')));
+  for (const n of names) {
+    const alone = await segmentImageBytes(folder.files.get(n)!.slice(), n, JOB);
+    const outs = files.filter((f) => isOutputOf(f, n, JOB.params, 'png'));
+    // small.png and small.bmp share the stem "small": their four outputs all match both
+    assert.ok(outs.length >= 2, `${n}: ${outs.join(', ')}`);
+    assert.ok(outs.some((f) => readFileSync(join(dir, f)).equals(Buffer.from(alone.composites.png!))), n);
+  }
+});

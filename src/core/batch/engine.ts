@@ -1,7 +1,8 @@
 // A batch: every image on a worker thread of its own, from the file's bytes to the bytes to save
 // (decode, segment, composite, encode: pipeline.ts), up to `jobs` images at once. The host reads
 // the files (the next ones while the current ones cluster) and writes the results through the
-// caller's functions, so the CLI uses node:fs and the extension VS Code's workspace.fs. Images
+// caller's functions (node:fs in the CLI, VS Code's workspace.fs in the extension), or has the
+// workers save them where the files are on the local disk (saveIn). Images
 // start in input order; another one starts only while the memory targets of those in flight fit
 // in the budget (memory.ts). Stopping (the AbortSignal) terminates the workers at once: an image
 // whose write has begun is finished (writes are whole files or nothing, see writeNew.ts), none
@@ -12,7 +13,7 @@ import { SegmentationError } from '../errors';
 import { readImageHeader } from '../header';
 import { defaultJobs, imageMemoryTarget, memoryBudget, unknownMemoryTarget } from './memory';
 import type { ImageJob, ImageOutcome } from './pipeline';
-import { BACKGROUND_MARK, BATCH_WORKER_MARK, fromWire, ownBuffer, type ImageTask, type TaskReply } from './protocol';
+import { BACKGROUND_MARK, BATCH_WORKER_MARK, fromWire, ownBuffer, type ImageTask, type SaveTarget, type TaskReply, type WritingNote } from './protocol';
 
 /** How a batch gets at its items: file paths for the CLI, Uris for the extension. */
 export interface BatchIO<T> {
@@ -26,6 +27,12 @@ export interface BatchIO<T> {
    * segment it. Called just before its file is read.
    */
   done?(item: T): Promise<readonly string[] | undefined>;
+  /**
+   * A folder on the local disk where the worker itself saves the item's composite (the job's
+   * first format, never overwriting): the host then never holds those bytes (tens of megabytes
+   * a photo, each a pause of the host's garbage collector), and `write` is not called for it.
+   */
+  saveIn?(item: T): SaveTarget | undefined;
 }
 
 export interface BatchOptions<T> extends BatchIO<T> {
@@ -106,9 +113,17 @@ interface Entry<T> {
   error?: Error;
 }
 
+interface Task<T> {
+  id: number;
+  entry: Entry<T>;
+  /** The worker is writing the image's file: a stop waits for its reply (settled). */
+  writing?: Promise<void>;
+  settle?: () => void;
+}
+
 interface Slot<T> {
   worker?: Worker;
-  task?: { id: number; entry: Entry<T> };
+  task?: Task<T>;
 }
 
 function asError(e: unknown): Error {
@@ -208,19 +223,28 @@ export function runBatch<T>(items: readonly T[], opts: BatchOptions<T>): Promise
         if (slot.worker !== worker) return;
         slot.worker = undefined;
         const task = slot.task;
-        if (!task || stopped) return;
+        if (!task || (stopped && !task.writing)) return;
         slot.task = undefined;
         release(task.entry);
         fail(task.entry, workerDied(task.entry.name, e));
+        task.settle?.();
         pump();
       };
-      worker.on('message', (reply: TaskReply) => {
+      worker.on('message', (reply: TaskReply | WritingNote) => {
         const task = slot.task;
-        if (stopped || !task || task.id !== reply.id) return;
+        if (!task || task.id !== reply.id) return;
+        if ('writing' in reply) {
+          task.writing = new Promise((r) => (task.settle = r));
+          return;
+        }
+        // once stopped, only a file being written counts (it is finished whole)
+        if (stopped && !task.writing) return;
         slot.task = undefined;
         release(task.entry);
-        if (reply.ok) save(task.entry, reply.outcome);
-        else fail(task.entry, fromWire(reply.error));
+        if (!reply.ok) fail(task.entry, fromWire(reply.error));
+        else if (reply.written) saved(task.entry, reply.outcome, reply.written);
+        else save(task.entry, reply.outcome);
+        task.settle?.();
         pump();
       });
       worker.on('error', lost);
@@ -251,16 +275,18 @@ export function runBatch<T>(items: readonly T[], opts: BatchOptions<T>): Promise
       inFlight += entry.memory;
       const buffer = ownBuffer(entry.bytes!);
       entry.bytes = undefined;
-      const task: ImageTask = { id, name: entry.name, bytes: new Uint8Array(buffer), job: opts.job };
+      const task: ImageTask = { id, name: entry.name, bytes: new Uint8Array(buffer), job: opts.job, saveIn: opts.saveIn?.(entry.item) };
       worker.postMessage(task, [buffer]);
+    };
+
+    const saved = (entry: Entry<T>, outcome: ImageOutcome, written: string[]): void => {
+      done++;
+      emit({ status: 'done', item: entry.item, index: entry.index, name: entry.name, outcome, written, ms: entry.readMs + performance.now() - entry.dispatched });
     };
 
     const save = (entry: Entry<T>, outcome: ImageOutcome): void => {
       const w = opts.write(entry.item, outcome).then(
-        (written) => {
-          done++;
-          emit({ status: 'done', item: entry.item, index: entry.index, name: entry.name, outcome, written, ms: entry.readMs + performance.now() - entry.dispatched });
-        },
+        (written) => saved(entry, outcome, written),
         (e: unknown) => fail(entry, asError(e)),
       );
       writes.add(w);
@@ -312,6 +338,9 @@ export function runBatch<T>(items: readonly T[], opts: BatchOptions<T>): Promise
       stopped = true;
       opts.signal?.removeEventListener('abort', onAbort);
       queue.length = 0;
+      // a worker writing a file finishes it (writes are whole files or nothing; a thread ended
+      // mid-write would leave its temporary file)
+      await Promise.all(slots.map((s) => s.task?.writing));
       await Promise.all(slots.map((s) => s.worker?.terminate()));
       while (writes.size > 0) await Promise.allSettled([...writes]);
       const seconds = (performance.now() - t0) / 1000;

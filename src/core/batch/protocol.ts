@@ -8,12 +8,21 @@ export const BATCH_WORKER_MARK = 'kmeansBatchWorker';
 /** workerData: the worker lowers its thread's scheduling priority (see worker.ts). */
 export const BACKGROUND_MARK = 'kmeansBackground';
 
+/** Where a worker saves an image's composite itself (a folder on the local disk). */
+export interface SaveTarget {
+  dir: string;
+  /** The input's file name, which the output is named after (naming.ts). */
+  inputName: string;
+}
+
 export interface ImageTask {
   id: number;
   /** What messages call the file. */
   name: string;
   bytes: Uint8Array;
   job: ImageJob;
+  /** The worker writes the composite (the job's first format) here, with the no-overwrite writer. */
+  saveIn?: SaveTarget;
 }
 
 export interface WireError {
@@ -24,7 +33,14 @@ export interface WireError {
   stack?: string;
 }
 
-export type TaskReply = { id: number; ok: true; outcome: ImageOutcome } | { id: number; ok: false; error: WireError };
+/** The outcome, or the error; `written`: the files the worker saved (then the composite is not sent back). */
+export type TaskReply = { id: number; ok: true; outcome: ImageOutcome; written?: string[] } | { id: number; ok: false; error: WireError };
+
+/** Sent before a worker starts writing a file: a stopped batch then waits for the file to be whole. */
+export interface WritingNote {
+  id: number;
+  writing: true;
+}
 
 export function toWire(e: unknown): WireError {
   if (isSegmentationError(e)) {

@@ -1,11 +1,14 @@
-// The worker side of a batch: takes one image at a time and answers with its outcome. Started as
+// The worker side of a batch: takes one image at a time and answers with its outcome (and, when
+// told where, saves the composite itself, so that the host never holds its bytes). Started as
 // dist/batchWorker.js (workerMain.ts), or as the CLI's own file (src/cli/main.ts), which then
 // serves tasks instead of parsing a command line.
 import { readlinkSync } from 'node:fs';
 import { constants, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { segmentImageBytes } from './pipeline';
-import { BACKGROUND_MARK, toWire, transferable, type ImageTask, type TaskReply } from './protocol';
+import { writeNewFile } from '../files/writeNew';
+import { outputName } from '../naming';
+import { segmentImageBytes, type ImageOutcome } from './pipeline';
+import { BACKGROUND_MARK, toWire, transferable, type ImageTask, type TaskReply, type WritingNote } from './protocol';
 
 /**
  * A batch inside an editor runs at background priority, so that on a machine whose cores it
@@ -22,15 +25,28 @@ function lowerThreadPriority(): void {
   }
 }
 
+/** One image; with a save target, its composite is written here and not sent back. */
+async function run(task: ImageTask): Promise<{ result: ImageOutcome; written?: string[] }> {
+  const result = await segmentImageBytes(task.bytes, task.name, task.job);
+  const format = task.job.formats[0];
+  const bytes = format && result.composites[format];
+  if (!task.saveIn || !format || !bytes) return { result };
+  const note: WritingNote = { id: task.id, writing: true };
+  parentPort!.postMessage(note);
+  const name = outputName(task.saveIn.inputName, { ...task.job.params, k: result.summary.k }, format);
+  const written = [await writeNewFile(task.saveIn.dir, name, bytes)];
+  return { result: { ...result, composites: {} }, written };
+}
+
 export function serveBatchWorker(): void {
   const port = parentPort;
   if (!port) throw new Error('serveBatchWorker runs in a worker thread');
   if ((workerData as Record<string, unknown> | undefined)?.[BACKGROUND_MARK]) lowerThreadPriority();
   port.on('message', (task: ImageTask) => {
-    segmentImageBytes(task.bytes, task.name, task.job).then(
-      (result) => {
+    run(task).then(
+      ({ result, written }) => {
         const { outcome, buffers } = transferable(result);
-        const reply: TaskReply = { id: task.id, ok: true, outcome };
+        const reply: TaskReply = { id: task.id, ok: true, outcome, written };
         port.postMessage(reply, buffers);
       },
       (e: unknown) => {

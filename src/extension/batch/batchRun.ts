@@ -3,15 +3,15 @@
 // cancellable progress notification that says "12 of 50 · 3.1 images/s · 12 s left". The
 // extension host's thread only reads, writes and reports; its event-loop delay during the batch
 // goes to the log, where the bench reads it.
-// Files on the extension host's own disk (file: Uris) are read and written with node:fs, through
-// the same no-overwrite writer as workspace.fs: a batch of small images spent a third of its time
-// in workspace.fs's round trips and durable writes (measured in code-server, 20 images at
-// width 300: 3.0-3.2 s against 2.4-2.7 s). Other schemes (remote, virtual) go through workspace.fs.
+// Files on the extension host's own disk (file: Uris) are read with node:fs and saved by the
+// workers themselves, with the same no-overwrite writer as workspace.fs: a batch of small images
+// spent a third of its time in workspace.fs's round trips and durable writes (measured in
+// code-server, 20 images at width 300: 3.0-3.2 s against 2.4-2.7 s), and a photo's composite
+// (30 MB at 12 MP) held on the extension host's thread paused it up to 0.2 s in garbage
+// collection. Other schemes (remote, virtual) go through workspace.fs.
 import { basename, dirname } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { outputName } from '../../core/naming';
 import { readInput } from '../../core/files/readInput';
-import { writeNewFile } from '../../core/files/writeNew';
 import * as vscode from 'vscode';
 import { runBatch, type BatchSummary, type ImageReport } from '../../core/batch/engine';
 import type { ImageJob } from '../../core/batch/pipeline';
@@ -82,7 +82,7 @@ export async function runExtensionBatch({ files, params, maxMegapixels, label }:
   const onImage = (r: ImageReport<vscode.Uri>): void => {
     const where = r.item.toString(true);
     if (r.status === 'done') {
-      out.info(`ok   ${where} -> ${r.written.join(', ')} (${Math.round(r.ms)} ms)`);
+      out.info(`ok   ${where} -> ${r.written.map((w) => basename(w)).join(', ')} (${Math.round(r.ms)} ms)`);
       for (const w of r.outcome.summary.warnings) out.warn(`${where}: ${w}`);
     } else if (r.status === 'skipped') out.info(`skip ${where}: done already (${r.existing.join(', ')})`);
     else out.error(failLine(where, r.name, oneLine(r.error)));
@@ -104,10 +104,11 @@ export async function runExtensionBatch({ files, params, maxMegapixels, label }:
           signal: abort.signal,
           name: fileName,
           read: (uri) => (uri.scheme === 'file' ? readInput(uri.fsPath) : Promise.resolve(vscode.workspace.fs.readFile(uri))),
+          // on the local disk the workers save the composites themselves (see saveIn in core/batch/engine.ts)
+          saveIn: (uri) => (uri.scheme === 'file' ? { dir: dirname(uri.fsPath), inputName: fileName(uri) } : undefined),
           write: async (uri, outcome) => {
             const bytes = outcome.composites[params.format];
             if (!bytes) throw new Error(`no ${params.format} composite was made`);
-            if (uri.scheme === 'file') return [basename(await writeNewFile(dirname(uri.fsPath), outputName(fileName(uri), params, params.format), bytes))];
             return [fileName(await saveBeside(uri, bytes, params, params.format))];
           },
           done: skips.size ? async (uri) => skips.get(uri.toString()) : undefined,
