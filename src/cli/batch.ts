@@ -100,7 +100,8 @@ export async function runCliBatch({ images, opts, workerPath, debug }: CliBatchR
       name: (path) => path,
       read: readInput,
       write: (path, outcome) => save(path, outcome, opts),
-      // the workers save the composites themselves: this thread never holds their bytes
+      // the workers read the files and save the composites themselves: this thread never holds their bytes
+      localPath: (path) => path,
       saveIn: opts.outputFile ? (path) => ({ dir: dirname(resolve(path)), inputName: basename(path) }) : undefined,
       done: opts.skipDone ? doneCheck<string>({ folderOf: (p) => dirname(resolve(p)), nameOf: (p) => basename(p), list: listFolder }, opts.params, opts.outputFormat) : undefined,
       onImage,

@@ -272,20 +272,26 @@ test('background: the workers of a batch inside an editor run below normal prior
   }
 });
 
-test('saveIn: the workers save the composites beside the inputs themselves, never overwriting; the host write is not called', async (t) => {
+test('localPath and saveIn: the workers read the files and save the composites beside them themselves, never overwriting; the host reads headers only', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kmeans-batch-savein-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const names = ['small.png', 'small.bmp', 'linuxlogo.png'];
   for (const n of names) copyFileSync(join(FIXTURES, n), join(dir, n));
   const folder = memoryFolder(names);
   let hostWrites = 0;
+  let hostReads = 0;
   const run = () =>
-    runBatch(names, {
+    runBatch([...names, 'missing.png'], {
       ...folder,
+      read: async () => {
+        hostReads++;
+        return new Uint8Array();
+      },
       write: async () => {
         hostWrites++;
         return [];
       },
+      localPath: (n) => join(dir, n),
       saveIn: (n) => ({ dir, inputName: n }),
       job: JOB,
       workerPath: WORKER,
@@ -293,9 +299,11 @@ test('saveIn: the workers save the composites beside the inputs themselves, neve
     });
   const first = await run();
   assert.equal(first.done, 3);
+  assert.deepEqual(first.failures.map((f) => [f.name, f.message]), [['missing.png', `${join(dir, 'missing.png')}: no such file`]]);
   const second = await run(); // within the same second the same names are taken: -2 names; nothing replaced
   assert.equal(second.done, 3);
   assert.equal(hostWrites, 0);
+  assert.equal(hostReads, 0);
   const files = readdirSync(dir).sort();
   assert.equal(files.length, names.length * 3, files.join(', '));
   assert.ok(!files.some((f) => f.endsWith('.partial')));

@@ -10,6 +10,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { SegmentationError } from '../errors';
+import { readInputHead } from '../files/readInput';
 import { readImageHeader } from '../header';
 import { defaultJobs, imageMemoryTarget, memoryBudget, unknownMemoryTarget } from './memory';
 import type { ImageJob, ImageOutcome } from './pipeline';
@@ -33,7 +34,15 @@ export interface BatchIO<T> {
    * a photo, each a pause of the host's garbage collector), and `write` is not called for it.
    */
   saveIn?(item: T): SaveTarget | undefined;
+  /**
+   * The item's path on the local disk, which the worker then reads itself (the host reads only
+   * its header, for the memory admission); undefined: the host reads it with `read`.
+   */
+  localPath?(item: T): string | undefined;
 }
+
+/** Enough of a file for its header (JPEG's EXIF and other segments come before the frame's size). */
+const HEAD_BYTES = 256 * 1024;
 
 export interface BatchOptions<T> extends BatchIO<T> {
   job: ImageJob;
@@ -108,6 +117,8 @@ interface Entry<T> {
   /** When a worker took it. */
   dispatched: number;
   bytes?: Uint8Array;
+  /** Read by the worker (localPath). */
+  path?: string;
   memory: number;
   existing?: readonly string[];
   error?: Error;
@@ -194,10 +205,18 @@ export function runBatch<T>(items: readonly T[], opts: BatchOptions<T>): Promise
           entry.state = 'skipped';
           return;
         }
-        const bytes = await opts.read(entry.item);
-        const header = readImageHeader(bytes);
-        entry.memory = header ? imageMemoryTarget(header) : unknownMemoryTarget(bytes.length);
-        entry.bytes = bytes;
+        const path = opts.localPath?.(entry.item);
+        if (path !== undefined) {
+          const { head, size } = await readInputHead(path, HEAD_BYTES);
+          const header = readImageHeader(head);
+          entry.memory = header ? imageMemoryTarget(header) : unknownMemoryTarget(size);
+          entry.path = path;
+        } else {
+          const bytes = await opts.read(entry.item);
+          const header = readImageHeader(bytes);
+          entry.memory = header ? imageMemoryTarget(header) : unknownMemoryTarget(bytes.length);
+          entry.bytes = bytes;
+        }
         entry.state = 'ready';
       } catch (e) {
         entry.error = asError(e);
@@ -273,10 +292,10 @@ export function runBatch<T>(items: readonly T[], opts: BatchOptions<T>): Promise
       running++;
       peakJobs = Math.max(peakJobs, running);
       inFlight += entry.memory;
-      const buffer = ownBuffer(entry.bytes!);
+      const buffer = entry.bytes && ownBuffer(entry.bytes);
       entry.bytes = undefined;
-      const task: ImageTask = { id, name: entry.name, bytes: new Uint8Array(buffer), job: opts.job, saveIn: opts.saveIn?.(entry.item) };
-      worker.postMessage(task, [buffer]);
+      const task: ImageTask = { id, name: entry.name, bytes: buffer && new Uint8Array(buffer), path: entry.path, job: opts.job, saveIn: opts.saveIn?.(entry.item) };
+      worker.postMessage(task, buffer ? [buffer] : []);
     };
 
     const saved = (entry: Entry<T>, outcome: ImageOutcome, written: string[]): void => {

@@ -19,7 +19,9 @@ export interface ImageTask {
   id: number;
   /** What messages call the file. */
   name: string;
-  bytes: Uint8Array;
+  /** The file's bytes, or (on the local disk) its path, which the worker reads. */
+  bytes?: Uint8Array;
+  path?: string;
   job: ImageJob;
   /** The worker writes the composite (the job's first format) here, with the no-overwrite writer. */
   saveIn?: SaveTarget;

@@ -1,10 +1,12 @@
 // The worker side of a batch: takes one image at a time and answers with its outcome (and, when
-// told where, saves the composite itself, so that the host never holds its bytes). Started as
+// told where, reads the file and saves the composite itself, so that the host never holds their
+// bytes). Started as
 // dist/batchWorker.js (workerMain.ts), or as the CLI's own file (src/cli/main.ts), which then
 // serves tasks instead of parsing a command line.
 import { readlinkSync } from 'node:fs';
 import { constants, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { readInput } from '../files/readInput';
 import { writeNewFile } from '../files/writeNew';
 import { outputName } from '../naming';
 import { segmentImageBytes, type ImageOutcome } from './pipeline';
@@ -27,14 +29,15 @@ function lowerThreadPriority(): void {
 
 /** One image; with a save target, its composite is written here and not sent back. */
 async function run(task: ImageTask): Promise<{ result: ImageOutcome; written?: string[] }> {
-  const result = await segmentImageBytes(task.bytes, task.name, task.job);
+  const bytes = task.bytes ?? (await readInput(task.path!));
+  const result = await segmentImageBytes(bytes, task.name, task.job);
   const format = task.job.formats[0];
-  const bytes = format && result.composites[format];
-  if (!task.saveIn || !format || !bytes) return { result };
+  const composite = format && result.composites[format];
+  if (!task.saveIn || !format || !composite) return { result };
   const note: WritingNote = { id: task.id, writing: true };
   parentPort!.postMessage(note);
   const name = outputName(task.saveIn.inputName, { ...task.job.params, k: result.summary.k }, format);
-  const written = [await writeNewFile(task.saveIn.dir, name, bytes)];
+  const written = [await writeNewFile(task.saveIn.dir, name, composite)];
   return { result: { ...result, composites: {} }, written };
 }
 

@@ -3,15 +3,14 @@
 // cancellable progress notification that says "12 of 50 · 3.1 images/s · 12 s left". The
 // extension host's thread only reads, writes and reports; its event-loop delay during the batch
 // goes to the log, where the bench reads it.
-// Files on the extension host's own disk (file: Uris) are read with node:fs and saved by the
-// workers themselves, with the same no-overwrite writer as workspace.fs: a batch of small images
+// Files on the extension host's own disk (file: Uris) are read and saved by the workers
+// themselves with node:fs, with the same no-overwrite writer as workspace.fs: a batch of small images
 // spent a third of its time in workspace.fs's round trips and durable writes (measured in
-// code-server, 20 images at width 300: 3.0-3.2 s against 2.4-2.7 s), and a photo's composite
-// (30 MB at 12 MP) held on the extension host's thread paused it up to 0.2 s in garbage
-// collection. Other schemes (remote, virtual) go through workspace.fs.
+// code-server, 20 images at width 300: 3.0-3.2 s against 2.4-2.7 s), and a photo's bytes and
+// composite (5 and 30 MB at 12 MP) held on the extension host's thread paused it up to 0.2 s in
+// garbage collection. Other schemes (remote, virtual) go through workspace.fs.
 import { basename, dirname } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { readInput } from '../../core/files/readInput';
 import * as vscode from 'vscode';
 import { runBatch, type BatchSummary, type ImageReport } from '../../core/batch/engine';
 import type { ImageJob } from '../../core/batch/pipeline';
@@ -103,8 +102,10 @@ export async function runExtensionBatch({ files, params, maxMegapixels, label }:
           background: true,
           signal: abort.signal,
           name: fileName,
-          read: (uri) => (uri.scheme === 'file' ? readInput(uri.fsPath) : Promise.resolve(vscode.workspace.fs.readFile(uri))),
-          // on the local disk the workers save the composites themselves (see saveIn in core/batch/engine.ts)
+          read: async (uri) => vscode.workspace.fs.readFile(uri),
+          // on the local disk the workers read the files and save the composites themselves
+          // (see localPath and saveIn in core/batch/engine.ts)
+          localPath: (uri) => (uri.scheme === 'file' ? uri.fsPath : undefined),
           saveIn: (uri) => (uri.scheme === 'file' ? { dir: dirname(uri.fsPath), inputName: fileName(uri) } : undefined),
           write: async (uri, outcome) => {
             const bytes = outcome.composites[params.format];
