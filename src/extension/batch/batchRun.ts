@@ -12,7 +12,7 @@
 import { basename, dirname } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
-import { runBatch, type BatchSummary, type ImageReport } from '../../core/batch/engine';
+import { runBatch, type BatchProgress, type BatchSummary, type ImageReport } from '../../core/batch/engine';
 import type { ImageJob } from '../../core/batch/pipeline';
 import { progressText, summaryText } from '../../core/batch/progress';
 import { doneCheck } from '../../core/batch/skipDone';
@@ -23,6 +23,8 @@ import { fileName, parentOf } from '../files/uris';
 import { log } from '../log';
 import { batchWorkerPath } from '../workers/workers';
 import { describeParams, failLine } from './batchFiles';
+
+const PROGRESS_MS = 250;
 
 export interface BatchRequest {
   files: vscode.Uri[];
@@ -93,6 +95,17 @@ export async function runExtensionBatch({ files, params, maxMegapixels, label }:
       const abort = new AbortController();
       const sub = token.onCancellationRequested(() => abort.abort());
       let reported = 0;
+      let latest: BatchProgress | undefined;
+      let shownAt = 0;
+      let timer: NodeJS.Timeout | undefined;
+      const show = (): void => {
+        timer = undefined;
+        if (!latest) return;
+        const ended = latest.done + latest.failed + latest.skipped;
+        progress.report({ message: progressText(latest), increment: ((ended - reported) * 100) / latest.total });
+        reported = ended;
+        shownAt = performance.now();
+      };
       progress.report({ message: `0 of ${files.length}` });
       delay.enable();
       try {
@@ -115,12 +128,13 @@ export async function runExtensionBatch({ files, params, maxMegapixels, label }:
           done: skips.size ? async (uri) => skips.get(uri.toString()) : undefined,
           onImage,
           onProgress: (p) => {
-            const ended = p.done + p.failed + p.skipped;
-            progress.report({ message: progressText(p), increment: ((ended - reported) * 100) / p.total });
-            reported = ended;
+            latest = p;
+            // at most four redraws of the notification a second: small images end ten a second
+            if (!timer) timer = setTimeout(show, Math.max(0, shownAt + PROGRESS_MS - performance.now()));
           },
         });
       } finally {
+        clearTimeout(timer);
         delay.disable();
         sub.dispose();
       }
