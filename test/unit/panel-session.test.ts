@@ -231,3 +231,31 @@ test('the elbow curve runs on a copy at most 300 wide: the curve of the image pr
   assert.equal(msg.elbowK, elbowK(want));
   s.dispose();
 });
+
+test('prefetch: the first run takes over the segmentation started before the panel asked; other parameters stop it', async () => {
+  const { s, posted, failed, segments } = session(chelsea);
+  s.prefetch(base);
+  assert.equal(await waitFor(() => segments() === 1), true, 'the early segmentation starts without a run');
+  s.run({ type: 'run', requestId: 1, params: { ...base, format: 'jpg' }, view: GRAY }); // the format is not the segmentation's
+  await s.idle();
+  assert.deepEqual(failed, []);
+  assert.equal(segments(), 1, 'the first run did not cluster again');
+  const [r] = of(posted, 'result');
+  const want = expected(chelsea, base);
+  assert.deepEqual([r!.requestId, r!.inertia, r!.centers], [1, want.inertia, want.centers]);
+  assert.ok(of(posted, 'progress').some((m) => m.stage === 'clustering' && m.requestId === 1), 'the clustering stage is reported to the run that took it over');
+  s.dispose();
+
+  const other = session(chelsea);
+  other.s.prefetch(base);
+  other.s.run({ type: 'run', requestId: 2, params: { ...base, k: 4 }, view: GRAY });
+  await other.s.idle();
+  assert.deepEqual(other.failed, []);
+  assert.deepEqual(of(other.posted, 'result').map((m) => [m.requestId, m.k]), [[2, 4]]);
+  other.s.dispose();
+});
+
+async function waitFor(cond: () => boolean, ms = 5000): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 5))) if (cond()) return true;
+  return cond();
+}

@@ -86,6 +86,7 @@ export class SegmentationPanel extends Disposable {
     segmentPool().warm();
     void imageWorker().warm().catch(() => undefined);
     void this.document.load(currentSettings(document.uri).maxMegapixels, undefined, PanelSession.firstThumbs).catch(() => undefined);
+    this.session.prefetch(this.initialParams());
   }
 
   get active(): boolean {
@@ -149,10 +150,14 @@ export class SegmentationPanel extends Disposable {
     }
   }
 
-  private sendInit(): void {
-    const defaults = currentSettings(this.document.uri).params;
+  /** What the panel starts with: the parameters it last ran on this image, else the settings'. */
+  private initialParams(): PanelParams {
     const stored = readPanelParams(this.host.workspaceState.get(paramsStateKey(this.document.uri)));
-    this.post({ type: 'init', fileName: this.name, params: stored.ok ? stored.value : defaults, defaults });
+    return stored.ok ? stored.value : currentSettings(this.document.uri).params;
+  }
+
+  private sendInit(): void {
+    this.post({ type: 'init', fileName: this.name, params: this.initialParams(), defaults: currentSettings(this.document.uri).params });
   }
 
   private reportError(e: unknown, requestId: number | null): void {

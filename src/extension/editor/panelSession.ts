@@ -5,7 +5,7 @@
 // at the size it shows them, plus tiles of the full-size pixels when it zooms in. Runs are
 // latest-wins (LatestRun); a run started before the image changed on disk is never shown.
 // The host-latency benchmark and the unit tests drive this class as the panel does.
-import { isSegmentationError, oneLine } from '../../core/errors';
+import { SegmentationError, isSegmentationError, oneLine } from '../../core/errors';
 import { SWEEP_K_MAX, SWEEP_K_MIN, SWEEP_WIDTH, sweepParams, sweepSettings, type SweepAxis } from '../../core/sweep';
 import { elbowK } from '../../core/insight/elbow';
 import { inspectPixel } from '../../core/insight/inspect';
@@ -105,8 +105,20 @@ class Newest<T> {
   }
 }
 
+/** The first run's segmentation, started before the panel asks for it (PanelSession.prefetch). */
+interface EarlyRun {
+  params: PanelParams;
+  abort: AbortController;
+  result: Promise<SegmentResult>;
+  /** Settles when the pool's workers have let go of it (onStopped). */
+  stopped: Promise<void>;
+  clustering: boolean;
+  onClustering?: () => void;
+}
+
 export class PanelSession {
   private readonly runs = new LatestRun();
+  private early: EarlyRun | undefined;
   /** Bumped when the file changes: runs started before are stale. */
   private generation = 0;
   private displayMax = DEFAULT_DISPLAY_MAX;
@@ -141,6 +153,43 @@ export class PanelSession {
   ready(displayMax?: number): void {
     this.sentOriginal = undefined;
     if (displayMax !== undefined) this.displayMax = Math.min(DISPLAY_MAX, displayMax);
+  }
+
+  /**
+   * While VS Code loads the webview (1-3 s), the segmentation the panel will ask for first (the
+   * parameters its init message gives it) starts as soon as the image is decoded; the panel's
+   * first run takes it over when its parameters are the same, and stops it otherwise.
+   */
+  prefetch(params: PanelParams): void {
+    this.early?.abort.abort();
+    const abort = new AbortController();
+    let stoppedDone!: () => void;
+    const early: EarlyRun = { params, abort, result: Promise.resolve() as never, stopped: new Promise<void>((r) => (stoppedDone = r)), clustering: false };
+    early.result = this.deps.load(() => undefined, this.thumbsWanted()).then((loaded) => {
+      if (abort.signal.aborted) throw new SegmentationError('cancelled', 'cancelled');
+      return this.deps.pool().segment(loaded.image, params, {
+        signal: abort.signal,
+        imageKey: loaded.key,
+        onStopped: stoppedDone,
+        onClustering: () => {
+          early.clustering = true;
+          early.onClustering?.();
+        },
+      });
+    });
+    // a load that fails (or a stop before the pool took it) never reaches the pool's onStopped
+    early.result.catch(() => stoppedDone());
+    this.early = early;
+  }
+
+  /** The early run if it computes `params`; one that does not is stopped. Either way it is taken. */
+  private takeEarly(params: PanelParams): EarlyRun | undefined {
+    const e = this.early;
+    this.early = undefined;
+    if (!e) return undefined;
+    if (segmentKey(e.params) === segmentKey(params) && !e.abort.signal.aborted) return e;
+    e.abort.abort();
+    return undefined;
   }
 
   run(msg: RunMessage): void {
@@ -300,6 +349,8 @@ export class PanelSession {
   /** The file changed or went: runs under way are stale, nothing shown is kept. */
   fileChanged(): void {
     this.generation++;
+    this.early?.abort.abort();
+    this.early = undefined;
     this.sweepAbort?.abort();
     this.elbowAbort?.abort();
     this.reduced.clear();
@@ -312,6 +363,8 @@ export class PanelSession {
   dispose(): void {
     this.disposed = true;
     this.generation++;
+    this.early?.abort.abort();
+    this.early = undefined;
     this.runs.cancel();
     this.sweepAbort?.abort();
     this.elbowAbort?.abort();
@@ -373,14 +426,20 @@ export class PanelSession {
 
       const kept = this.final && this.final.key === key && segmentKey(this.final.params) === segmentKey(params) ? this.final : undefined;
       const pool = this.deps.pool();
+      const clustering = (): void => progress('clustering', `Clustering ${megapixels(target.width * target.height)} into ${params.k} clusters…`);
+      const early = kept ? undefined : this.takeEarly(params);
+      if (early) {
+        stops.push(early.stopped);
+        if (signal.aborted) early.abort.abort();
+        else signal.addEventListener('abort', () => early.abort.abort(), { once: true });
+        if (early.clustering) clustering();
+        else early.onClustering = clustering;
+      }
       const whole = kept
         ? Promise.resolve(kept.result)
-        : pool.segment(image, params, {
-            signal,
-            imageKey: key,
-            onStopped: onStopped(),
-            onClustering: () => progress('clustering', `Clustering ${megapixels(target.width * target.height)} into ${params.k} clusters…`),
-          });
+        : early
+          ? early.result
+          : pool.segment(image, params, { signal, imageKey: key, onStopped: onStopped(), onClustering: clustering });
       whole.catch(() => undefined);
       if (!kept) progress('preparing', `Converting ${target.width}×${target.height} to ${params.colorSpace.toUpperCase()}…`);
 
