@@ -134,7 +134,11 @@ export async function runExtensionBatch({ files, params, maxMegapixels, label }:
           },
         });
       } finally {
-        clearTimeout(timer);
+        // the last count is shown, not dropped: VS Code keeps the notification a moment longer
+        if (timer) {
+          clearTimeout(timer);
+          show();
+        }
         delay.disable();
         sub.dispose();
       }
