@@ -221,9 +221,12 @@ test('skip-done: outputs beside an image for the same space, channels, k and for
   assert.deepEqual(reports.map((r) => [r.name, r.status]), [['small.png', 'skipped'], ['small.bmp', 'done']]);
 });
 
-test('progress text: n of N, images per second, time left', () => {
+test('progress and summary text: n of N, images per second, time left; a rate only once images ended', () => {
   assert.equal(progressText({ total: 200, done: 0, failed: 0, skipped: 0, running: 2, elapsedMs: 100, imagesPerSecond: 0, etaMs: undefined }), '0 of 200');
   assert.equal(progressText({ total: 200, done: 10, failed: 2, skipped: 3, running: 2, elapsedMs: 2000, imagesPerSecond: 6, etaMs: 30_500 }), '15 of 200 · 6.0 images/s · 31 s left · 2 failed');
+  const stopped = { total: 6, done: 0, failed: 0, skipped: 0, notRun: 6, cancelled: true, seconds: 4.9, imagesPerSecond: 0, jobs: 2, peakJobs: 2, failures: [] };
+  assert.equal(summaryText(stopped), '6 images: 0 done, 6 not run (stopped) in 4.9 s', 'no rate when nothing ended');
+  assert.equal(summaryText({ ...stopped, done: 2, notRun: 4, imagesPerSecond: 0.41 }), '6 images: 2 done, 4 not run (stopped) in 4.9 s, 0.41 images/s');
   assert.equal(formatDuration(245_000), '4 min 05 s');
   assert.equal(formatDuration(3_720_000), '1 h 02 min');
 });

@@ -34,5 +34,6 @@ export function summaryText(s: BatchSummary, maxNames = 5): string {
     parts.push(`${s.failed} failed (${names.join(', ')}${more})`);
   }
   if (s.cancelled) parts.push(`${s.notRun} not run (stopped)`);
-  return `${s.total} image${s.total === 1 ? '' : 's'}: ${parts.join(', ')} in ${s.seconds.toFixed(1)} s, ${formatRate(s.imagesPerSecond)} images/s`;
+  const rate = s.done + s.failed > 0 ? `, ${formatRate(s.imagesPerSecond)} images/s` : '';
+  return `${s.total} image${s.total === 1 ? '' : 's'}: ${parts.join(', ')} in ${s.seconds.toFixed(1)} s${rate}`;
 }
