@@ -4,8 +4,8 @@
 // extension host's thread only reads, writes and reports; its event-loop delay during the batch
 // goes to the log, where the bench reads it.
 // Files on the extension host's own disk (file: Uris) are read and saved by the workers
-// themselves with node:fs, with the same no-overwrite writer as workspace.fs: a batch of small images
-// spent a third of its time in workspace.fs's round trips and durable writes (measured in
+// themselves with node:fs, with the same no-overwrite writer as workspace.fs: a batch of small
+// images spent a third of its time in workspace.fs's round trips and durable writes (measured in
 // code-server, 20 images at width 300: 3.0-3.2 s against 2.4-2.7 s), and a photo's bytes and
 // composite (5 and 30 MB at 12 MP) held on the extension host's thread paused it up to 0.2 s in
 // garbage collection. Other schemes (remote, virtual) go through workspace.fs.
@@ -123,7 +123,7 @@ export async function runExtensionBatch({ files, params, maxMegapixels, label }:
           write: async (uri, outcome) => {
             const bytes = outcome.composites[params.format];
             if (!bytes) throw new Error(`no ${params.format} composite was made`);
-            return [fileName(await saveBeside(uri, bytes, params, params.format))];
+            return [fileName(await saveBeside(uri, bytes, { ...params, k: outcome.summary.k }, params.format))];
           },
           done: skips.size ? async (uri) => skips.get(uri.toString()) : undefined,
           onImage,
