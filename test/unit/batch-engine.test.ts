@@ -269,8 +269,8 @@ test('background: the workers of a batch inside an editor run below normal prior
     // while the first image is reported the workers are alive (the batch has more to do)
     const summary = await runBatch([...folder.files.keys()], { ...folder, job: JOB, workerPath: WORKER, jobs: 2, background, onImage: () => seen.push(workerThreadNices()) });
     assert.equal(summary.done, 3);
-    const below = seen[0]!.filter((n) => n === constants.priority.PRIORITY_BELOW_NORMAL).length;
-    if (background) assert.ok(below >= 1, `a worker thread at nice ${constants.priority.PRIORITY_BELOW_NORMAL}: ${seen[0]}`);
+    const below = seen[0]!.filter((n) => n === constants.priority.PRIORITY_LOW).length;
+    if (background) assert.ok(below >= 1, `a worker thread at nice ${constants.priority.PRIORITY_LOW}: ${seen[0]}`);
     else assert.equal(below, 0, `no thread lowered: ${seen[0]}`);
   }
 });
