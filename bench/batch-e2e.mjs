@@ -15,12 +15,13 @@ import { ensureE2EPackages } from '../test/e2e/lib/install.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const EXTENSION_TARGETS = { throughput: 0.8, eventLoopMs: 50 };
+/** Our output names (src/core/naming.ts), for clearing a folder between runs. */
 const OUTPUT = /_\d{14}(bgr|hsv|lab|ycrcb)_c\w+n\d+(-\d+)?\.\w+$/;
 const SUMMARY = /(\d+) images?: (\d+) done.* in ([\d.]+) s, ([\d.]+) images\/s; (\d+) at once; extension host event-loop delay: max (\d+) ms, p99 (\d+) ms/;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 
-function removeOutputs(dir) {
+export function removeOutputs(dir) {
   for (const n of readdirSync(dir)) if (OUTPUT.test(n)) rmSync(join(dir, n));
 }
 

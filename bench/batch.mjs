@@ -19,10 +19,9 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, 
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { cameraPhoto } from '../test/fixtures/photo/make-photo.mjs';
-import { extensionBatchBench } from './batch-e2e.mjs';
+import { extensionBatchBench, removeOutputs } from './batch-e2e.mjs';
 
 const TARGETS = { vsReference: 25, jobs2: 1.7, memFactor: 8, memExtraMb: 150 };
-const OUTPUT = /_\d{14}(bgr|hsv|lab|ycrcb)_c\w+n\d+(-\d+)?\.\w+$/;
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -43,10 +42,6 @@ function timed(cmd, args, { cwd, env = process.env, time = '/usr/bin/time' }) {
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? '');
   return { status: r.status, wall, rssMb: rss ? Number(rss[1]) / 1024 : NaN, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-}
-
-function removeOutputs(dir) {
-  for (const n of readdirSync(dir)) if (OUTPUT.test(n)) rmSync(join(dir, n));
 }
 
 async function makeSet(dir, count, width, height, log) {

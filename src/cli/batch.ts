@@ -1,17 +1,16 @@
-// kmeans-segment on several images or a folder: the batch engine (core/batch) with node:fs for
-// reading and the no-overwrite writer for saving; the CLI's own file is the workers' script, so
-// a lone copy of cli.js runs batches too. Human output is one line per image in input order (a
-// line waits for those before it), --json one object per image as it ends and a summary object.
+// kmeans-segment on several images or a folder: the batch engine (core/batch), whose workers
+// read the files and save the composites with the no-overwrite writer; the CLI's own file is
+// their script, so a lone copy of cli.js runs batches too. Human output is one line per image in
+// input order (a line waits for those before it), --json one object per image as it ends and a
+// summary object.
 // Ctrl+C (or SIGTERM) stops the batch cleanly; a second Ctrl+C quits at once.
 import { promises as fs } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { runBatch, type ImageReport } from '../core/batch/engine';
-import type { ImageJob, ImageOutcome } from '../core/batch/pipeline';
+import type { ImageJob } from '../core/batch/pipeline';
 import { summaryText } from '../core/batch/progress';
 import { doneCheck } from '../core/batch/skipDone';
 import { oneLine } from '../core/errors';
-import { outputName } from '../core/naming';
-import { writeNewFile } from '../core/files/writeNew';
 import type { CliOptions } from './args';
 import { ProgressLine } from './progressLine';
 import { readInput } from '../core/files/readInput';
@@ -99,8 +98,9 @@ export async function runCliBatch({ images, opts, workerPath, debug }: CliBatchR
       signal: abort.signal,
       name: (path) => path,
       read: readInput,
-      write: (path, outcome) => save(path, outcome, opts),
-      // the workers read the files and save the composites themselves: this thread never holds their bytes
+      // the workers read the files and save the composites themselves (saveIn): this thread never
+      // holds their bytes, and without -o there is nothing to save
+      write: async () => [],
       localPath: (path) => path,
       saveIn: opts.outputFile ? (path) => ({ dir: dirname(resolve(path)), inputName: basename(path) }) : undefined,
       done: opts.skipDone ? doneCheck<string>({ folderOf: (p) => dirname(resolve(p)), nameOf: (p) => basename(p), list: listFolder }, opts.params, opts.outputFormat) : undefined,
@@ -129,13 +129,6 @@ export async function runCliBatch({ images, opts, workerPath, debug }: CliBatchR
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
-
-async function save(path: string, outcome: ImageOutcome, opts: CliOptions): Promise<string[]> {
-  const bytes = outcome.composites[opts.outputFormat];
-  if (!opts.outputFile || !bytes) return [];
-  const name = outputName(basename(path), { ...opts.params, k: outcome.summary.k }, opts.outputFormat);
-  return [await writeNewFile(dirname(resolve(path)), name, bytes)];
-}
 
 async function listFolder(dir: string): Promise<string[]> {
   try {

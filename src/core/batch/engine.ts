@@ -14,7 +14,8 @@ import { readInputHead } from '../files/readInput';
 import { readImageHeader } from '../header';
 import { defaultJobs, imageMemoryTarget, memoryBudget, unknownMemoryTarget } from './memory';
 import type { ImageJob, ImageOutcome } from './pipeline';
-import { BACKGROUND_MARK, BATCH_WORKER_MARK, fromWire, ownBuffer, type ImageTask, type SaveTarget, type TaskReply, type WritingNote } from './protocol';
+import { fromWire } from '../worker/rpc';
+import { BACKGROUND_MARK, BATCH_WORKER_MARK, ownBuffer, type ImageTask, type SaveTarget, type TaskReply, type WritingNote } from './protocol';
 
 /** How a batch gets at its items: file paths for the CLI, Uris for the extension. */
 export interface BatchIO<T> {

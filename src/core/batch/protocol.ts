@@ -1,6 +1,6 @@
 // Messages between a batch and its workers: one image per task, its file's bytes in (moved, not
-// copied), the encoded outputs out (moved back).
-import { SegmentationError, isSegmentationError, type ErrorCode } from '../errors';
+// copied), the encoded outputs out (moved back); errors cross as the worker RPC's WireError.
+import type { WireError } from '../worker/rpc';
 import type { ImageJob, ImageOutcome } from './pipeline';
 
 /** workerData that makes a bundle serve batch tasks (the CLI starts its own file as the worker). */
@@ -27,14 +27,6 @@ export interface ImageTask {
   saveIn?: SaveTarget;
 }
 
-export interface WireError {
-  message: string;
-  /** Set for SegmentationError (a person's error, shown as it is). */
-  code?: ErrorCode;
-  file?: string;
-  stack?: string;
-}
-
 /** The outcome, or the error; `written`: the files the worker saved (then the composite is not sent back). */
 export type TaskReply = { id: number; ok: true; outcome: ImageOutcome; written?: string[] } | { id: number; ok: false; error: WireError };
 
@@ -42,22 +34,6 @@ export type TaskReply = { id: number; ok: true; outcome: ImageOutcome; written?:
 export interface WritingNote {
   id: number;
   writing: true;
-}
-
-export function toWire(e: unknown): WireError {
-  if (isSegmentationError(e)) {
-    const prefix = e.file ? `${e.file}: ` : '';
-    const message = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
-    return { message, code: e.code, file: e.file, stack: e.stack };
-  }
-  const err = e instanceof Error ? e : new Error(String(e));
-  return { message: `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}`, stack: err.stack };
-}
-
-export function fromWire(w: WireError): Error {
-  const e = w.code ? new SegmentationError(w.code, w.message, w.file) : new Error(w.message);
-  if (w.stack) e.stack = w.stack;
-  return e;
 }
 
 /** A buffer of its own for `view`, so it can be moved to another thread without taking anything else along. */

@@ -10,7 +10,8 @@ import { readInput } from '../files/readInput';
 import { writeNewFile } from '../files/writeNew';
 import { outputName } from '../naming';
 import { segmentImageBytes, type ImageOutcome } from './pipeline';
-import { BACKGROUND_MARK, toWire, transferable, type ImageTask, type TaskReply, type WritingNote } from './protocol';
+import { toWire } from '../worker/rpc';
+import { BACKGROUND_MARK, transferable, type ImageTask, type TaskReply, type WritingNote } from './protocol';
 
 /**
  * A batch inside an editor runs at the lowest priority (nice 19), so that on a machine whose

@@ -9,19 +9,28 @@ import { SegmentationError, isSegmentationError, type ErrorCode } from '../error
 export interface WireError {
   name: string;
   message: string;
-  /** Set for SegmentationError (user errors). */
+  /** Set for SegmentationError (user errors), with the file it is about when there is one. */
   code?: ErrorCode;
+  file?: string;
+  /** The thread's stack, for KMEANS_DEBUG=1. */
+  stack?: string;
 }
 
 export function toWire(e: unknown): WireError {
-  if (isSegmentationError(e)) return { name: e.name, message: e.message, code: e.code };
-  if (e instanceof Error) return { name: e.name, message: e.message };
+  if (isSegmentationError(e)) {
+    // the message without the "file: " the constructor added, which fromWire adds again
+    const prefix = e.file ? `${e.file}: ` : '';
+    const message = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+    return { name: e.name, message, code: e.code, file: e.file, stack: e.stack };
+  }
+  if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack };
   return { name: 'Error', message: String(e) };
 }
 
 export function fromWire(e: WireError): Error {
-  if (e.code) return new SegmentationError(e.code, e.message);
-  return Object.assign(new Error(e.message), { name: e.name });
+  const err = e.code ? new SegmentationError(e.code, e.message, e.file) : Object.assign(new Error(e.message), { name: e.name });
+  if (e.stack) err.stack = e.stack;
+  return err;
 }
 
 export interface WireRequest {

@@ -164,8 +164,8 @@ export class PanelSession {
     this.early?.abort.abort();
     const abort = new AbortController();
     let stoppedDone!: () => void;
-    const early: EarlyRun = { params, abort, result: Promise.resolve() as never, stopped: new Promise<void>((r) => (stoppedDone = r)), clustering: false };
-    early.result = this.deps.load(() => undefined, this.thumbsWanted()).then((loaded) => {
+    const stopped = new Promise<void>((r) => (stoppedDone = r));
+    const result = this.deps.load(() => undefined, this.thumbsWanted()).then((loaded) => {
       if (abort.signal.aborted) throw new SegmentationError('cancelled', 'cancelled');
       return this.deps.pool().segment(loaded.image, params, {
         signal: abort.signal,
@@ -178,7 +178,8 @@ export class PanelSession {
       });
     });
     // a load that fails (or a stop before the pool took it) never reaches the pool's onStopped
-    early.result.catch(() => stoppedDone());
+    result.catch(() => stoppedDone());
+    const early: EarlyRun = { params, abort, result, stopped, clustering: false };
     this.early = early;
   }
 
