@@ -53,14 +53,7 @@ export function explorerRow(page, name) {
 export async function runCommand(page, title, { attempts = 8 } = {}) {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   for (let i = 1; ; i++) {
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('F1');
-    if (!(await input.waitFor({ state: 'visible', timeout: 2000 }).then(() => true, () => false))) {
-      // Focus inside an editor's iframe (image preview, webview) swallows F1: focus the tab first.
-      await focusWorkbench(page);
-      await page.keyboard.press('F1');
-      await input.waitFor({ state: 'visible' });
-    }
+    await openPalette(page, input);
     await input.fill(`>${title}`);
     const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: title }).first();
     try {
@@ -75,11 +68,32 @@ export async function runCommand(page, title, { attempts = 8 } = {}) {
   }
 }
 
+/**
+ * Opens the command palette. F1 is lost while focus is inside an editor's iframe (image preview,
+ * webview), and on a loaded machine clicking the tab may hand focus straight back to that iframe:
+ * each retry first moves focus somewhere else that does not change the active editor.
+ */
+async function openPalette(page, input) {
+  const refocus = [
+    async () => {},
+    () => focusWorkbench(page),
+    () => page.locator('.part.sidebar .composite.title').first().click({ timeout: 3000 }),
+  ];
+  let lastError;
+  for (let i = 0; i < 8; i++) {
+    await refocus[i % refocus.length]().catch((e) => (lastError = e));
+    await page.keyboard.press('Escape');
+    await page.keyboard.press(i % 2 ? 'Control+Shift+P' : 'F1');
+    if (await input.waitFor({ state: 'visible', timeout: 2500 }).then(() => true, () => false)) return;
+  }
+  throw new Error(`the command palette did not open after 8 tries${lastError ? ` (${lastError.message.split('\n')[0]})` : ''}`);
+}
+
 /** Moves keyboard focus out of any webview iframe, without changing the active editor. */
 export async function focusWorkbench(page) {
   const tab = page.locator('.tab.active');
   if (await tab.count()) await tab.first().click();
-  else await page.locator('.explorer-folders-view').click({ position: { x: 5, y: 5 } }).catch(() => {});
+  else await page.locator('.part.sidebar .composite.title').first().click().catch(() => {});
 }
 
 /**
