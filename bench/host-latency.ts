@@ -121,6 +121,9 @@ function payload(msg: HostMessage): number {
   return n;
 }
 
+/** The insight views' own thread, as the extension has it (workers/workers.ts: insightWorker). */
+let insights: ImageClient | undefined;
+
 /** One panel as the extension host runs it, minus vscode: raw messages in, messages out. */
 class HeadlessPanel {
   readonly session: PanelSession;
@@ -132,6 +135,7 @@ class HeadlessPanel {
       load: (_stage, thumbs) => load(thumbs),
       pool: () => pool,
       io: () => io,
+      insights: () => insights ?? io,
       post: (m) => this.listener?.(m),
       fail: (e) => this.listener?.({ type: 'error', requestId: null, message: e instanceof Error ? e.message : String(e) }),
     });
@@ -290,6 +294,7 @@ export async function hostLatency(o: HostBenchOptions): Promise<Verdict[]> {
 
   const pool = new SegmentPool({ workerPath: o.workerPath, size: POOL_SIZE });
   const io = new ImageClient(o.imageWorkerPath);
+  insights = new ImageClient(o.imageWorkerPath);
   // Decoding on a thread of its own, as the extension does (workers/workers.ts: imageDecoder).
   const decoder = new ImageClient(o.imageWorkerPath);
   const decoded = async (path: string): Promise<LoadedImage> => ({ image: await decoder.decode(new Uint8Array(readFileSync(path)), path, 500e6), key: `${path}#1` });
@@ -301,6 +306,8 @@ export async function hostLatency(o: HostBenchOptions): Promise<Verdict[]> {
   } finally {
     await pool.dispose();
     await io.dispose();
+    await insights.dispose();
+    insights = undefined;
     await decoder.dispose();
     const endLoad = loadavg()[0]!;
     const noisy = Math.max(startLoad, endLoad) > 1;

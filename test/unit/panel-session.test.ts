@@ -1,8 +1,9 @@
 // The panel's host side without vscode (src/extension/editor/panelSession.ts), on a real worker pool
 // and a real image worker: the messages a run posts and what their pictures hold (checked
 // against the engine run in place), previews on large images, tiles with the true pixels, the
-// pixel inspector, views, latest-wins, runs made stale by a file change, and a panel shown
-// again with the same parameters (no new clustering).
+// pixel inspector, views, latest-wins, runs made stale by a file change, a panel shown
+// again with the same parameters (no new clustering), and a newer run not waiting for the
+// insight views of the result before.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -253,6 +254,43 @@ test('prefetch: the first run takes over the segmentation started before the pan
   assert.deepEqual(other.failed, []);
   assert.deepEqual(of(other.posted, 'result').map((m) => [m.requestId, m.k]), [[2, 4]]);
   other.s.dispose();
+});
+
+test('a newer run does not wait for the insight views of the result before: they are stopped and their thread ended', async () => {
+  const views = new ImageClient(join(ioDir, 'imageWorker.js'));
+  const posted: HostMessage[] = [];
+  const failed: unknown[] = [];
+  const signals: AbortSignal[] = [];
+  const s: PanelSession = new PanelSession({
+    load: async (): Promise<LoadedImage> => ({ image: chelsea, key: 'img#1' }),
+    pool: () => pool,
+    io: () => io,
+    // the real thread; the first call also changes k, as a user does right after a result shows
+    insights: () => ({
+      insight: (result, colorSpace, channels, signal) => {
+        signals.push(signal!);
+        const answer = views.insight(result, colorSpace, channels, signal);
+        if (signals.length === 1) s.run({ type: 'run', requestId: 2, params: { ...base, k: 4 }, view: GRAY });
+        return answer;
+      },
+    }),
+    post: (m) => posted.push(m),
+    fail: (e) => failed.push(e),
+  });
+  try {
+    s.ready(1024);
+    s.run({ type: 'run', requestId: 1, params: base, view: GRAY });
+    await s.idle();
+    assert.deepEqual(failed, []);
+    const results = of(posted, 'result');
+    assert.deepEqual(results.map((m) => [m.requestId, m.k]), [[1, 3], [2, 4]]);
+    assert.deepEqual(of(posted, 'insight').map((m) => m.resultId), [results[1]!.resultId], 'only the newest result gets its views');
+    assert.deepEqual(signals.map((x) => x.aborted), [true, false], 'the stale views were stopped');
+    assert.equal(views.workersStarted, 2, 'their thread was ended mid-way, and a fresh one made the views of the newer result');
+  } finally {
+    s.dispose();
+    await views.dispose();
+  }
 });
 
 async function waitFor(cond: () => boolean, ms = 5000): Promise<boolean> {

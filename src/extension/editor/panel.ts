@@ -8,7 +8,7 @@ import { paletteJson } from '../../core/insight/palette';
 import { exportName } from '../../core/naming';
 import type { SegmentResult } from '../../core/types';
 import { GRAY_VIEW, checkWebviewMessage, viewForK, type ExportMessage, type HostMessage, type ResultView, type SaveMessage } from '../../shared/protocol';
-import { imageWorker, segmentPool } from '../workers/workers';
+import { imageWorker, insightWorker, segmentPool } from '../workers/workers';
 import type { ImageDocument } from './imageDocument';
 import { log } from '../log';
 import { PanelSession } from './panelSession';
@@ -54,6 +54,7 @@ export class SegmentationPanel extends Disposable {
       load: (stage, thumbs) => this.document.load(currentSettings(this.document.uri).maxMegapixels, stage, thumbs),
       pool: segmentPool,
       io: imageWorker,
+      insights: insightWorker,
       post: (msg) => this.post(msg),
       fail: (e, requestId) => this.reportError(e, requestId),
     }));

@@ -39,6 +39,12 @@ export interface SessionDeps {
   load(stage: (stage: Stage, message: string) => void, thumbs: ThumbsWanted): Promise<LoadedImage>;
   pool(): Pick<SegmentPool, 'segment' | 'elbow'>;
   io(): Pick<ImageClient, 'thumbs' | 'resultView' | 'view' | 'insight' | 'reduce' | 'sweepThumb'>;
+  /**
+   * Where the insight views are computed (io's thread if absent). They take about a second at
+   * 24 MP: on a thread of their own, the next run's preview and drawing never wait behind them,
+   * and a newer run ends them (the signal) instead of letting them use a core for nothing.
+   */
+  insights?(): Pick<ImageClient, 'insight'>;
   post(msg: HostMessage): void;
   /** A failure of a run that is still current (cancellations are not reported). */
   fail(error: unknown, requestId: number): void;
@@ -134,6 +140,8 @@ export class PanelSession {
   private readonly views = new Newest<ViewMessage>((m) => this.answerView(m));
   private sweepAbort: AbortController | undefined;
   private elbowAbort: AbortController | undefined;
+  /** The insight views of the newest final result, computed after its run has ended. */
+  private insightJob: { abort: AbortController; done: Promise<void> } | undefined;
   /** Small copies of the image (sweeps and elbow curves run on them), by key and size; the newest two. */
   private readonly reduced = new Map<string, Promise<RgbImage>>();
   /** Tiles are coalesced per part: a panel may want one of each half at once. */
@@ -198,9 +206,10 @@ export class PanelSession {
     this.runs.submit((signal) => this.execute(msg, signal));
   }
 
-  /** Settles once no run is in flight or waiting. */
-  idle(): Promise<void> {
-    return this.runs.idle();
+  /** Settles once no run is in flight or waiting, and the newest result's insight views are posted. */
+  async idle(): Promise<void> {
+    await this.runs.idle();
+    await this.insightJob?.done;
   }
 
   setView(msg: ViewMessage): void {
@@ -354,6 +363,7 @@ export class PanelSession {
     this.early = undefined;
     this.sweepAbort?.abort();
     this.elbowAbort?.abort();
+    this.insightJob?.abort.abort();
     this.reduced.clear();
     this.final = this.shown = undefined;
     this.thumbs.clear();
@@ -369,6 +379,7 @@ export class PanelSession {
     this.runs.cancel();
     this.sweepAbort?.abort();
     this.elbowAbort?.abort();
+    this.insightJob?.abort.abort();
     this.reduced.clear();
     this.final = this.shown = undefined;
     this.thumbs.clear();
@@ -413,6 +424,8 @@ export class PanelSession {
       return done;
     };
     const { params, requestId } = msg;
+    // the views of the result before are not wanted any more: their thread is freed for this run
+    this.insightJob?.abort.abort();
     try {
       const loaded = await this.deps.load(progress, this.thumbsWanted());
       if (stale()) return;
@@ -474,9 +487,8 @@ export class PanelSession {
       finalPosted = true;
       this.final = this.postResult(requestId, imageId, false, params, key, result, rv, target, started);
       this.final.display = thumbs.display;
-      const insight = await this.deps.io().insight(result, params.colorSpace, params.channels);
-      if (stale()) return;
-      this.post({ type: 'insight', resultId: this.final.id, split: insight.split, planes: insight.planes });
+      // After the run: the next one starts at once, not when these views are done.
+      if (!stale()) this.startInsight(this.final, requestId, gen);
     } catch (e) {
       if (stale() || (isSegmentationError(e) && e.code === 'cancelled')) return;
       this.deps.fail(e, requestId);
@@ -486,6 +498,27 @@ export class PanelSession {
       await Promise.race([Promise.all(stops), new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_LIMIT_MS)))]);
       clearTimeout(timer);
     }
+  }
+
+  private startInsight(shown: Shown, requestId: number, gen: number): void {
+    const abort = new AbortController();
+    const { result, params } = shown;
+    const stale = (): boolean => abort.signal.aborted || gen !== this.generation || this.disposed || this.final !== shown;
+    const done = (this.deps.insights ?? this.deps.io)()
+      .insight(result, params.colorSpace, params.channels, abort.signal)
+      .then(
+        (insight) => {
+          if (!stale()) this.post({ type: 'insight', resultId: shown.id, split: insight.split, planes: insight.planes });
+        },
+        (e) => {
+          if (stale() || (isSegmentationError(e) && e.code === 'cancelled')) return;
+          this.deps.fail(e, requestId);
+        },
+      )
+      .finally(() => {
+        if (this.insightJob?.abort === abort) this.insightJob = undefined;
+      });
+    this.insightJob = { abort, done };
   }
 
   private postResult(

@@ -105,11 +105,11 @@ export class ImageClient {
     return this.call<'view'>({ ...req, shown, kind: 'view', result: wire(req.result) }, [], 'the picture', req.rect.width * req.rect.height);
   }
 
-  /** Where the clusters split and the channel strips. */
-  insight(result: ResultPixels & { converted: Uint8Array }, colorSpace: ColorSpace, channels: number[]): Promise<Answers['insight']> {
+  /** Where the clusters split and the channel strips; `signal` stops them (see call). */
+  insight(result: ResultPixels & { converted: Uint8Array }, colorSpace: ColorSpace, channels: number[], signal?: AbortSignal): Promise<Answers['insight']> {
     const converted = toShared(result.converted);
     const size = result.image.width * result.image.height;
-    return this.call<'insight'>({ kind: 'insight', result: wire(result), converted, colorSpace, channels }, [], 'the result', size);
+    return this.call<'insight'>({ kind: 'insight', result: wire(result), converted, colorSpace, channels }, [], 'the result', size, signal);
   }
 
   /** Ends the worker if it has nothing to do (it starts again on the next request). */
@@ -142,7 +142,19 @@ export class ImageClient {
     return this.timeoutMs + Math.floor(size / 1e6) * EXTRA_MS_PER_MEGA;
   }
 
-  private async call<K extends ImageKind>(req: WithoutId<Extract<ImageRequest, { kind: K }>>, transfer: ArrayBuffer[], label: string, size: number): Promise<Answers[K]> {
+  /**
+   * One request. Aborting `signal` fails it with a 'cancelled' error at once; if the worker runs
+   * nothing else, the worker is ended too (a long request cannot be interrupted otherwise) and
+   * the next request starts a fresh one.
+   */
+  private async call<K extends ImageKind>(
+    req: WithoutId<Extract<ImageRequest, { kind: K }>>,
+    transfer: ArrayBuffer[],
+    label: string,
+    size: number,
+    signal?: AbortSignal,
+  ): Promise<Answers[K]> {
+    if (signal?.aborted) throw new SegmentationError('cancelled', 'cancelled');
     const link = this.ensureLink();
     if (size >= RECYCLE_AT && (req.kind === 'decode' || req.kind === 'encodeComposite' || req.kind === 'encodeGray')) this.recycle = link;
     const limit = this.limitMs(size);
@@ -150,9 +162,25 @@ export class ImageClient {
     this.labels.set(id, label);
     const timer = setTimeout(() => this.timedOut(link, id, limit), limit);
     timer.unref();
+    let onAbort: (() => void) | undefined;
+    const aborted = signal
+      ? new Promise<never>((_, reject) => {
+          onAbort = () => {
+            reject(new SegmentationError('cancelled', 'cancelled'));
+            if (link.busy === 1 && this.link === link) {
+              this.link = undefined;
+              void link.terminate();
+            }
+          };
+          signal.addEventListener('abort', onAbort, { once: true });
+        })
+      : undefined;
+    answer.catch(() => undefined);
+    aborted?.catch(() => undefined);
     try {
-      return await answer;
+      return await (aborted ? Promise.race([answer, aborted]) : answer);
     } finally {
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
       clearTimeout(timer);
       this.labels.delete(id);
       // Ended once it has answered everything (see RECYCLE_AT); the next request starts a fresh one.

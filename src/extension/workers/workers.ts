@@ -7,6 +7,7 @@ import { ImageClient } from './imageClient';
 let pool: SegmentPool | undefined;
 let io: ImageClient | undefined;
 let decoder: ImageClient | undefined;
+let insights: ImageClient | undefined;
 let workerPath: string | undefined;
 let imageWorkerPath: string | undefined;
 let batchPath: string | undefined;
@@ -48,6 +49,17 @@ export function imageDecoder(): ImageClient {
   return decoder;
 }
 
+/**
+ * The insight views of a full-size result (about a second at 24 MP), on a thread of their own:
+ * the next run's pictures never wait behind them, and a newer run ends the thread instead of
+ * letting stale views take a core.
+ */
+export function insightWorker(): ImageClient {
+  if (!imageWorkerPath) throw new Error('the image worker is used before activation');
+  insights ??= new ImageClient(imageWorkerPath);
+  return insights;
+}
+
 /** The image behind `key` is closed: the workers drop what they prepared from it. */
 export function forgetImage(key: string): void {
   pool?.forget(key);
@@ -56,15 +68,17 @@ export function forgetImage(key: string): void {
 /** Nothing is open: idle worker threads end, so their memory goes back to the system. */
 export async function releaseIdle(): Promise<void> {
   pool?.trim();
-  await Promise.all([io?.trimIdle(), decoder?.trimIdle()]);
+  await Promise.all([io?.trimIdle(), decoder?.trimIdle(), insights?.trimIdle()]);
 }
 
 export async function disposeEngine(): Promise<void> {
   const p = pool;
   const i = io;
   const d = decoder;
+  const v = insights;
   pool = undefined;
   io = undefined;
   decoder = undefined;
-  await Promise.all([p?.dispose(), i?.dispose(), d?.dispose()]);
+  insights = undefined;
+  await Promise.all([p?.dispose(), i?.dispose(), d?.dispose(), v?.dispose()]);
 }
