@@ -29,6 +29,7 @@ const targets = [
   { ...node, entryPoints: { worker: 'src/core/worker/segmentWorker.ts' } },
   { ...node, entryPoints: { imageWorker: 'src/extension/workers/imageWorker.ts' } },
   { ...node, entryPoints: { batchWorker: 'src/core/batch/workerMain.ts' } },
+  { ...node, entryPoints: { batchProcess: 'src/core/batch/processMain.ts' } },
   {
     ...node,
     entryPoints: { cli: 'src/cli/main.ts' },

@@ -43,6 +43,8 @@ const REQUIRED = [
   'extension/dist/worker.js',
   'extension/dist/webview.js',
   'extension/dist/imageWorker.js',
+  'extension/dist/batchWorker.js',
+  'extension/dist/batchProcess.js',
   'extension/dist/mozjpeg_dec.wasm',
   'extension/dist/webp_dec.wasm',
   'extension/dist/avif_dec.wasm',

@@ -1,27 +1,29 @@
 // A batch in VS Code: core/batch's engine (one image per worker thread at background priority,
 // the next files read while the current ones cluster, memory-target admission) under a
 // cancellable progress notification that says "12 of 50 · 3.1 images/s · 12 s left". The
-// extension host's thread only reads, writes and reports; its event-loop delay during the batch
-// goes to the log, where the bench reads it.
-// Files on the extension host's own disk (file: Uris) are read and saved by the workers
-// themselves with node:fs, with the same no-overwrite writer as workspace.fs: a batch of small
-// images spent a third of its time in workspace.fs's round trips and durable writes (measured in
-// code-server, 20 images at width 300: 3.0-3.2 s against 2.4-2.7 s), and a photo's bytes and
-// composite (5 and 30 MB at 12 MP) held on the extension host's thread paused it up to 0.2 s in
-// garbage collection. Other schemes (remote, virtual) go through workspace.fs.
-import { basename, dirname } from 'node:path';
+// extension host's thread only reports; its event-loop delay during the batch goes to the log,
+// where the bench reads it.
+// Files on the extension host's own disk (file: Uris) are batched in a process of their own
+// (batchProcess.ts), whose workers read and save them with node:fs, with the same no-overwrite
+// writer as workspace.fs: a batch of small images spent a third of its time in workspace.fs's
+// round trips and durable writes (measured in code-server, 20 images at width 300: 3.0-3.2 s
+// against 2.4-2.7 s), and a photo's bytes and composite (5 and 30 MB at 12 MP) held on the
+// extension host's thread paused it up to 0.2 s in garbage collection. Other schemes (remote,
+// virtual) go through workspace.fs, with the workers in the extension host.
+import { basename } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
-import { runBatch, type BatchProgress, type BatchSummary, type ImageReport } from '../../core/batch/engine';
+import { runBatch, type BatchProgress, type BatchSummary } from '../../core/batch/engine';
 import type { ImageJob } from '../../core/batch/pipeline';
 import { progressText, summaryText } from '../../core/batch/progress';
+import { imageLine, type ImageLine } from '../../core/batch/processProtocol';
 import { doneCheck } from '../../core/batch/skipDone';
-import { oneLine } from '../../core/errors';
 import type { PanelParams } from '../../shared/params';
 import { saveBeside } from '../files/saveBeside';
 import { fileName, parentOf } from '../files/uris';
 import { log } from '../log';
-import { batchWorkerPath } from '../workers/workers';
+import { batchProcessPath, batchWorkerPath } from '../workers/workers';
+import { runBatchProcess } from './batchProcess';
 import { describeParams, failLine } from './batchFiles';
 
 const PROGRESS_MS = 250;
@@ -80,13 +82,13 @@ export async function runExtensionBatch({ files, params, maxMegapixels, label }:
   const job: ImageJob = { params, maxPixels: maxMegapixels * 1e6, mode: 'gray', select: [], formats: [params.format] };
   const delay = monitorEventLoopDelay({ resolution: 10 });
 
-  const onImage = (r: ImageReport<vscode.Uri>): void => {
-    const where = r.item.toString(true);
+  const onImage = (r: ImageLine): void => {
+    const where = files[r.index]?.toString(true) ?? r.name;
     if (r.status === 'done') {
       out.info(`ok   ${where} -> ${r.written.map((w) => basename(w)).join(', ')} (${Math.round(r.ms)} ms)`);
-      for (const w of r.outcome.summary.warnings) out.warn(`${where}: ${w}`);
+      for (const w of r.warnings) out.warn(`${where}: ${w}`);
     } else if (r.status === 'skipped') out.info(`skip ${where}: done already (${r.existing.join(', ')})`);
-    else out.error(failLine(where, r.name, oneLine(r.error)));
+    else out.error(failLine(where, r.name, r.message));
   };
 
   const summary = await vscode.window.withProgress(
@@ -107,8 +109,27 @@ export async function runExtensionBatch({ files, params, maxMegapixels, label }:
         shownAt = performance.now();
       };
       progress.report({ message: `0 of ${files.length}` });
+      const onProgress = (p: BatchProgress): void => {
+        latest = p;
+        // at most four redraws of the notification a second: small images end ten a second
+        if (!timer) timer = setTimeout(show, Math.max(0, shownAt + PROGRESS_MS - performance.now()));
+      };
       delay.enable();
       try {
+        if (files.every((u) => u.scheme === 'file')) {
+          return await runBatchProcess({
+            processPath: batchProcessPath(),
+            workerPath: batchWorkerPath(),
+            files: files.map((u) => {
+              const existing = skips.get(u.toString());
+              return { path: u.fsPath, existing: existing && [...existing] };
+            }),
+            job,
+            signal: abort.signal,
+            onImage,
+            onProgress,
+          });
+        }
         return await runBatch<vscode.Uri>(files, {
           job,
           workerPath: batchWorkerPath(),
@@ -116,22 +137,14 @@ export async function runExtensionBatch({ files, params, maxMegapixels, label }:
           signal: abort.signal,
           name: fileName,
           read: async (uri) => vscode.workspace.fs.readFile(uri),
-          // on the local disk the workers read the files and save the composites themselves
-          // (see localPath and saveIn in core/batch/engine.ts)
-          localPath: (uri) => (uri.scheme === 'file' ? uri.fsPath : undefined),
-          saveIn: (uri) => (uri.scheme === 'file' ? { dir: dirname(uri.fsPath), inputName: fileName(uri) } : undefined),
           write: async (uri, outcome) => {
             const bytes = outcome.composites[params.format];
             if (!bytes) throw new Error(`no ${params.format} composite was made`);
             return [fileName(await saveBeside(uri, bytes, { ...params, k: outcome.summary.k }, params.format))];
           },
           done: skips.size ? async (uri) => skips.get(uri.toString()) : undefined,
-          onImage,
-          onProgress: (p) => {
-            latest = p;
-            // at most four redraws of the notification a second: small images end ten a second
-            if (!timer) timer = setTimeout(show, Math.max(0, shownAt + PROGRESS_MS - performance.now()));
-          },
+          onImage: (r) => onImage(imageLine(r)),
+          onProgress,
         });
       } finally {
         // the last count is shown, not dropped: VS Code keeps the notification a moment longer

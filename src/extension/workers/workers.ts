@@ -11,11 +11,13 @@ let insights: ImageClient | undefined;
 let workerPath: string | undefined;
 let imageWorkerPath: string | undefined;
 let batchPath: string | undefined;
+let batchProcess: string | undefined;
 
 export function initEngine(context: vscode.ExtensionContext): void {
   workerPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'worker.js').fsPath;
   imageWorkerPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'imageWorker.js').fsPath;
   batchPath = vscode.Uri.joinPath(context.extensionUri, 'dist', 'batchWorker.js').fsPath;
+  batchProcess = vscode.Uri.joinPath(context.extensionUri, 'dist', 'batchProcess.js').fsPath;
   context.subscriptions.push({ dispose: () => void disposeEngine() });
 }
 
@@ -29,6 +31,12 @@ export function segmentPool(): SegmentPool {
 export function batchWorkerPath(): string {
   if (!batchPath) throw new Error('the K-means engine is used before activation');
   return batchPath;
+}
+
+/** The script of the process a batch of local files runs in (core/batch/processMain.ts). */
+export function batchProcessPath(): string {
+  if (!batchProcess) throw new Error('the K-means engine is used before activation');
+  return batchProcess;
 }
 
 /** The panel's pictures and views, and encoding, on their own worker thread (kept warm). */
