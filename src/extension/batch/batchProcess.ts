@@ -21,6 +21,8 @@ export interface BatchProcessRun {
 
 /** The last characters of the process's error output kept for a crash's message. */
 const STDERR_TAIL = 2000;
+/** How long the process may linger after its summary before it is killed. */
+const EXIT_GRACE_MS = 5000;
 
 export function runBatchProcess(run: BatchProcessRun): Promise<BatchSummary> {
   return new Promise<BatchSummary>((resolve, reject) => {
@@ -33,13 +35,12 @@ export function runBatchProcess(run: BatchProcessRun): Promise<BatchSummary> {
     });
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-STDERR_TAIL)));
-    let settled = false;
-    const finish = (e: Error | undefined, summary?: BatchSummary): void => {
-      if (settled) return;
-      settled = true;
-      run.signal.removeEventListener('abort', stop);
-      if (e) reject(e);
-      else resolve(summary!);
+    // settled once the process is gone, so a batch that has ended holds nothing any more
+    let summary: BatchSummary | undefined;
+    let fatal: Error | undefined;
+    let lingering: NodeJS.Timeout | undefined;
+    const ended = (): void => {
+      lingering ??= setTimeout(() => child.kill(), EXIT_GRACE_MS);
     };
     const send = (m: ToBatchProcess): void => {
       if (child.connected) child.send(m);
@@ -50,14 +51,30 @@ export function runBatchProcess(run: BatchProcessRun): Promise<BatchSummary> {
     child.on('message', (m: FromBatchProcess) => {
       if (m.type === 'image') run.onImage(m.line);
       else if (m.type === 'progress') run.onProgress(m.progress);
-      else if (m.type === 'summary') finish(undefined, m.summary);
-      else if (m.type === 'fatal') finish(new Error(m.message));
+      else if (m.type === 'summary') {
+        summary = m.summary;
+        ended();
+      } else if (m.type === 'fatal') {
+        fatal = new Error(m.message);
+        ended();
+      }
     });
-    child.on('error', (e) => finish(new Error(`the batch process could not run: ${e.message}`)));
+    child.on('error', (e) => {
+      fatal ??= new Error(`the batch process could not run: ${e.message}`);
+      // never started: no 'close' to wait for
+      if (child.pid === undefined) {
+        run.signal.removeEventListener('abort', stop);
+        reject(fatal);
+      }
+    });
     // 'close', not 'exit': the messages the process sent before it ended have all been read then
     child.on('close', (code, signal) => {
+      clearTimeout(lingering);
+      run.signal.removeEventListener('abort', stop);
+      if (summary) return resolve(summary);
+      if (fatal) return reject(fatal);
       const last = stderr.trim().split('\n').pop();
-      finish(new Error(`the batch process ended (${signal ?? `exit code ${code}`}) before its summary${last ? `: ${last}` : ''}`));
+      reject(new Error(`the batch process ended (${signal ?? `exit code ${code}`}) before its summary${last ? `: ${last}` : ''}`));
     });
     send({ type: 'start', files: run.files, job: run.job, workerPath: run.workerPath });
     if (run.signal.aborted) stop();
