@@ -261,3 +261,25 @@ test('dispose ends the threads and cancels what is pending', async () => {
   assert.ok(readdirSync('/proc/self/task').length < threadsBefore, 'the worker thread is still alive');
   await rejectsCancelled(pool.segment(img, base));
 });
+
+test('a large image run waits for the busy worker holding its prepared input (on an elbow fit) instead of preparing it again', async () => {
+  const pool = new SegmentPool({ workerPath, size: 2 });
+  try {
+    const big = noisy(2000, 1100, 3);
+    const params = { ...base, nInit: 2 };
+    const first = await pool.segment(big, params, { imageKey: 'big' });
+    assert.ok(first.timings.convert > 0, 'the first run prepares');
+    for (let round = 0; round < 3; round++) {
+      // One elbow fit (a single k) goes to the first idle worker, the one that prepared the large
+      // image; the change of k that follows finds only the other worker idle.
+      const elbow = pool.elbow(noisy(1200, 800, round), params, { imageKey: `small${round}`, elbow: { only: [8] } });
+      await new Promise((r) => setTimeout(r, 10));
+      const again = await pool.segment(big, { ...params, k: 3 + round }, { imageKey: 'big' });
+      assert.deepEqual([again.timings.resize, again.timings.convert], [0, 0], `round ${round}: not prepared again`);
+      assert.deepEqual(withoutTimings(again), withoutTimings(segmentSync(big, { ...params, k: 3 + round })));
+      await elbow;
+    }
+  } finally {
+    await pool.dispose();
+  }
+});

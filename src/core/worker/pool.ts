@@ -14,6 +14,7 @@ import { toShared } from '../bytes';
 import { SegmentationError } from '../errors';
 import { ELBOW_DEFAULTS, elbowKs, type ElbowOptions, type ElbowPoint } from '../insight/elbow';
 import { bestOf } from '../kmeans/index';
+import { targetSize } from '../resize';
 import type { RgbImage, SegmentResult } from '../types';
 import type { ClusterOutcome, ElbowOutcome, PrepareOutcome, SharedDistinct, TaskKind, TaskRequest, TaskResults, WorkerInit, WorkerExtra } from './protocol';
 import { WorkerLink, type WithoutId } from './rpc';
@@ -71,6 +72,8 @@ export const PREPARE_GRACE_MS = 30_000;
 const HELPER_MIN_VALUES = 20_000;
 
 const PRIORITY = { preview: 0, normal: 1, sweep: 2, elbow: 3 } as const;
+/** From this size on, preparing an image again costs more than waiting for the worker that holds it (see waitsForHolder). */
+const HOLDER_WAIT_PIXELS = 2_000_000;
 
 interface Slot {
   link: WorkerLink<TaskRequest, TaskResults, WorkerExtra>;
@@ -332,10 +335,28 @@ export class SegmentPool {
   }
 
   /** The queued job to start next: lowest priority number, then first come. */
-  private nextQueued(maxPriority: number): Job | undefined {
+  private nextQueued(maxPriority: number, ready: (j: Job) => boolean = () => true): Job | undefined {
     let best: Job | undefined;
-    for (const j of this.queue) if (j.priority <= maxPriority && (!best || j.priority < best.priority)) best = j;
+    for (const j of this.queue) if (j.priority <= maxPriority && (!best || j.priority < best.priority) && ready(j)) best = j;
     return best;
+  }
+
+  /**
+   * Whether a large image's segmentation should wait for the busy worker that holds its prepared
+   * input rather than prepare it again on an idle one (a second at 24 MP): when that worker is
+   * only helping another run (it is asked to give way after its restart) or on background work
+   * (an elbow fit, a sweep's run on a small copy), it is free in a fraction of that.
+   */
+  private waitsForHolder(job: Job, idle: Slot[]): boolean {
+    if (job.kind !== 'segment' || idle.some((s) => s.keys.includes(job.key))) return false;
+    const target = targetSize(job.image.width, job.image.height, job.params.width);
+    if (target.width * target.height < HOLDER_WAIT_PIXELS) return false;
+    const holder = this.slots.find((s) => s.job !== null && !s.dead && s.keys.includes(job.key));
+    const current = holder?.job;
+    if (!holder || !current) return false;
+    const helping = current.slots[0] !== holder;
+    if (helping) Atomics.store(holder.yieldFlag, 0, 1);
+    return helping || current.priority > PRIORITY.normal;
   }
 
   private needyJob(): Job | undefined {
@@ -345,12 +366,13 @@ export class SegmentPool {
   private pump(): void {
     if (this.disposed) return;
     for (;;) {
-      const queued = this.nextQueued(PRIORITY.normal);
+      const idle = this.idleSlots();
+      const ready = (j: Job): boolean => !this.waitsForHolder(j, idle);
+      const queued = this.nextQueued(PRIORITY.normal, ready);
       const needy = queued ? undefined : this.needyJob();
-      const background = queued || needy ? undefined : this.nextQueued(PRIORITY.elbow);
+      const background = queued || needy ? undefined : this.nextQueued(PRIORITY.elbow, ready);
       if (!queued && !needy && !background) break;
       if (queued || background) this.trimRequested = false;
-      const idle = this.idleSlots();
       if (idle.length === 0) {
         // A preview or a segmentation waits: workers that only help another run give way after
         // the restart they are on (the run's own worker takes the rest).
