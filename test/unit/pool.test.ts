@@ -262,7 +262,7 @@ test('dispose ends the threads and cancels what is pending', async () => {
   await rejectsCancelled(pool.segment(img, base));
 });
 
-test('a large image run waits for the busy worker holding its prepared input (on an elbow fit) instead of preparing it again', async () => {
+test('a large image run waits for the busy worker holding its prepared input (on an elbow fit, a preview) instead of preparing it again', async () => {
   const pool = new SegmentPool({ workerPath, size: 2 });
   try {
     const big = noisy(2000, 1100, 3);
@@ -279,6 +279,11 @@ test('a large image run waits for the busy worker holding its prepared input (on
       assert.deepEqual(withoutTimings(again), withoutTimings(segmentSync(big, { ...params, k: 3 + round })));
       await elbow;
     }
+    // The same when that worker is on a preview of a small copy (the first idle worker takes it).
+    const preview = pool.segment(noisy(700, 500, 9), params, { priority: 'preview' });
+    const afterPreview = await pool.segment(big, { ...params, k: 7 }, { imageKey: 'big' });
+    assert.deepEqual([afterPreview.timings.resize, afterPreview.timings.convert], [0, 0], 'not prepared again behind a preview');
+    await preview;
   } finally {
     await pool.dispose();
   }

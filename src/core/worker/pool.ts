@@ -122,6 +122,12 @@ interface Job {
   reject(error: Error): void;
 }
 
+/** Whether preparing the job's image costs more than waiting for a worker's short task (see waitsForHolder). */
+function large(job: Job): boolean {
+  const target = targetSize(job.image.width, job.image.height, job.params.width);
+  return target.width * target.height >= HOLDER_WAIT_PIXELS;
+}
+
 function cancelled(why = 'segmentation cancelled'): SegmentationError {
   return new SegmentationError('cancelled', why);
 }
@@ -344,19 +350,18 @@ export class SegmentPool {
   /**
    * Whether a large image's segmentation should wait for the busy worker that holds its prepared
    * input rather than prepare it again on an idle one (a second at 24 MP): when that worker is
-   * only helping another run (it is asked to give way after its restart) or on background work
-   * (an elbow fit, a sweep's run on a small copy), it is free in a fraction of that.
+   * only helping another run (it is asked to give way after its restart), on background work
+   * (an elbow fit, a sweep's run) or on a small image (a preview's copy), it is free in a
+   * fraction of that.
    */
   private waitsForHolder(job: Job, idle: Slot[]): boolean {
-    if (job.kind !== 'segment' || idle.some((s) => s.keys.includes(job.key))) return false;
-    const target = targetSize(job.image.width, job.image.height, job.params.width);
-    if (target.width * target.height < HOLDER_WAIT_PIXELS) return false;
+    if (job.kind !== 'segment' || idle.some((s) => s.keys.includes(job.key)) || !large(job)) return false;
     const holder = this.slots.find((s) => s.job !== null && !s.dead && s.keys.includes(job.key));
     const current = holder?.job;
     if (!holder || !current) return false;
     const helping = current.slots[0] !== holder;
     if (helping) Atomics.store(holder.yieldFlag, 0, 1);
-    return helping || current.priority > PRIORITY.normal;
+    return helping || current.priority > PRIORITY.normal || !large(current);
   }
 
   private needyJob(): Job | undefined {
