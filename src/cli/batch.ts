@@ -9,11 +9,11 @@ import { basename, dirname, resolve } from 'node:path';
 import { runBatch, type ImageReport } from '../core/batch/engine';
 import type { ImageJob } from '../core/batch/pipeline';
 import { summaryText } from '../core/batch/progress';
+import { localFiles } from '../core/batch/localFiles';
 import { doneCheck } from '../core/batch/skipDone';
 import { oneLine } from '../core/errors';
 import type { CliOptions } from './args';
 import { ProgressLine } from './progressLine';
-import { readInput } from '../core/files/readInput';
 import { batchLine, failureJson, failureLines, imageJson } from './report';
 
 export interface CliBatchRun {
@@ -97,12 +97,9 @@ export async function runCliBatch({ images, opts, workerPath, debug }: CliBatchR
       jobs: opts.jobs,
       signal: abort.signal,
       name: (path) => path,
-      read: readInput,
-      // the workers read the files and save the composites themselves (saveIn): this thread never
-      // holds their bytes, and without -o there is nothing to save
-      write: async () => [],
-      localPath: (path) => path,
-      saveIn: opts.outputFile ? (path) => ({ dir: dirname(resolve(path)), inputName: basename(path) }) : undefined,
+      // the workers read the files and save the composites themselves: this thread never holds
+      // their bytes, and without -o there is nothing to save
+      ...localFiles((path: string) => path, opts.outputFile),
       done: opts.skipDone ? doneCheck<string>({ folderOf: (p) => dirname(resolve(p)), nameOf: (p) => basename(p), list: listFolder }, opts.params, opts.outputFormat) : undefined,
       onImage,
       onProgress: (p) => progress?.update(p),

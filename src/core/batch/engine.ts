@@ -206,18 +206,14 @@ export function runBatch<T>(items: readonly T[], opts: BatchOptions<T>): Promise
           entry.state = 'skipped';
           return;
         }
+        // a local file is read by its worker: here only its header, for the admission
         const path = opts.localPath?.(entry.item);
-        if (path !== undefined) {
-          const { head, size } = await readInputHead(path, HEAD_BYTES);
-          const header = readImageHeader(head);
-          entry.memory = header ? imageMemoryTarget(header) : unknownMemoryTarget(size);
-          entry.path = path;
-        } else {
-          const bytes = await opts.read(entry.item);
-          const header = readImageHeader(bytes);
-          entry.memory = header ? imageMemoryTarget(header) : unknownMemoryTarget(bytes.length);
-          entry.bytes = bytes;
-        }
+        const bytes = path === undefined ? await opts.read(entry.item) : undefined;
+        const { head, size } = bytes ? { head: bytes, size: bytes.length } : await readInputHead(path!, HEAD_BYTES);
+        const header = readImageHeader(head);
+        entry.memory = header ? imageMemoryTarget(header) : unknownMemoryTarget(size);
+        entry.path = path;
+        entry.bytes = bytes;
         entry.state = 'ready';
       } catch (e) {
         entry.error = asError(e);

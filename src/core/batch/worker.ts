@@ -3,32 +3,14 @@
 // bytes). Started as
 // dist/batchWorker.js (workerMain.ts), or as the CLI's own file (src/cli/main.ts), which then
 // serves tasks instead of parsing a command line.
-import { readlinkSync } from 'node:fs';
-import { constants, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { readInput } from '../files/readInput';
 import { writeNewFile } from '../files/writeNew';
 import { outputName } from '../naming';
 import { segmentImageBytes, type ImageOutcome } from './pipeline';
+import { lowerThreadPriority } from './priority';
 import { toWire } from '../worker/rpc';
 import { BACKGROUND_MARK, transferable, type ImageTask, type TaskReply, type WritingNote } from './protocol';
-
-/**
- * A batch inside an editor runs at the lowest priority (nice 19), so that on a machine whose
- * cores it fills the editor's own threads (the extension host, the window) are served first; it
- * loses nothing when they are idle. Nice 10 left the extension host's event loop up to 60-90 ms
- * late at times on 2 cores, nice 19 about 40-60 ms, for the same throughput. Linux schedules
- * threads as tasks with their own nice value: /proc/thread-self names this thread's id.
- * Elsewhere nothing changes.
- */
-function lowerThreadPriority(): void {
-  try {
-    const tid = Number(/task\/(\d+)$/.exec(readlinkSync('/proc/thread-self'))?.[1]);
-    if (tid > 0) setPriority(tid, constants.priority.PRIORITY_LOW);
-  } catch {
-    // not Linux, or not allowed: the normal priority stays
-  }
-}
 
 /** One image; with a save target, its composite is written here and not sent back. */
 async function run(task: ImageTask): Promise<{ result: ImageOutcome; written?: string[] }> {
