@@ -5,10 +5,11 @@
 // The image codecs' WebAssembly is copied into dist/ beside the bundles, and the CLI carries the
 // JPEG and WebP decoders inside (scripts/codec-wasm.mjs).
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { codecBundleOptions, copyCodecWasm } from './scripts/codec-wasm.mjs';
 import { cliWithCodeCache, trainCodeCache } from './scripts/cli-code-cache.mjs';
+import { writeIfChanged } from './scripts/write-if-changed.mjs';
 
 const watch = process.argv.includes('--watch');
 const quiet = process.argv.includes('--quiet');
@@ -52,8 +53,15 @@ if (watch) {
   const ctxs = await Promise.all(opts.map((o) => esbuild.context(o)));
   await Promise.all(ctxs.map((c) => c.watch()));
 } else {
+  // outputs are written only when they change, and whole (see scripts/write-if-changed.mjs)
   const isCli = (o) => 'cli' in o.entryPoints;
-  await Promise.all(opts.filter((o) => !isCli(o)).map((o) => esbuild.build(o)));
+  const built = await Promise.all(opts.filter((o) => !isCli(o)).map((o) => esbuild.build({ ...o, write: false })));
+  for (const { outputFiles } of built) {
+    for (const f of outputFiles) {
+      mkdirSync(dirname(f.path), { recursive: true });
+      writeIfChanged(f.path, f.contents);
+    }
+  }
   const cli = opts.find(isCli);
   if (cli) {
     const { outputFiles } = await esbuild.build({ ...cli, banner: {}, write: false });
@@ -63,9 +71,9 @@ if (watch) {
       if (basename(f.path) === 'cli.js') {
         const wrapped = cliWithCodeCache(f.text);
         hash = wrapped.hash;
-        writeFileSync(f.path, wrapped.text, { mode: 0o755 });
+        writeIfChanged(f.path, wrapped.text, 0o755);
       } else {
-        writeFileSync(f.path, f.contents);
+        writeIfChanged(f.path, f.contents);
       }
     }
     trainCodeCache('dist', hash, 'media/samples/chelsea.png');

@@ -2,11 +2,12 @@
 // a bundle of their own). src/core/codecs/wasm-files.json lists the binaries; every bundle reads
 // them from beside itself in its output folder, and the CLI carries the JPEG and WebP decoders
 // inside too, so that a copied dist/cli.js alone still reads the common formats.
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
+import { writeIfChanged } from './write-if-changed.mjs';
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const require = createRequire(join(ROOT, 'package.json'));
@@ -94,8 +95,8 @@ function codecLicences() {
  */
 export function copyCodecWasm(dir) {
   mkdirSync(dir, { recursive: true });
-  for (const [name, f] of Object.entries(WASM_FILES)) copyFileSync(require.resolve(f.package), join(dir, `${name}.wasm`));
-  writeFileSync(join(dir, 'codecs.LEGAL.txt'), codecLicences());
+  for (const [name, f] of Object.entries(WASM_FILES)) writeIfChanged(join(dir, `${name}.wasm`), readFileSync(require.resolve(f.package)));
+  writeIfChanged(join(dir, 'codecs.LEGAL.txt'), codecLicences());
 }
 
 /** esbuild options every Node bundle that may decode or encode images needs. */
