@@ -1,6 +1,6 @@
 // A camera-size photo in a real VS Code (code-server, symlinked build): a 24-megapixel JPEG with
 // real noise (test/fixtures/photo, fixed seed). The panel shows the image, then a preview from
-// a reduced copy, then the full-size result; its canvas holds display-size pictures while its
+// a reduced copy, then the full-size result and its insight views; its canvas holds display-size pictures while its
 // data-* attributes name the full-size composite; zoomed to 100 % it draws the true pixels of
 // the region in view; the layouts (stacked, swipe) use the space; nothing in the console about
 // the CSP. Records the times, the page's longest stall and the peak memory of the extension host
@@ -79,6 +79,10 @@ describe('A 24-megapixel photo in VS Code (code-server, symlinked build)', { tim
     assert.ok(change.preview !== undefined, 'a preview after the change');
     assert.equal(await frame.locator('#palette .swatch').count(), 4);
     figures.k4StallMs = Math.round(await stalls.stop());
+    // The insight views of the full-size result follow it (computed after the run, on a thread of
+    // their own): where the clusters split, and the three channel strips.
+    await frame.locator('#split[data-state="ready"][data-kind="scatter"]').waitFor({ timeout: 60_000 });
+    assert.equal(await frame.locator('#planes figure.plane').count(), 3);
     figures.peakMb = Object.fromEntries(Object.entries(memory.stop()).map(([k, v]) => [k, Math.round(v)]));
     await screenshot(page, 'photo-24mp-k4');
   });
