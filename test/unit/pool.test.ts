@@ -117,8 +117,12 @@ test('a run with many distinct values takes an idle worker as a helper: same res
     assert.deepEqual(seen, ['preview', 'long']);
     assert.deepEqual(withoutTimings(await whole), withoutTimings(segmentSync(img, { ...params, nInit: 200 })));
 
-    // With both workers busy on long runs, a preview queued after a normal run starts first.
-    const busy = [pool.segment(longImage, { ...longParams, nInit: 30 }), pool.segment(longImage, { ...longParams, nInit: 30 })];
+    // With both workers busy on long runs, a preview queued after a normal run starts first. The
+    // runs differ in length (about 0.1 and 0.3 s): the worker that frees first takes the preview,
+    // then the normal run, while the other is still busy. (Two equal runs of 30 restarts freed
+    // both workers within a millisecond; the two small runs then ran side by side and either
+    // could end first, about once in 15.)
+    const busy = [pool.segment(longImage, { ...longParams, nInit: 150 }), pool.segment(longImage, { ...longParams, nInit: 400 })];
     const order: string[] = [];
     const normal = pool.segment(noisy(40, 30), base).then(() => order.push('normal'));
     const preview = pool.segment(noisy(40, 30), base, { priority: 'preview' }).then(() => order.push('preview'));
@@ -253,12 +257,19 @@ test('dispose ends the threads and cancels what is pending', async () => {
   const queued = pool.segment(img, base);
   await new Promise((r) => setTimeout(r, 50));
   // Each worker is an OS thread of this process (Linux lists them in /proc/self/task).
-  const threadsBefore = readdirSync('/proc/self/task').length;
+  // Compared by thread id: Node may start a thread of its own meanwhile (so a count could stay
+  // the same), and an ended thread leaves the list a moment after its exit is reported.
+  const threadsBefore = readdirSync('/proc/self/task');
   const outcomes = Promise.all([rejectsCancelled(running), rejectsCancelled(queued)]);
   await pool.dispose();
   await outcomes;
   assert.equal(pool.threadCount, 0);
-  assert.ok(readdirSync('/proc/self/task').length < threadsBefore, 'the worker thread is still alive');
+  const someEnded = (): boolean => {
+    const now = new Set(readdirSync('/proc/self/task'));
+    return threadsBefore.some((tid) => !now.has(tid));
+  };
+  for (let i = 0; i < 40 && !someEnded(); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(someEnded(), 'the worker thread is still alive');
   await rejectsCancelled(pool.segment(img, base));
 });
 
