@@ -18,7 +18,10 @@ const OUT = join(ROOT, 'bench', 'out');
 const SIZES = { 12: [4000, 3000], 24: [6000, 4000] };
 const argv = process.argv.slice(2);
 const wanted = (argv.includes('--photos') ? argv[argv.indexOf('--photos') + 1] : '12,24').split(',').map(Number);
-const K_CHANGES = [4, 5, 3];
+// k 4, 5, 6 are clustered; back to 3 (the opening's) the panel shows the result it kept (see
+// RECENT_RESULTS in panelSession.ts)
+const K_CHANGES = [4, 5, 3, 6];
+const K_OPEN = 3;
 const TARGETS = { previewMs: 500, stallMs: 300, rssMb: 1024 };
 
 ensureE2EPackages((m) => {
@@ -90,7 +93,9 @@ for (const mp of wanted) {
     log(`  the panel's view of it, from its run message: ${openTrace.filter((e) => e.t >= t0p && e.type !== 'edit').map((e) => `${e.type}${e.detail ? ` ${e.detail}` : ''} ${sec(e.t - t0p)}`).join(', ')}`);
     let run = (await compositeInfo(frame)).run;
     const finals = [];
+    const returns = [];
     const previews = [];
+    const seen = new Set([K_OPEN]);
     let stall = 0;
     for (const k of K_CHANGES) {
       stalls = stallProbe(page);
@@ -99,8 +104,8 @@ for (const mp of wanted) {
       const r = await timeToReady(frame, run);
       stall = Math.max(stall, await stalls.stop());
       run = r.run;
-      finals.push(r.ms);
-      previews.push(r.preview ?? Infinity);
+      const again = seen.has(k);
+      seen.add(k);
       // Timed from the edit as the page saw it (its input event), on the page's clock.
       const trace = await panelTrace(frame, since);
       const edit = trace.find((e) => e.type === 'edit')?.t ?? since;
@@ -108,17 +113,18 @@ for (const mp of wanted) {
       const at = (detail) => trace.find((e) => e.type === 'drawn' && e.detail === detail)?.t ?? NaN;
       const preview = at('preview') - edit;
       const final = at('final') - edit;
-      finals[finals.length - 1] = final;
+      (again ? returns : finals).push(final);
       if (argv.includes('--trace')) log('    the panel saw: ' + trace.map((e) => `${e.type}${e.detail ? ` ${e.detail}` : ''} ${Math.round(e.t - edit)}`).join(', '));
-      previews[previews.length - 1] = Number.isNaN(preview) ? Infinity : preview;
+      // a result kept from before is shown at once, with no preview before it
+      previews.push(Number.isNaN(preview) ? (again ? final : Infinity) : preview);
       log(
-        `  k ${k}: preview ${sec(preview)}, final ${sec(final)} after the edit` +
+        `  k ${k}${again ? ' (shown before)' : ''}: preview ${again ? 'none' : sec(preview)}, final ${sec(final)} after the edit` +
           ` (the run message ${Math.round(sent - edit)} ms after it: the panel waits for typing to pause)`,
       );
     }
     const peak = memory.stop();
     log(`longest stall during the changes ${Math.round(stall)} ms; peak RSS: extension host ${Math.round(peak.host)} MB, renderer ${Math.round(peak.renderer)} MB`);
-    measured = { openMs, finals, previews, stall, openStall, peak };
+    measured = { openMs, finals, returns, previews, stall, openStall, peak };
   } finally {
     await browser.close().catch(() => {});
     await server.stop();
@@ -128,9 +134,13 @@ for (const mp of wanted) {
   const cli = median(clis);
   log(`the CLI's whole run (read, decode, segment, composite, encode, write): median ${sec(cli)} of ${clis.map(sec).join(', ')}`);
   {
-    const { openMs, finals, previews, stall, openStall, peak } = measured;
+    const { openMs, finals, returns, previews, stall, openStall, peak } = measured;
     verdict(openMs <= cli, `${mp} MP: click -> final full-size result <= the CLI's whole run`, `${sec(openMs)} vs ${sec(cli)}`);
-    verdict(median(finals) <= cli / 2, `${mp} MP: change of k -> final <= half the CLI's run`, `median ${sec(median(finals))} vs ${sec(cli / 2)}`);
+    verdict(
+      median(finals) <= cli / 2,
+      `${mp} MP: change of k -> final <= half the CLI's run`,
+      `median ${sec(median(finals))} vs ${sec(cli / 2)} (k ${K_CHANGES.filter((k) => k !== K_OPEN).join(', ')}, each clustered; back to k ${K_OPEN}: ${returns.map(sec).join(', ')})`,
+    );
     verdict(Math.max(...previews) <= TARGETS.previewMs, `${mp} MP: a preview within ${TARGETS.previewMs} ms of every change`, `slowest ${Math.round(Math.max(...previews))} ms`);
     verdict(stall <= TARGETS.stallMs, `${mp} MP: the page never stalls more than ${TARGETS.stallMs} ms while it works`, `${Math.round(stall)} ms (opening: ${Math.round(openStall)} ms)`);
     verdict(peak.host <= TARGETS.rssMb && peak.renderer <= TARGETS.rssMb, `${mp} MP: peak RSS <= ${TARGETS.rssMb} MB`, `host ${Math.round(peak.host)} MB, renderer ${Math.round(peak.renderer)} MB`);

@@ -19,7 +19,7 @@ import type { RgbImage, SegmentResult } from '../../src/core/types';
 import { boxRegion } from '../../src/core/view/region';
 import { SegmentPool } from '../../src/core/worker/pool';
 import { ImageClient } from '../../src/extension/workers/imageClient';
-import { PanelSession, PREVIEW_RESTARTS, type LoadedImage } from '../../src/extension/editor/panelSession';
+import { PanelSession, PREVIEW_RESTARTS, RECENT_RESULTS, type LoadedImage } from '../../src/extension/editor/panelSession';
 import type { HostMessage, Picture, ResultView } from '../../src/shared/protocol';
 import { buildImageWorker, FIXTURES } from './io-helpers';
 import type { PanelParams } from '../../src/shared/params';
@@ -217,6 +217,38 @@ test('latest wins; a run older than a file change posts nothing; the same parame
   await s.idle();
   assert.deepEqual(of(posted, 'result').map((m) => m.requestId), [6, 7], 'the stale run is not shown');
   assert.equal(s.resultFor({ ...base, k: 6 }, 'img#1'), undefined, 'nothing is kept from before the change');
+  s.dispose();
+});
+
+test('a return to parameters shown a moment ago shows their result again without clustering; the oldest are let go', async () => {
+  const { s, posted, failed, segments } = session(chelsea);
+  const results = (): Extract<HostMessage, { type: 'result' }>[] => of(posted, 'result');
+  const runK = async (k: number, requestId: number): Promise<void> => {
+    s.run({ type: 'run', requestId, params: { ...base, k }, view: GRAY });
+    await s.idle();
+  };
+  await runK(3, 1);
+  await runK(4, 2);
+  const computed = segments();
+  await runK(3, 3);
+  assert.equal(segments(), computed, 'k 3 again: no new clustering');
+  const [first, , again] = results();
+  assert.equal(again!.requestId, 3);
+  assert.equal(again!.k, 3);
+  assert.deepEqual(again!.sizes, first!.sizes);
+  assert.deepEqual(again!.centers, first!.centers);
+  assert.notEqual(again!.resultId, first!.resultId, 'a result of its own (its views and tiles follow it)');
+  assert.equal(s.resultFor({ ...base, k: 3 }, 'img#1')?.k, 3, 'Save finds it');
+  assert.equal(s.resultFor({ ...base, k: 4 }, 'img#1')?.k, 4, 'and the one before it');
+
+  // Past RECENT_RESULTS other parameters, the oldest is computed again.
+  for (let k = 5; k < 5 + RECENT_RESULTS; k++) await runK(k, 10 + k);
+  assert.equal(s.resultFor({ ...base, k: 4 }, 'img#1'), undefined, 'k 4 was let go');
+  const before = segments();
+  await runK(4, 30);
+  assert.equal(segments(), before + 1, 'k 4 is clustered again');
+  assert.deepEqual(results().at(-1)!.sizes, results()[1]!.sizes, 'to the same result');
+  assert.deepEqual(failed, []);
   s.dispose();
 });
 

@@ -61,6 +61,14 @@ const SWEEP_LANES = 3;
 /** Longest a newer run waits for an aborted one's workers (they finish preparing: see the pool). */
 export const STOP_WAIT_LIMIT_MS = 30_000;
 
+/**
+ * Final results kept for a return to their parameters (k 3 -> 4 -> 3 shows the first again at
+ * once): at most this many, the current one included...
+ */
+export const RECENT_RESULTS = 3;
+/** ...and their labels (a byte a pixel: 24 MB at 24 MP) at most this much beyond the newest. */
+export const RECENT_LABEL_BYTES = 64 * 2 ** 20;
+
 /** A result the panel has been shown. */
 interface Shown {
   id: number;
@@ -134,6 +142,8 @@ export class PanelSession {
   /** The newest final result (Save and Export reuse it) and what the panel shows now. */
   private final: Shown | undefined;
   private shown: Shown | undefined;
+  /** Final results of the current pixels, oldest first; the newest is `final` (see RECENT_RESULTS). */
+  private recent: Shown[] = [];
   private nextResultId = 1;
   private view: ResultView = { mode: 'gray', selected: [], white: false };
   private disposed = false;
@@ -350,10 +360,25 @@ export class PanelSession {
     }
   }
 
-  /** The newest final result if it was computed with `params` from the pixels named `key`. */
+  /** A final result kept (the newest or a recent one) that was computed with `params` from the pixels named `key`. */
   resultFor(params: PanelParams, key: string): SegmentResult | undefined {
-    const f = this.final;
-    return f && f.key === key && segmentKey(f.params) === segmentKey(params) ? f.result : undefined;
+    return this.recall(key, params)?.result;
+  }
+
+  private recall(key: string, params: PanelParams): Shown | undefined {
+    const wanted = segmentKey(params);
+    return [...this.recent].reverse().find((s) => s.key === key && segmentKey(s.params) === wanted);
+  }
+
+  /** `shown` is the newest final result: kept first, the oldest dropped past the bounds. */
+  private remember(shown: Shown): void {
+    const same = segmentKey(shown.params);
+    this.recent = this.recent.filter((s) => s.key === shown.key && segmentKey(s.params) !== same);
+    this.recent.push(shown);
+    let older = this.recent.slice(0, -1).reduce((n, s) => n + s.result.labels.length, 0);
+    while (this.recent.length > RECENT_RESULTS || (older > RECENT_LABEL_BYTES && this.recent.length > 1)) {
+      older -= this.recent.shift()!.result.labels.length;
+    }
   }
 
   /** The file changed or went: runs under way are stale, nothing shown is kept. */
@@ -366,6 +391,7 @@ export class PanelSession {
     this.insightJob?.abort.abort();
     this.reduced.clear();
     this.final = this.shown = undefined;
+    this.recent = [];
     this.thumbs.clear();
     this.sentOriginal = undefined;
     this.runs.abortCurrent();
@@ -382,6 +408,7 @@ export class PanelSession {
     this.insightJob?.abort.abort();
     this.reduced.clear();
     this.final = this.shown = undefined;
+    this.recent = [];
     this.thumbs.clear();
   }
 
@@ -438,7 +465,7 @@ export class PanelSession {
       }
       const display = scaledSize(target.width, target.height, displayScale(target.width, target.height, this.displayMax));
 
-      const kept = this.final && this.final.key === key && segmentKey(this.final.params) === segmentKey(params) ? this.final : undefined;
+      const kept = this.recall(key, params);
       const pool = this.deps.pool();
       const clustering = (): void => progress('clustering', `Clustering ${megapixels(target.width * target.height)} into ${params.k} clusters…`);
       const early = kept ? undefined : this.takeEarly(params);
@@ -487,6 +514,7 @@ export class PanelSession {
       finalPosted = true;
       this.final = this.postResult(requestId, imageId, false, params, key, result, rv, target, started);
       this.final.display = thumbs.display;
+      this.remember(this.final);
       // After the run: the next one starts at once, not when these views are done.
       if (!stale()) this.startInsight(this.final, requestId, gen);
     } catch (e) {
