@@ -2,8 +2,8 @@
 // and a real image worker: the messages a run posts and what their pictures hold (checked
 // against the engine run in place), previews on large images, tiles with the true pixels, the
 // pixel inspector, views, latest-wins, runs made stale by a file change, a panel shown
-// again with the same parameters (no new clustering), and a newer run not waiting for the
-// insight views of the result before.
+// again with the same parameters (no new clustering), a return to recent parameters (their kept
+// result), and a newer run not waiting for the insight views of the result before.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -139,10 +139,9 @@ export class PanelSession {
   private readonly thumbs = new Map<string, Promise<Thumbs>>();
   /** The original (by imageId) the panel holds. */
   private sentOriginal: string | undefined;
-  /** The newest final result (Save and Export reuse it) and what the panel shows now. */
-  private final: Shown | undefined;
+  /** What the panel shows now. */
   private shown: Shown | undefined;
-  /** Final results of the current pixels, oldest first; the newest is `final` (see RECENT_RESULTS). */
+  /** Final results of the current pixels, oldest first (see RECENT_RESULTS). */
   private recent: Shown[] = [];
   private nextResultId = 1;
   private view: ResultView = { mode: 'gray', selected: [], white: false };
@@ -360,6 +359,11 @@ export class PanelSession {
     }
   }
 
+  /** The newest final result (Save and Export reuse it). */
+  private get final(): Shown | undefined {
+    return this.recent.at(-1);
+  }
+
   /** A final result kept (the newest or a recent one) that was computed with `params` from the pixels named `key`. */
   resultFor(params: PanelParams, key: string): SegmentResult | undefined {
     return this.recall(key, params)?.result;
@@ -390,7 +394,7 @@ export class PanelSession {
     this.elbowAbort?.abort();
     this.insightJob?.abort.abort();
     this.reduced.clear();
-    this.final = this.shown = undefined;
+    this.shown = undefined;
     this.recent = [];
     this.thumbs.clear();
     this.sentOriginal = undefined;
@@ -407,7 +411,7 @@ export class PanelSession {
     this.elbowAbort?.abort();
     this.insightJob?.abort.abort();
     this.reduced.clear();
-    this.final = this.shown = undefined;
+    this.shown = undefined;
     this.recent = [];
     this.thumbs.clear();
   }
@@ -512,11 +516,11 @@ export class PanelSession {
       const rv = await this.deps.io().resultView(result, display.width, display.height, msg.view, thumbs.display);
       if (stale()) return;
       finalPosted = true;
-      this.final = this.postResult(requestId, imageId, false, params, key, result, rv, target, started);
-      this.final.display = thumbs.display;
-      this.remember(this.final);
+      const shown = this.postResult(requestId, imageId, false, params, key, result, rv, target, started);
+      shown.display = thumbs.display;
+      this.remember(shown);
       // After the run: the next one starts at once, not when these views are done.
-      if (!stale()) this.startInsight(this.final, requestId, gen);
+      if (!stale()) this.startInsight(shown, requestId, gen);
     } catch (e) {
       if (stale() || (isSegmentationError(e) && e.code === 'cancelled')) return;
       this.deps.fail(e, requestId);
