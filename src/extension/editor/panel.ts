@@ -84,9 +84,17 @@ export class SegmentationPanel extends Disposable {
     if (webviewPanel.active) host.onActive(this, true);
     // While VS Code loads the webview (a second or two), the image is read and decoded and the
     // threads start: the panel's first run finds the pixels there, or on their way.
-    segmentPool().warm();
-    void imageWorker().warm().catch(() => undefined);
-    void this.document.load(currentSettings(document.uri).maxMegapixels, undefined, PanelSession.firstThumbs).catch(() => undefined);
+    // The decoding thread starts first (with the read, see readAndDecode): the others are not
+    // needed before the pixels are there, and starting them all at once delays the decode.
+    let warmed = false;
+    const warmOthers = (): void => {
+      if (warmed || this.isDisposed) return;
+      warmed = true;
+      segmentPool().warm();
+      void imageWorker().warm().catch(() => undefined);
+    };
+    const loading = this.document.load(currentSettings(document.uri).maxMegapixels, (stage) => stage === 'decoding' && warmOthers(), PanelSession.firstThumbs);
+    void loading.then(warmOthers, warmOthers);
     this.session.prefetch(this.initialParams());
   }
 

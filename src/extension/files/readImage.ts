@@ -16,6 +16,8 @@ export async function readAndDecode(
 ): Promise<RgbImage> {
   const name = fileName(uri);
   stage('reading', `Reading ${name}…`);
+  // The decoding thread starts (a fifth of a second) while the file is read, not after.
+  void imageDecoder().warm().catch(() => undefined);
   const bytes = await readImageBytes(uri);
   const header = readImageHeader(bytes);
   const format = sniffFormat(bytes);
