@@ -158,6 +158,11 @@ function converterFor(space: ColorSpace): Converter {
   return fn;
 }
 
+/** Pixels [from, to) of `src` in `space`, written to the same pixels of `out`. */
+export function convertPixels(src: Uint8Array, out: Uint8Array, space: ColorSpace, from: number, to: number): void {
+  converterFor(space)(src.subarray(from * 3, to * 3), out.subarray(from * 3, to * 3), (to - from) * 3);
+}
+
 /** The whole image in `space`: 3 bytes a pixel in OpenCV's channel order. */
 export function convertColor(img: RgbImage, space: ColorSpace, alloc: Alloc = plainBytes): Uint8Array {
   const n = img.width * img.height * 3;

@@ -5,6 +5,7 @@
 import { plainBytes, type Alloc } from './bytes';
 import { targetSize, resizeArea } from './resize';
 import { convertColor } from './colorspace';
+import { completeConversion, type SharedConversion } from './sharedConvert';
 import { channelValues, distinctOf, forEachId, kmeans, bestOf, type Distinct, type KMeansResult } from './kmeans/index';
 import type { RgbImage, SegmentResult } from './types';
 import type { SegmentParams } from '../shared/params';
@@ -31,8 +32,12 @@ const now = (): number => performance.now();
 /** What `prepare` depends on: the image and these parameters (not k, restarts or the seed). */
 export type PrepareParams = Pick<SegmentParams, 'width' | 'colorSpace' | 'channels'>;
 
-/** `alloc` makes the resized and the converted image (shared memory in the extension's workers). */
-export function prepare(source: RgbImage, params: PrepareParams & Pick<SegmentParams, 'k'>, alloc: Alloc = plainBytes): Prepared {
+/**
+ * `alloc` makes the resized and the converted image (shared memory in the extension's workers).
+ * With `conversion` (the same size and colour space, no resize), the image is converted with the
+ * threads that help with it (see sharedConvert.ts).
+ */
+export function prepare(source: RgbImage, params: PrepareParams & Pick<SegmentParams, 'k'>, alloc: Alloc = plainBytes, conversion?: SharedConversion): Prepared {
   const t0 = now();
   let image = source;
   if (params.width > 0) {
@@ -42,7 +47,8 @@ export function prepare(source: RgbImage, params: PrepareParams & Pick<SegmentPa
     }
   }
   const t1 = now();
-  const converted = convertColor(image, params.colorSpace, alloc);
+  const shared = conversion && image === source && conversion.colorSpace === params.colorSpace && conversion.out.length === image.width * image.height * 3;
+  const converted = shared ? completeConversion(image, conversion) : convertColor(image, params.colorSpace, alloc);
   const t2 = now();
   const d = params.channels.length;
   const distinct = distinctOf(channelValues(converted, params.channels), alloc !== plainBytes);

@@ -105,8 +105,9 @@ test('a run with many distinct values takes an idle worker as a helper: same res
 
     // One long run with a helper holds both workers: a preview queued meanwhile does not wait for
     // it (the helper gives way after its restart), and the long run's result is still exact.
-    const longOne = pool.segment(img, { ...params, nInit: 200 }, { imageKey: 'big' });
-    await new Promise((r) => setTimeout(r, 300));
+    // (400 restarts take 0.6-1 s on two workers: 200 ended before the preview in a fast moment.)
+    const longOne = pool.segment(img, { ...params, nInit: 400 }, { imageKey: 'big' });
+    await new Promise((r) => setTimeout(r, 150));
     const seen: string[] = [];
     const quick = pool.segment(noisy(40, 30), base, { priority: 'preview' }).then(() => seen.push('preview'));
     const whole = longOne.then((r) => {
@@ -115,7 +116,7 @@ test('a run with many distinct values takes an idle worker as a helper: same res
     });
     await Promise.all([quick, whole]);
     assert.deepEqual(seen, ['preview', 'long']);
-    assert.deepEqual(withoutTimings(await whole), withoutTimings(segmentSync(img, { ...params, nInit: 200 })));
+    assert.deepEqual(withoutTimings(await whole), withoutTimings(segmentSync(img, { ...params, nInit: 400 })));
 
     // With both workers busy on long runs, a preview queued after a normal run starts first. The
     // runs differ in length (about 0.1 and 0.3 s): the worker that frees first takes the preview,
@@ -295,6 +296,27 @@ test('a large image run waits for the busy worker holding its prepared input (on
     const afterPreview = await pool.segment(big, { ...params, k: 7 }, { imageKey: 'big' });
     assert.deepEqual([afterPreview.timings.resize, afterPreview.timings.convert], [0, 0], 'not prepared again behind a preview');
     await preview;
+  } finally {
+    await pool.dispose();
+  }
+});
+
+test('an idle worker converts part of a large image another worker prepares, and the result is exact', async () => {
+  const pool = new SegmentPool({ workerPath, size: 2 });
+  try {
+    const img = noisy(2000, 1500, 7); // 3 MP: twelve chunks to share
+    const params = { ...base, colorSpace: 'lab' as const, k: 3, nInit: 2 };
+    const expected = withoutTimings(segmentSync(img, params));
+    // both workers up and idle (two runs at once take one each)
+    await Promise.all([pool.segment(noisy(10, 10), base), pool.segment(noisy(12, 10), base)]);
+    assert.equal(pool.threadCount, 2);
+    assert.equal(pool.chunksConvertedByHelpers, 0);
+    assert.deepEqual(withoutTimings(await pool.segment(img, params, { imageKey: 'photo' })), expected);
+    const helped = pool.chunksConvertedByHelpers;
+    assert.ok(helped > 0 && helped < 12, `the helper converted ${helped} of 12 chunks`);
+    // a change of k: the worker holds the prepared input, nothing is converted again
+    assert.deepEqual(withoutTimings(await pool.segment(img, { ...params, k: 4 }, { imageKey: 'photo' })), withoutTimings(segmentSync(img, { ...params, k: 4 })));
+    assert.equal(pool.chunksConvertedByHelpers, helped);
   } finally {
     await pool.dispose();
   }

@@ -4,6 +4,8 @@
 // runs on the same image (a change of k goes straight to K-means); its restarts are taken one
 // at a time from a shared counter by that worker and by any worker that falls idle meanwhile,
 // so a late helper still takes its share; the best restart is labelled where it was prepared.
+// A worker that is idle while a large image is prepared converts chunks of it meanwhile
+// (sharedConvert.ts), and gives way like a restart helper when other work comes.
 // Queued work goes first by priority: previews, segmentations, helping a running segmentation,
 // then a sweep's runs (Explore), then elbow curves. Aborting a run rejects it at once and asks its workers to stop (a shared
 // counter they read between K-means restarts and iterations); a worker still busy a grace period
@@ -15,6 +17,7 @@ import { SegmentationError } from '../errors';
 import { ELBOW_DEFAULTS, elbowKs, type ElbowOptions, type ElbowPoint } from '../insight/elbow';
 import { bestOf } from '../kmeans/index';
 import { targetSize } from '../resize';
+import { chunksLeft, newSharedConversion, type SharedConversion } from '../sharedConvert';
 import type { RgbImage, SegmentResult } from '../types';
 import type { ClusterOutcome, ElbowOutcome, PrepareOutcome, SharedDistinct, TaskKind, TaskRequest, TaskResults, WorkerInit, WorkerExtra } from './protocol';
 import { WorkerLink, type WithoutId } from './rpc';
@@ -72,6 +75,8 @@ export const PREPARE_GRACE_MS = 30_000;
 const HELPER_MIN_VALUES = 20_000;
 
 const PRIORITY = { preview: 0, normal: 1, sweep: 2, elbow: 3 } as const;
+/** From this size on, a worker that falls idle helps convert the image being prepared (see sharedConvert.ts). */
+const CONVERT_SHARE_PIXELS = 2_000_000;
 /** From this size on, preparing an image again costs more than waiting for the worker that holds it (see waitsForHolder). */
 const HOLDER_WAIT_PIXELS = 2_000_000;
 
@@ -117,6 +122,8 @@ interface Job {
   unstoppable: boolean;
   /** Set while its restarts are being taken: idle workers may join. */
   help?: Help;
+  /** Set while its image is converted: idle workers may join (see sharedConvert.ts). */
+  conversion?: SharedConversion;
   settled: boolean;
   resolve(result: SegmentResult | ElbowPoint[]): void;
   reject(error: Error): void;
@@ -152,6 +159,7 @@ export class SegmentPool {
   private disposed = false;
   private started = 0;
   private lent = 0;
+  private helperChunks = 0;
   private trimRequested = false;
 
   constructor(options: SegmentPoolOptions) {
@@ -173,6 +181,11 @@ export class SegmentPool {
   /** Times an idle worker joined a running segmentation's restarts. */
   get helpsLent(): number {
     return this.lent;
+  }
+
+  /** Chunks of images being prepared that other workers converted (see sharedConvert.ts). */
+  get chunksConvertedByHelpers(): number {
+    return this.helperChunks;
   }
 
   segment(image: RgbImage, params: SegmentParams, options: SegmentRunOptions = {}): Promise<SegmentResult> {
@@ -365,7 +378,9 @@ export class SegmentPool {
   }
 
   private needyJob(): Job | undefined {
-    return [...this.running].find((j) => j.help && !j.settled && Atomics.load(j.help.counter, 0) < j.params.nInit);
+    const needs = (j: Job): boolean =>
+      (j.help !== undefined && Atomics.load(j.help.counter, 0) < j.params.nInit) || (j.conversion !== undefined && chunksLeft(j.conversion));
+    return [...this.running].find((j) => !j.settled && needs(j));
   }
 
   private pump(): void {
@@ -410,13 +425,27 @@ export class SegmentPool {
     slot.unhold = slot.link.hold();
   }
 
-  /** An idle worker joins a running segmentation: it takes restarts from the shared counter. */
+  /**
+   * An idle worker joins a running segmentation: it converts chunks of the image being prepared,
+   * or takes restarts from the shared counter.
+   */
   private lend(slot: Slot, job: Job): void {
-    const help = job.help!;
-    this.lent++;
     this.occupy(slot, job);
     job.slots.push(slot);
     Atomics.store(slot.yieldFlag, 0, 0);
+    const done = (): void => {
+      this.release(slot, job);
+      job.slots = job.slots.filter((s) => s !== slot);
+      this.pump();
+    };
+    if (job.conversion && chunksLeft(job.conversion)) {
+      // Nothing waits on this task: the preparing worker waits for the chunks themselves.
+      const part = this.call<'convert'>(slot, { kind: 'convert', image: job.image, conversion: job.conversion, yieldFlag: slot.yieldFlag });
+      part.then((r) => (this.helperChunks += r.chunks), () => undefined).then(done, done);
+      return;
+    }
+    const help = job.help!;
+    this.lent++;
     const run = this.call<'cluster'>(slot, {
       kind: 'cluster',
             distinct: help.distinct,
@@ -425,11 +454,6 @@ export class SegmentPool {
       yieldFlag: slot.yieldFlag,
     });
     help.runs.push(run);
-    const done = (): void => {
-      this.release(slot, job);
-      job.slots = job.slots.filter((s) => s !== slot);
-      this.pump();
-    };
     run.then(done, done);
   }
 
@@ -509,7 +533,13 @@ export class SegmentPool {
     const main = job.slots[0]!;
     const { key, params } = job;
     job.unstoppable = true;
-    const prep = await this.call<'prepare'>(main, { kind: 'prepare', key, image: job.image, params });
+    const conversion = this.sharedConversion(job, main);
+    const preparing = this.call<'prepare'>(main, { kind: 'prepare', key, image: job.image, params, conversion });
+    if (conversion) {
+      job.conversion = conversion;
+      this.pump();
+    }
+    const prep = await preparing.finally(() => (job.conversion = undefined));
     job.unstoppable = false;
     if (job.settled) throw cancelled();
     job.onClustering?.();
@@ -536,6 +566,18 @@ export class SegmentPool {
       prepTimings: prep.timings,
       drop: !job.cache,
     });
+  }
+
+  /**
+   * A conversion other workers may help with: a large image the worker converts at full size
+   * (not resized first) and does not hold prepared already, with more than one worker in the pool.
+   */
+  private sharedConversion(job: Job, main: Slot): SharedConversion | undefined {
+    const { width, height } = job.image;
+    const target = targetSize(width, height, job.params.width);
+    const full = target.width === width && target.height === height;
+    if (this.size < 2 || !full || width * height < CONVERT_SHARE_PIXELS || main.keys.includes(job.key)) return undefined;
+    return newSharedConversion(width * height, job.params.colorSpace);
   }
 
   /** Some k of an elbow curve (job.elbow.only) on one worker. */

@@ -6,6 +6,7 @@
 import type { ElbowOptions, ElbowPoint } from '../insight/elbow';
 import type { KMeansResult, Prepared, PrepareParams } from '../segment';
 import type { RgbImage, SegmentResult } from '../types';
+import type { SharedConversion } from '../sharedConvert';
 import type { SegmentParams } from '../../shared/params';
 
 /**
@@ -35,6 +36,24 @@ export interface PrepareTask extends Base {
   /** In shared memory (see core/bytes.ts). */
   image: RgbImage;
   params: PrepareParams & Pick<SegmentParams, 'k'>;
+  /** The conversion shared with helping workers (see sharedConvert.ts); absent: converted alone. */
+  conversion?: SharedConversion;
+}
+
+/**
+ * Converts chunks of the image another worker is preparing, until none is left or `yieldFlag`
+ * is set (more urgent work is waiting for this worker).
+ */
+export interface ConvertTask extends Base {
+  kind: 'convert';
+  image: RgbImage;
+  conversion: SharedConversion;
+  yieldFlag?: Int32Array;
+}
+
+export interface ConvertOutcome {
+  /** Chunks this worker converted. */
+  chunks: number;
 }
 
 /** What another thread needs to run restarts on the same values: all of it in shared memory. */
@@ -109,11 +128,12 @@ export interface ForgetTask extends Base {
   prefix: string;
 }
 
-export type TaskRequest = PrepareTask | ClusterTask | FinishTask | ElbowTask | ForgetTask;
+export type TaskRequest = PrepareTask | ConvertTask | ClusterTask | FinishTask | ElbowTask | ForgetTask;
 export type TaskKind = TaskRequest['kind'];
 
 export interface TaskResults {
   prepare: PrepareOutcome;
+  convert: ConvertOutcome;
   cluster: ClusterOutcome;
   finish: SegmentResult;
   elbow: ElbowOutcome;

@@ -5,9 +5,11 @@ import { workerData } from 'node:worker_threads';
 import { sharedBytes } from '../bytes';
 import { elbowCurve } from '../insight/elbow';
 import { cluster, finish, prepare, withK, type Prepared } from '../segment';
+import { convertShare } from '../sharedConvert';
 import {
   resultBuffers,
   type ClusterTask,
+  type ConvertTask,
   type ElbowTask,
   type FinishTask,
   type ForgetTask,
@@ -72,7 +74,7 @@ function entryFor(task: PrepareTask | ElbowTask): Entry {
   const hit = lookup(task.key);
   if (hit) return hit;
   // Shared allocation: the image and values in shared memory, for the host and helper threads.
-  const prep = prepare(task.image, task.params, sharedBytes);
+  const prep = prepare(task.image, task.params, sharedBytes, 'conversion' in task ? task.conversion : undefined);
   const { points, weights, count } = prep.distinct;
   const shared = { points, weights, count, d: prep.d, k: prep.k };
   const bytes =
@@ -102,6 +104,12 @@ const handlers: Handlers<TaskRequest, TaskResults> = {
       warnings: prep.warnings,
       timings: fresh ? prep.timings : { resize: 0, convert: 0, distinct: 0 },
     };
+  },
+  convert(task: ConvertTask) {
+    const stop = stopper(task.stopGen);
+    const { yieldFlag } = task;
+    const yieldNow = (): boolean => (yieldFlag !== undefined && Atomics.load(yieldFlag, 0) !== 0) || (stop?.() ?? false);
+    return { chunks: convertShare(task.image, task.conversion, yieldNow) };
   },
   cluster(task: ClusterTask) {
     const input = task.key ? withK(held(task.key).prep, task.params.k) : sharedInput(task);
