@@ -6,6 +6,7 @@ import { plainBytes, type Alloc } from './bytes';
 import { targetSize, resizeArea } from './resize';
 import { convertColor } from './colorspace';
 import { completeConversion, type SharedConversion } from './sharedConvert';
+import { completeLabelling, type SharedLabelling } from './sharedLabels';
 import { channelValues, distinctOf, forEachId, kmeans, bestOf, type Distinct, type KMeansResult } from './kmeans/index';
 import type { RgbImage, SegmentResult } from './types';
 import type { SegmentParams } from '../shared/params';
@@ -119,6 +120,8 @@ function compareCenters(centers: Float64Array, d: number, a: number, b: number):
 /**
  * Ranks clusters by pixel count (most first; ties: the lexicographically lower centre first)
  * and labels every pixel with its cluster's rank. `clusterMs` is the time spent in `cluster`.
+ * With `labelling` (made for this input), the pixels are labelled with the threads that help
+ * (see sharedLabels.ts).
  */
 export function finish(
   prep: Prepared,
@@ -126,6 +129,7 @@ export function finish(
   best: KMeansResult,
   clusterMs = 0,
   alloc: Alloc = plainBytes,
+  labelling?: SharedLabelling,
 ): SegmentResult {
   const t0 = now();
   const { d, k } = prep;
@@ -150,12 +154,19 @@ export function finish(
   const rankOf = new Uint8Array(k);
   order.forEach((c, rank) => (rankOf[c] = rank));
 
-  const distinctRank = new Uint8Array(count);
+  const pixels = prep.converted.length / 3;
+  // (a labelling sent by the pool is made from this input: the same shared memory under other views)
+  const shared = labelling && labelling.converted.length === prep.converted.length && labelling.ranks.length === count && labelling.labels.length === pixels;
+  const distinctRank = shared ? labelling.ranks : new Uint8Array(count);
   for (let i = 0; i < count; i++) distinctRank[i] = rankOf[assign[i]!]!;
-  const labels = alloc(prep.converted.length / 3);
-  forEachId(prep.distinct, channelValues(prep.converted, params.channels), (ids, from) => {
-    for (let i = 0; i < ids.length; i++) labels[from + i] = distinctRank[ids[i]!]!;
-  });
+  let labels: Uint8Array;
+  if (shared) labels = completeLabelling(labelling);
+  else {
+    labels = alloc(pixels);
+    forEachId(prep.distinct, channelValues(prep.converted, params.channels), (ids, from) => {
+      for (let i = 0; i < ids.length; i++) labels[from + i] = distinctRank[ids[i]!]!;
+    });
+  }
 
   const t1 = now();
   return {

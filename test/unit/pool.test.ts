@@ -301,7 +301,7 @@ test('a large image run waits for the busy worker holding its prepared input (on
   }
 });
 
-test('an idle worker converts part of a large image another worker prepares, and the result is exact', async () => {
+test('an idle worker converts and labels part of a large image another worker prepares and finishes, and the result is exact', async () => {
   const pool = new SegmentPool({ workerPath, size: 2 });
   try {
     const img = noisy(2000, 1500, 7); // 3 MP: twelve chunks to share
@@ -314,9 +314,15 @@ test('an idle worker converts part of a large image another worker prepares, and
     assert.deepEqual(withoutTimings(await pool.segment(img, params, { imageKey: 'photo' })), expected);
     const helped = pool.chunksConvertedByHelpers;
     assert.ok(helped > 0 && helped < 12, `the helper converted ${helped} of 12 chunks`);
-    // a change of k: the worker holds the prepared input, nothing is converted again
-    assert.deepEqual(withoutTimings(await pool.segment(img, { ...params, k: 4 }, { imageKey: 'photo' })), withoutTimings(segmentSync(img, { ...params, k: 4 })));
+    // changes of k: the worker holds the prepared input, nothing is converted again. Labelling
+    // 3 MP takes some 40 ms, so the helper, free when the restarts end, joins it in most runs,
+    // not in every one: over three runs it does.
+    for (const k of [4, 5]) {
+      assert.deepEqual(withoutTimings(await pool.segment(img, { ...params, k }, { imageKey: 'photo' })), withoutTimings(segmentSync(img, { ...params, k })));
+    }
     assert.equal(pool.chunksConvertedByHelpers, helped);
+    const labelled = pool.chunksLabelledByHelpers;
+    assert.ok(labelled > 0 && labelled < 36, `the helper labelled ${labelled} of 36 chunks`);
   } finally {
     await pool.dispose();
   }

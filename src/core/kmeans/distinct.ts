@@ -73,6 +73,13 @@ function float64(n: number, shared: boolean): Float64Array {
   return shared ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n);
 }
 
+function copyOut(view: Uint32Array, shared: boolean): Uint32Array {
+  if (!shared) return view.slice();
+  const out = new Uint32Array(new SharedArrayBuffer(view.byteLength));
+  out.set(view);
+  return out;
+}
+
 /** Pixels a chunk holds: its values and ids take ~7 MB of the kernel's memory. */
 const CHUNK = 1 << 20;
 
@@ -121,7 +128,7 @@ export function distinctOf(v: Values, shared = false): Distinct {
     weights: float64(m, shared),
     count: m,
     d,
-    lookup: new Uint32Array(buf, table, d < 3 ? 1 << (8 * d) : 1 << 20).slice(),
+    lookup: copyOut(new Uint32Array(buf, table, d < 3 ? 1 << (8 * d) : 1 << 20), shared),
   };
   out.points.set(new Float64Array(buf, points, m * d));
   out.weights.set(new Float64Array(buf, weights, m));
@@ -131,16 +138,30 @@ export function distinctOf(v: Values, shared = false): Distinct {
 /** Calls `fn` with each chunk's pixel ids (a view valid only during the call) and its first pixel. */
 export function forEachId(distinct: Distinct, v: Values, fn: (ids: Uint32Array, from: number) => void): void {
   if (v.d !== distinct.d) throw new RangeError(`values of ${v.d} bytes do not fit distinct values of ${distinct.d}`);
+  idReader(distinct.lookup, v)(0, v.n, fn);
+}
+
+/**
+ * Pixel ids range by range, with the lookup table (Distinct.lookup of values of v.d bytes) put
+ * into this thread's kernel memory once: valid until the thread's next use of the kernel.
+ */
+export function idReader(lookup: Uint32Array, v: Values): (from: number, to: number, fn: (ids: Uint32Array, from: number) => void) => void {
   const x = newKernel(threadMemory());
   const heap = new Heap(x.memory);
-  const walk = chunks(x, heap, v);
-  const table = heap.take(4 * distinct.lookup.length);
-  new Uint32Array(x.memory.buffer, table, distinct.lookup.length).set(distinct.lookup);
-  walk.each((np, from) => {
-    if (v.d < 3) x.tableIndex(walk.feat, v.d, np, table, walk.ids);
-    else x.bitmapIndex(walk.feat, np, table, table + (4 << 19), walk.ids);
-    fn(new Uint32Array(x.memory.buffer, walk.ids, np), from);
-  });
+  const size = Math.max(1, Math.min(CHUNK, v.n));
+  const feat = heap.take(size * v.d);
+  const ids = heap.take(size * 4);
+  const table = heap.take(4 * lookup.length);
+  new Uint32Array(x.memory.buffer, table, lookup.length).set(lookup);
+  return (from, to, fn) => {
+    for (let s = from; s < to; s += size) {
+      const e = Math.min(to, s + size);
+      v.copy(s, e, new Uint8Array(x.memory.buffer, feat, (e - s) * v.d));
+      if (v.d < 3) x.tableIndex(feat, v.d, e - s, table, ids);
+      else x.bitmapIndex(feat, e - s, table, table + (4 << 19), ids);
+      fn(new Uint32Array(x.memory.buffer, ids, e - s), s);
+    }
+  };
 }
 
 /** Every pixel's id (tests; labelling goes through forEachId). */

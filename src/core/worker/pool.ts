@@ -17,9 +17,11 @@ import { SegmentationError } from '../errors';
 import { ELBOW_DEFAULTS, elbowKs, type ElbowOptions, type ElbowPoint } from '../insight/elbow';
 import { bestOf } from '../kmeans/index';
 import { targetSize } from '../resize';
-import { chunksLeft, newSharedConversion, type SharedConversion } from '../sharedConvert';
+import { chunksLeft } from '../sharedChunks';
+import { newSharedConversion, type SharedConversion } from '../sharedConvert';
+import { newSharedLabelling, type SharedLabelling } from '../sharedLabels';
 import type { RgbImage, SegmentResult } from '../types';
-import type { ClusterOutcome, ElbowOutcome, PrepareOutcome, SharedDistinct, TaskKind, TaskRequest, TaskResults, WorkerInit, WorkerExtra } from './protocol';
+import type { ChunksOutcome, ClusterOutcome, ElbowOutcome, PrepareOutcome, SharedDistinct, TaskKind, TaskRequest, TaskResults, WorkerInit, WorkerExtra } from './protocol';
 import { WorkerLink, type WithoutId } from './rpc';
 import type { SegmentParams } from '../../shared/params';
 
@@ -75,8 +77,8 @@ export const PREPARE_GRACE_MS = 30_000;
 const HELPER_MIN_VALUES = 20_000;
 
 const PRIORITY = { preview: 0, normal: 1, sweep: 2, elbow: 3 } as const;
-/** From this size on, a worker that falls idle helps convert the image being prepared (see sharedConvert.ts). */
-const CONVERT_SHARE_PIXELS = 2_000_000;
+/** From this size on, a worker that falls idle helps convert and label the image of a run (see sharedConvert.ts, sharedLabels.ts). */
+const SHARE_PIXELS = 2_000_000;
 /** From this size on, preparing an image again costs more than waiting for the worker that holds it (see waitsForHolder). */
 const HOLDER_WAIT_PIXELS = 2_000_000;
 
@@ -124,6 +126,8 @@ interface Job {
   help?: Help;
   /** Set while its image is converted: idle workers may join (see sharedConvert.ts). */
   conversion?: SharedConversion;
+  /** Set while its pixels are labelled: idle workers may join (see sharedLabels.ts). */
+  labelling?: SharedLabelling;
   settled: boolean;
   resolve(result: SegmentResult | ElbowPoint[]): void;
   reject(error: Error): void;
@@ -159,7 +163,7 @@ export class SegmentPool {
   private disposed = false;
   private started = 0;
   private lent = 0;
-  private helperChunks = 0;
+  private readonly helperChunks = { convert: 0, label: 0 };
   private trimRequested = false;
 
   constructor(options: SegmentPoolOptions) {
@@ -185,7 +189,12 @@ export class SegmentPool {
 
   /** Chunks of images being prepared that other workers converted (see sharedConvert.ts). */
   get chunksConvertedByHelpers(): number {
-    return this.helperChunks;
+    return this.helperChunks.convert;
+  }
+
+  /** Chunks of pixels that other workers labelled (see sharedLabels.ts). */
+  get chunksLabelledByHelpers(): number {
+    return this.helperChunks.label;
   }
 
   segment(image: RgbImage, params: SegmentParams, options: SegmentRunOptions = {}): Promise<SegmentResult> {
@@ -379,7 +388,9 @@ export class SegmentPool {
 
   private needyJob(): Job | undefined {
     const needs = (j: Job): boolean =>
-      (j.help !== undefined && Atomics.load(j.help.counter, 0) < j.params.nInit) || (j.conversion !== undefined && chunksLeft(j.conversion));
+      (j.help !== undefined && Atomics.load(j.help.counter, 0) < j.params.nInit) ||
+      (j.conversion !== undefined && chunksLeft(j.conversion.table)) ||
+      (j.labelling !== undefined && chunksLeft(j.labelling.table));
     return [...this.running].find((j) => !j.settled && needs(j));
   }
 
@@ -438,10 +449,20 @@ export class SegmentPool {
       job.slots = job.slots.filter((s) => s !== slot);
       this.pump();
     };
-    if (job.conversion && chunksLeft(job.conversion)) {
-      // Nothing waits on this task: the preparing worker waits for the chunks themselves.
+    // Nothing waits on a convert or label task: the worker that owns the work waits for the chunks themselves.
+    const count =
+      (kind: 'convert' | 'label') =>
+      (r: ChunksOutcome): void => {
+        this.helperChunks[kind] += r.chunks;
+      };
+    if (job.conversion && chunksLeft(job.conversion.table)) {
       const part = this.call<'convert'>(slot, { kind: 'convert', image: job.image, conversion: job.conversion, yieldFlag: slot.yieldFlag });
-      part.then((r) => (this.helperChunks += r.chunks), () => undefined).then(done, done);
+      part.then(count('convert'), () => undefined).then(done, done);
+      return;
+    }
+    if (job.labelling && chunksLeft(job.labelling.table)) {
+      const part = this.call<'label'>(slot, { kind: 'label', labelling: job.labelling, yieldFlag: slot.yieldFlag });
+      part.then(count('label'), () => undefined).then(done, done);
       return;
     }
     const help = job.help!;
@@ -557,7 +578,8 @@ export class SegmentPool {
     if (job.settled) throw cancelled();
     const done = outcomes.map((o) => (o as PromiseFulfilledResult<ClusterOutcome>).value);
     job.unstoppable = true;
-    return this.call<'finish'>(main, {
+    const labelling = this.sharedLabelling(prep, params.channels);
+    const finishing = this.call<'finish'>(main, {
       kind: 'finish',
             key,
       params,
@@ -565,7 +587,13 @@ export class SegmentPool {
       clusterMs: Math.max(...done.map((o) => o.clusterMs)),
       prepTimings: prep.timings,
       drop: !job.cache,
+      labelling,
     });
+    if (labelling) {
+      job.labelling = labelling;
+      this.pump();
+    }
+    return finishing.finally(() => (job.labelling = undefined));
   }
 
   /**
@@ -576,8 +604,14 @@ export class SegmentPool {
     const { width, height } = job.image;
     const target = targetSize(width, height, job.params.width);
     const full = target.width === width && target.height === height;
-    if (this.size < 2 || !full || width * height < CONVERT_SHARE_PIXELS || main.keys.includes(job.key)) return undefined;
+    if (this.size < 2 || !full || width * height < SHARE_PIXELS || main.keys.includes(job.key)) return undefined;
     return newSharedConversion(width * height, job.params.colorSpace);
+  }
+
+  /** A labelling other workers may help with: a large image, with more than one worker in the pool. */
+  private sharedLabelling(prep: PrepareOutcome, channels: number[]): SharedLabelling | undefined {
+    if (this.size < 2 || prep.converted.length / 3 < SHARE_PIXELS) return undefined;
+    return newSharedLabelling(prep.converted, channels, prep.lookup, prep.distinct.count);
   }
 
   /** Some k of an elbow curve (job.elbow.only) on one worker. */

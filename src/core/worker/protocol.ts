@@ -7,6 +7,7 @@ import type { ElbowOptions, ElbowPoint } from '../insight/elbow';
 import type { KMeansResult, Prepared, PrepareParams } from '../segment';
 import type { RgbImage, SegmentResult } from '../types';
 import type { SharedConversion } from '../sharedConvert';
+import type { SharedLabelling } from '../sharedLabels';
 import type { SegmentParams } from '../../shared/params';
 
 /**
@@ -51,8 +52,18 @@ export interface ConvertTask extends Base {
   yieldFlag?: Int32Array;
 }
 
-export interface ConvertOutcome {
-  /** Chunks this worker converted. */
+/**
+ * Labels chunks of the pixels of a run another worker finishes, once that worker has put the
+ * ranks in place, until none is left or `yieldFlag` is set.
+ */
+export interface LabelTask extends Base {
+  kind: 'label';
+  labelling: SharedLabelling;
+  yieldFlag?: Int32Array;
+}
+
+export interface ChunksOutcome {
+  /** Chunks this worker did. */
   chunks: number;
 }
 
@@ -68,6 +79,9 @@ export interface SharedDistinct {
 
 export interface PrepareOutcome {
   distinct: SharedDistinct;
+  /** The converted image and the value -> distinct id table, for workers that help label (see sharedLabels.ts). */
+  converted: Uint8Array;
+  lookup: Uint32Array;
   warnings: string[];
   timings: Prepared['timings'];
 }
@@ -107,6 +121,8 @@ export interface FinishTask extends Base {
   prepTimings: Prepared['timings'];
   /** Forget the prepared input afterwards (the caller will not come back to it). */
   drop: boolean;
+  /** The labelling shared with helping workers (see sharedLabels.ts); absent: labelled alone. */
+  labelling?: SharedLabelling;
 }
 
 /** Inertia for some k of the elbow curve (params.k is ignored), on the prepared input. */
@@ -128,12 +144,13 @@ export interface ForgetTask extends Base {
   prefix: string;
 }
 
-export type TaskRequest = PrepareTask | ConvertTask | ClusterTask | FinishTask | ElbowTask | ForgetTask;
+export type TaskRequest = PrepareTask | ConvertTask | LabelTask | ClusterTask | FinishTask | ElbowTask | ForgetTask;
 export type TaskKind = TaskRequest['kind'];
 
 export interface TaskResults {
   prepare: PrepareOutcome;
-  convert: ConvertOutcome;
+  convert: ChunksOutcome;
+  label: ChunksOutcome;
   cluster: ClusterOutcome;
   finish: SegmentResult;
   elbow: ElbowOutcome;

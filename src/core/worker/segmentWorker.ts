@@ -6,10 +6,12 @@ import { sharedBytes } from '../bytes';
 import { elbowCurve } from '../insight/elbow';
 import { cluster, finish, prepare, withK, type Prepared } from '../segment';
 import { convertShare } from '../sharedConvert';
+import { labelShare } from '../sharedLabels';
 import {
   resultBuffers,
   type ClusterTask,
   type ConvertTask,
+  type LabelTask,
   type ElbowTask,
   type FinishTask,
   type ForgetTask,
@@ -69,6 +71,13 @@ function stopper(stopGen: number | undefined): (() => boolean) | undefined {
   return () => Atomics.load(stopFlag, 0) !== stopGen;
 }
 
+/** Whether a helper should stop: the host set its yield flag (more urgent work) or asked it to stop. */
+function yieldNow(task: ConvertTask | LabelTask): () => boolean {
+  const stop = stopper(task.stopGen);
+  const { yieldFlag } = task;
+  return () => (yieldFlag !== undefined && Atomics.load(yieldFlag, 0) !== 0) || (stop?.() ?? false);
+}
+
 /** Prepares and keeps. */
 function entryFor(task: PrepareTask | ElbowTask): Entry {
   const hit = lookup(task.key);
@@ -101,15 +110,17 @@ const handlers: Handlers<TaskRequest, TaskResults> = {
     const prep = withK(entry.prep, task.params.k);
     return {
       distinct: { ...entry.shared, k: prep.k },
+      converted: entry.prep.converted,
+      lookup: entry.prep.distinct.lookup,
       warnings: prep.warnings,
       timings: fresh ? prep.timings : { resize: 0, convert: 0, distinct: 0 },
     };
   },
   convert(task: ConvertTask) {
-    const stop = stopper(task.stopGen);
-    const { yieldFlag } = task;
-    const yieldNow = (): boolean => (yieldFlag !== undefined && Atomics.load(yieldFlag, 0) !== 0) || (stop?.() ?? false);
-    return { chunks: convertShare(task.image, task.conversion, yieldNow) };
+    return { chunks: convertShare(task.image, task.conversion, yieldNow(task)) };
+  },
+  label(task: LabelTask) {
+    return { chunks: labelShare(task.labelling, yieldNow(task)) };
   },
   cluster(task: ClusterTask) {
     const input = task.key ? withK(held(task.key).prep, task.params.k) : sharedInput(task);
@@ -121,7 +132,7 @@ const handlers: Handlers<TaskRequest, TaskResults> = {
   },
   finish(task: FinishTask) {
     const prep = { ...withK(held(task.key).prep, task.params.k), timings: task.prepTimings };
-    const result = finish(prep, task.params, task.best, task.clusterMs, sharedBytes);
+    const result = finish(prep, task.params, task.best, task.clusterMs, sharedBytes, task.labelling);
     if (task.drop) prepared.delete(task.key);
     return result;
   },

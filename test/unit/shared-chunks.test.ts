@@ -1,8 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { convertColor } from '../../src/core/colorspace';
-import { prepare } from '../../src/core/segment';
-import { CONVERT_CHUNK_PIXELS, completeConversion, convertShare, newSharedConversion } from '../../src/core/sharedConvert';
+import { cluster, finish, prepare } from '../../src/core/segment';
+import { channelValues, distinctIds } from '../../src/core/kmeans/index';
+import { completeLabelling, labelShare, newSharedLabelling } from '../../src/core/sharedLabels';
+import { completeConversion, convertShare, newSharedConversion } from '../../src/core/sharedConvert';
+import { CHUNK_PIXELS, chunkCount, openChunks } from '../../src/core/sharedChunks';
 import type { RgbImage } from '../../src/core/types';
 
 /** Every 24-bit colour in turn, then again: the converters meet every input. */
@@ -23,7 +26,8 @@ const image = allColours(1000 * 700); // 2.67 chunks
 test('a conversion shared by a helper that stops part way is the whole conversion, byte for byte', () => {
   for (const space of ['bgr', 'hsv', 'lab', 'ycrcb'] as const) {
     const job = newSharedConversion(image.width * image.height, space);
-    assert.equal(job.chunks, Math.ceil((image.width * image.height) / CONVERT_CHUNK_PIXELS));
+    assert.equal(chunkCount(image.width * image.height), Math.ceil((image.width * image.height) / CHUNK_PIXELS));
+    assert.equal(job.table.length - 3, 3);
     let asked = 0;
     // the helper takes one chunk, then is asked to give way
     assert.equal(convertShare(image, job, () => asked++ >= 1), 1);
@@ -36,8 +40,8 @@ test('a conversion shared by a helper that stops part way is the whole conversio
 test('a helper that claimed a chunk and never finished it does not hold the preparing thread', () => {
   const job = newSharedConversion(image.width * image.height, 'lab');
   // a helper that died in its first chunk: claimed, never done
-  Atomics.add(job.table, 0, 1);
-  Atomics.store(job.table, 2, 1);
+  Atomics.add(job.table, 1, 1);
+  Atomics.store(job.table, 3, 1);
   const t = performance.now();
   const out = completeConversion(image, job, 50);
   assert.ok(performance.now() - t < 2000, 'waited far longer than the stall limit');
@@ -56,4 +60,27 @@ test('prepare converts through a shared conversion only when it fits (same size 
   const other = newSharedConversion(image.width * image.height, 'lab');
   assert.notEqual(prepare(image, params, undefined, other).converted, other.out);
   assert.notEqual(prepare(image, { ...params, width: 500 }, undefined, shared).converted, shared.out);
+});
+
+test('pixels labelled with a helper that stops part way, or by the finishing thread alone, are the plain labels', () => {
+  const params = { width: 0, colorSpace: 'lab' as const, channels: [1, 2], k: 4, nInit: 2, maxIter: 100, seed: 0 };
+  const prep = prepare(image, params);
+  const best = cluster(prep, params);
+  const plain = finish(prep, params, best);
+
+  // the finishing thread alone: it opens the table and labels everything
+  const alone = newSharedLabelling(prep.converted, params.channels, prep.distinct.lookup, prep.distinct.count);
+  assert.deepEqual(finish(prep, params, best, 0, undefined, alone).labels, plain.labels);
+  assert.equal(finish(prep, params, best, 0, undefined, alone).labels, alone.labels);
+
+  // a helper that finds the table closed and is told to give way does nothing
+  const job = newSharedLabelling(prep.converted, params.channels, prep.distinct.lookup, prep.distinct.count);
+  assert.equal(labelShare(job, () => true), 0);
+  // once the ranks are there: a helper takes one chunk and gives way, the owner does the rest
+  const ids = distinctIds(prep.distinct, channelValues(prep.converted, params.channels));
+  for (let p = 0; p < ids.length; p++) job.ranks[ids[p]!] = plain.labels[p]!;
+  openChunks(job.table);
+  let asked = 0;
+  assert.equal(labelShare(job, () => asked++ >= 1), 1);
+  assert.deepEqual(completeLabelling(job), plain.labels);
 });
