@@ -8,6 +8,7 @@ import type { RgbImage } from '../../src/core/types';
 import { deflateSync } from 'node:zlib';
 import { BAD, fixture, pngChunk, pngHeaderOnly } from './io-helpers';
 import { IMAGE_EXTENSIONS } from '../../src/shared/formats';
+import { jpegDecodersStarted } from '../../src/core/codecs/jpeg';
 
 /** The BMP's pixels read by hand (24-bit, bottom-up, BGR, rows padded to 4 bytes): ground truth independent of jimp. */
 function rawBmp(bytes: Uint8Array): RgbImage {
@@ -216,4 +217,24 @@ test('formats we recognise but cannot read are named: unsupported-image, not "no
   assert.match(e.message, /^photo\.heic: HEIC\/HEIF images are not supported: use PNG, JPEG, WebP, AVIF, BMP, GIF or TIFF$/);
   const svg = await rejects(new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"></svg>'), 'icon.svg', 'unsupported-image');
   assert.match(svg.message, /SVG images are not supported/);
+});
+
+test('one JPEG decoder serves the images of a thread in turn; one that failed is not used again', async () => {
+  const codecs = join(__dirname, '..', 'fixtures', 'codecs');
+  const a = new Uint8Array(readFileSync(join(codecs, 'jpeg-420-cv2.jpg')));
+  const b = new Uint8Array(readFileSync(join(codecs, 'jpeg-444-pil.jpg')));
+  const cut = new Uint8Array(readFileSync(join(BAD, 'truncated-half.jpg')));
+  const firstA = await decodeImage(a, 'a.jpg');
+  const firstB = await decodeImage(b, 'b.jpg');
+  const before = jpegDecodersStarted();
+  // the same pixels again and again from the decoder kept between images
+  for (let i = 0; i < 3; i++) {
+    assert.deepEqual(await decodeImage(a, 'a.jpg'), firstA);
+    assert.deepEqual(await decodeImage(b, 'b.jpg'), firstB);
+  }
+  assert.equal(jpegDecodersStarted(), before, 'a decoder was made for every image');
+  // a damaged file: its decoder is let go, the next image gets a fresh one and the same pixels
+  await assert.rejects(decodeImage(cut, 'cut.jpg'), (e: unknown) => isSegmentationError(e) && e.code === 'corrupt-image');
+  assert.deepEqual(await decodeImage(a, 'a.jpg'), firstA);
+  assert.equal(jpegDecodersStarted(), before + 1);
 });

@@ -9,7 +9,7 @@
 // picture whole (OpenCV reads such files too), anything else (a premature end of the file or of
 // a segment, a bad Huffman code) means missing or made-up pixels, and the file is refused.
 import { SegmentationError } from '../errors';
-import { WASM_HEAP_MAX, abortedOutOfHeap, instantiate, isOutOfMemory, type DecodedRgba, type GlueFactory, type PixelSink, SinkFailure } from './emscripten';
+import { WASM_HEAP_MAX, abortedOutOfHeap, instantiate, isOutOfMemory, type CodecInstance, type DecodedRgba, type GlueFactory, type PixelSink, SinkFailure } from './emscripten';
 
 interface MozjpegDecoder {
   decode(data: Uint8Array, preserveOrientation: boolean): DecodedRgba | null | undefined;
@@ -25,20 +25,42 @@ const UNSUPPORTED: [RegExp, (m: RegExpExecArray) => string][] = [
 /** Thrown for a JPEG whose colour components mozjpeg cannot turn into RGB (CMYK, YCCK). */
 export class JpegNeedsFallback extends Error {}
 
+/**
+ * A decoder kept between images on one thread (a batch worker's): a fresh one is a fresh
+ * WebAssembly heap, whose every page is faulted in again (tens of megabytes an image; on a VM
+ * where that costs ~12 us a page, a tenth of a second a photo). One whose heap grew past this
+ * is let go, so a huge image's memory does not stay.
+ */
+let kept: CodecInstance<MozjpegDecoder> | undefined;
+const KEEP_HEAP_BYTES = 256 * 2 ** 20;
+let started = 0;
+
+/** JPEG decoders this thread has made (tests). */
+export function jpegDecodersStarted(): number {
+  return started;
+}
+
 export async function decodeJpegWasm(bytes: Uint8Array, name: string, what: string, sink: PixelSink = () => false): Promise<DecodedRgba> {
   const need = jpegDecoderBytes(bytes);
   if (need > WASM_HEAP_MAX) {
     throw overHeapLimit(name, what, need);
   }
   const factory = (require('@jsquash/jpeg/codec/dec/mozjpeg_dec.js') as { default: GlueFactory<MozjpegDecoder> }).default;
-  let instance;
+  // This thread's decoder from the image before, if it ended cleanly: taken, so a decode that
+  // fails leaves none behind (an aborted instance is not used again).
+  let instance = kept;
+  kept = undefined;
   try {
-    instance = await instantiate(factory, 'mozjpeg_dec');
+    if (!instance) {
+      instance = await instantiate(factory, 'mozjpeg_dec');
+      started++;
+    }
   } catch (e) {
     if (isOutOfMemory(e)) throw noMemoryToStart(name, 'JPEG', e);
     throw e;
   }
   const { codec, messages, withSink } = instance;
+  messages.length = 0;
   let result: DecodedRgba | null | undefined;
   try {
     result = withSink(sink, () => codec.decode(bytes, false));
@@ -54,6 +76,8 @@ export async function decodeJpegWasm(bytes: Uint8Array, name: string, what: stri
     throw withCause(new SegmentationError('corrupt-image', `corrupt JPEG data (${describe(last)}), cannot decode`, name), e);
   }
   if (!result) throw new SegmentationError('corrupt-image', 'corrupt JPEG data, cannot decode', name);
+  const heap = (codec as { HEAPU8?: Uint8Array }).HEAPU8?.length ?? Infinity;
+  if (messages.length === 0 && heap <= KEEP_HEAP_BYTES) kept = instance;
   const warning = messages[0];
   if (warning !== undefined && !/extraneous bytes before marker/i.test(warning)) {
     const truncated = /Premature end of JPEG file/i.test(warning);
