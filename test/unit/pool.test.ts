@@ -327,3 +327,33 @@ test('an idle worker converts and labels part of a large image another worker pr
     await pool.dispose();
   }
 });
+
+test('an elbow fit gives way to a preview at once and finishes later with the same curve', async () => {
+  const pool = new SegmentPool({ workerPath, size: 2 });
+  try {
+    // every channel random: about 800k distinct colours, a curve of a second or more
+    const img = noisy(1200, 800, 3);
+    let h = 7;
+    for (let i = 0; i < img.data.length; i++) img.data[i] = (h = Math.imul(h ^ (h >>> 13), 0x5bd1e995) + i) >>> 24;
+    const params = { ...base, k: 3 };
+    const elbow = { kMin: 2, kMax: 8, nInit: 2 };
+    const t0 = performance.now();
+    const expected = await pool.elbow(img, params, { imageKey: 'first', elbow });
+    const alone = performance.now() - t0;
+    // The same curve again, on both workers, with previews queued while it runs: each preview
+    // ends while the curve is still being fitted, and the curve comes out the same.
+    const curve = pool.elbow(img, params, { imageKey: 'again', elbow });
+    let curveDone = false;
+    void curve.then(() => (curveDone = true));
+    await new Promise((r) => setTimeout(r, 150));
+    for (let i = 0; i < 3; i++) {
+      await pool.segment(noisy(40, 30, i), base, { priority: 'preview' });
+      assert.equal(curveDone, false, `preview ${i} waited for the whole curve`);
+    }
+    assert.deepEqual(await curve, expected);
+    assert.ok(pool.elbowsGaveWay > 0, 'no k of the curve gave way to a preview');
+    assert.ok(alone > 600, `the curve took only ${Math.round(alone)} ms: too short to test this`);
+  } finally {
+    await pool.dispose();
+  }
+});

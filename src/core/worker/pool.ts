@@ -13,7 +13,7 @@
 // replaced too.
 import { availableParallelism } from 'node:os';
 import { toShared } from '../bytes';
-import { SegmentationError } from '../errors';
+import { SegmentationError, isSegmentationError } from '../errors';
 import { ELBOW_DEFAULTS, elbowKs, type ElbowOptions, type ElbowPoint } from '../insight/elbow';
 import { bestOf } from '../kmeans/index';
 import { targetSize } from '../resize';
@@ -164,6 +164,7 @@ export class SegmentPool {
   private started = 0;
   private lent = 0;
   private readonly helperChunks = { convert: 0, label: 0 };
+  private gaveWay = 0;
   private trimRequested = false;
 
   constructor(options: SegmentPoolOptions) {
@@ -190,6 +191,11 @@ export class SegmentPool {
   /** Chunks of images being prepared that other workers converted (see sharedConvert.ts). */
   get chunksConvertedByHelpers(): number {
     return this.helperChunks.convert;
+  }
+
+  /** Times an elbow fit's k stopped for more urgent work (it ran again later). */
+  get elbowsGaveWay(): number {
+    return this.gaveWay;
   }
 
   /** Chunks of pixels that other workers labelled (see sharedLabels.ts). */
@@ -407,7 +413,8 @@ export class SegmentPool {
       if (idle.length === 0) {
         // A preview or a segmentation waits: workers that only help another run give way after
         // the restart they are on (the run's own worker takes the rest).
-        if (queued) for (const slot of this.slots) if (slot.job && slot.job.slots[0] !== slot) Atomics.store(slot.yieldFlag, 0, 1);
+        // An elbow fit's k gives way too (it is asked again later).
+        if (queued) for (const slot of this.slots) if (slot.job && (slot.job.slots[0] !== slot || slot.job.kind === 'elbow')) Atomics.store(slot.yieldFlag, 0, 1);
         break;
       }
       if (queued) this.start(queued, idle);
@@ -479,18 +486,29 @@ export class SegmentPool {
   }
 
   private async execute(job: Job): Promise<void> {
+    let again = false;
     try {
       const result = job.kind === 'elbow' ? await this.runElbow(job) : await this.runSegment(job);
       this.settle(job, null, result);
     } catch (e) {
-      this.settle(job, e instanceof Error ? e : new Error(String(e)));
+      // An elbow fit's k that gave way to a preview or a run is asked again once a worker is free.
+      again = job.kind === 'elbow' && !job.settled && isSegmentationError(e) && e.code === 'cancelled' && this.yielded(job);
+      if (!again) this.settle(job, e instanceof Error ? e : new Error(String(e)));
     } finally {
       for (const slot of job.slots) this.release(slot, job);
       job.slots = [];
       this.running.delete(job);
-      this.stopped(job);
+      if (again) {
+        this.gaveWay++;
+        this.queue.unshift(job);
+      } else this.stopped(job);
       this.pump();
     }
+  }
+
+  private yielded(job: Job): boolean {
+    const slot = job.slots[0];
+    return slot !== undefined && Atomics.load(slot.yieldFlag, 0) !== 0;
   }
 
   private stopped(job: Job): void {
@@ -617,7 +635,8 @@ export class SegmentPool {
   /** Some k of an elbow curve (job.elbow.only) on one worker. */
   private async runElbow(job: Job): Promise<ElbowPoint[]> {
     const slot = job.slots[0]!;
-    const part = await this.call<'elbow'>(slot, { kind: 'elbow', key: job.key, image: job.image, params: job.params, elbow: { ...job.elbow } });
+    Atomics.store(slot.yieldFlag, 0, 0);
+    const part = await this.call<'elbow'>(slot, { kind: 'elbow', key: job.key, image: job.image, params: job.params, elbow: { ...job.elbow }, yieldFlag: slot.yieldFlag });
     if (!job.cache) this.tell(slot, job.key);
     return part.points;
   }

@@ -132,6 +132,8 @@ export interface ElbowTask extends Base {
   image: RgbImage;
   params: SegmentParams;
   elbow: ElbowOptions;
+  /** Once the host sets it, the task stops (a preview or a run is waiting for this worker) and is asked again later. */
+  yieldFlag?: Int32Array;
 }
 
 export interface ElbowOutcome {

@@ -72,7 +72,7 @@ function stopper(stopGen: number | undefined): (() => boolean) | undefined {
 }
 
 /** Whether a helper should stop: the host set its yield flag (more urgent work) or asked it to stop. */
-function yieldNow(task: ConvertTask | LabelTask): () => boolean {
+function yieldNow(task: ConvertTask | LabelTask | ElbowTask): () => boolean {
   const stop = stopper(task.stopGen);
   const { yieldFlag } = task;
   return () => (yieldFlag !== undefined && Atomics.load(yieldFlag, 0) !== 0) || (stop?.() ?? false);
@@ -137,7 +137,7 @@ const handlers: Handlers<TaskRequest, TaskResults> = {
     return result;
   },
   elbow(task: ElbowTask) {
-    return { points: elbowCurve(entryFor(task).prep, task.elbow, stopper(task.stopGen)) };
+    return { points: elbowCurve(entryFor(task).prep, task.elbow, yieldNow(task)) };
   },
   forget(task: ForgetTask) {
     for (const key of [...prepared.keys()]) if (key.startsWith(task.prefix)) prepared.delete(key);
