@@ -123,6 +123,8 @@ function payload(msg: HostMessage): number {
 
 /** The insight views' own thread, as the extension has it (workers/workers.ts: insightWorker). */
 let insights: ImageClient | undefined;
+/** The reduced copies' thread: the decoding thread, as the extension has it (panel.ts). */
+let reducer: ImageClient | undefined;
 
 /** One panel as the extension host runs it, minus vscode: raw messages in, messages out. */
 class HeadlessPanel {
@@ -136,6 +138,7 @@ class HeadlessPanel {
       pool: () => pool,
       io: () => io,
       insights: () => insights ?? io,
+      reducer: () => reducer ?? io,
       post: (m) => this.listener?.(m),
       fail: (e) => this.listener?.({ type: 'error', requestId: null, message: e instanceof Error ? e.message : String(e) }),
     });
@@ -297,6 +300,7 @@ export async function hostLatency(o: HostBenchOptions): Promise<Verdict[]> {
   insights = new ImageClient(o.imageWorkerPath);
   // Decoding on a thread of its own, as the extension does (workers/workers.ts: imageDecoder).
   const decoder = new ImageClient(o.imageWorkerPath);
+  reducer = decoder;
   const decoded = async (path: string): Promise<LoadedImage> => ({ image: await decoder.decode(new Uint8Array(readFileSync(path)), path, 500e6), key: `${path}#1` });
   try {
     if (!o.noScaled) await scaledPart(o, pool, io, decoded, verdicts);

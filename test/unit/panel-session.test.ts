@@ -265,6 +265,30 @@ test('the elbow curve runs on a copy at most 300 wide: the curve of the image pr
   s.dispose();
 });
 
+test('the reduced copy for the elbow curve is made on the reducer thread when there is one, not on the pictures thread', async () => {
+  const reducer = new ImageClient(join(ioDir, 'imageWorker.js'));
+  const posted: HostMessage[] = [];
+  try {
+    const s = new PanelSession({
+      load: async (): Promise<LoadedImage> => ({ image: chelsea, key: 'reducer#1' }),
+      pool: () => pool,
+      io: () => io,
+      reducer: () => reducer,
+      post: (m) => posted.push(m),
+      fail: () => undefined,
+    });
+    s.ready(1024);
+    s.elbow({ type: 'elbow', requestId: 4, params: { ...base, colorSpace: 'lab', channels: [1, 2] } });
+    for (let i = 0; i < 200 && !posted.some((m) => m.type === 'elbow'); i++) await new Promise((r) => setTimeout(r, 50));
+    const [msg] = of(posted, 'elbow');
+    assert.deepEqual(msg?.points, elbowCurve(prepare(chelsea, { ...base, colorSpace: 'lab', channels: [1, 2], width: 300 })));
+    assert.equal(reducer.workersStarted, 1, 'the reducer made no copy');
+    s.dispose();
+  } finally {
+    await reducer.dispose();
+  }
+});
+
 test('prefetch: the first run takes over the segmentation started before the panel asked; other parameters stop it', async () => {
   const { s, posted, failed, segments } = session(chelsea);
   s.prefetch(base);

@@ -45,6 +45,12 @@ export interface SessionDeps {
    * and a newer run ends them (the signal) instead of letting them use a core for nothing.
    */
   insights?(): Pick<ImageClient, 'insight'>;
+  /**
+   * Where the reduced copies for the elbow fit and Explore are made (io's thread if absent): a
+   * 24 MP photo's takes half a second, and on io's thread a preview drawn meanwhile (the first
+   * change after opening, when the panel asks for the elbow curve) would wait behind it.
+   */
+  reducer?(): Pick<ImageClient, 'reduce'>;
   post(msg: HostMessage): void;
   /** A failure of a run that is still current (cancellations are not reported). */
   fail(error: unknown, requestId: number): void;
@@ -319,7 +325,7 @@ export class PanelSession {
     const id = `${key}|${target.width}x${target.height}`;
     let copy = this.reduced.get(id);
     if (!copy) {
-      copy = this.deps.io().reduce(image, target);
+      copy = (this.deps.reducer ?? this.deps.io)().reduce(image, target);
       this.reduced.set(id, copy);
       copy.catch(() => this.reduced.delete(id));
       for (const k of this.reduced.keys()) if (this.reduced.size > 2) this.reduced.delete(k);
