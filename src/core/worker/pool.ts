@@ -495,6 +495,9 @@ export class SegmentPool {
       again = job.kind === 'elbow' && !job.settled && isSegmentationError(e) && e.code === 'cancelled' && this.yielded(job);
       if (!again) this.settle(job, e instanceof Error ? e : new Error(String(e)));
     } finally {
+      // A helper still on the job lets go: one waiting for a labelling whose owner failed before
+      // opening it would otherwise wait for good.
+      for (const slot of job.slots.slice(1)) Atomics.store(slot.yieldFlag, 0, 1);
       for (const slot of job.slots) this.release(slot, job);
       job.slots = [];
       this.running.delete(job);
