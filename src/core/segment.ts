@@ -6,8 +6,8 @@ import { plainBytes, type Alloc } from './bytes';
 import { targetSize, resizeArea } from './resize';
 import { convertColor } from './colorspace';
 import { completeConversion, type SharedConversion } from './sharedConvert';
-import { completeLabelling, type SharedLabelling } from './sharedLabels';
-import { channelValues, distinctOf, forEachId, kmeans, bestOf, type Distinct, type KMeansResult } from './kmeans/index';
+import { completeLabelling, pixelLabeller, type SharedLabelling } from './sharedLabels';
+import { channelValues, distinctOf, kmeans, bestOf, type Distinct, type KMeansResult } from './kmeans/index';
 import type { RgbImage, SegmentResult } from './types';
 import type { SegmentParams } from '../shared/params';
 
@@ -163,9 +163,7 @@ export function finish(
   if (shared) labels = completeLabelling(labelling);
   else {
     labels = alloc(pixels);
-    forEachId(prep.distinct, channelValues(prep.converted, params.channels), (ids, from) => {
-      for (let i = 0; i < ids.length; i++) labels[from + i] = distinctRank[ids[i]!]!;
-    });
+    pixelLabeller(labels, distinctRank, prep.distinct.lookup, channelValues(prep.converted, params.channels))(0, pixels);
   }
 
   const t1 = now();

@@ -3,7 +3,7 @@
 // pixel: 0.3-0.5 s of a 24 MP photo on one thread), and alone when none comes. Helpers wait until
 // the owner has put each distinct value's rank in place.
 import { sharedBytes } from './bytes';
-import { channelValues, idReader } from './kmeans/index';
+import { channelValues, idReader, type Values } from './kmeans/index';
 import { awaitOpen, completeChunks, newChunkTable, shareChunks } from './sharedChunks';
 
 /** What a thread needs to label any range of pixels: all of it in shared memory. */
@@ -26,13 +26,20 @@ export function newSharedLabelling(converted: Uint8Array, channels: number[], lo
   return { table: newChunkTable(pixels), labels: sharedBytes(pixels), ranks: sharedBytes(distinctCount), converted, channels, lookup };
 }
 
-function labeller(job: SharedLabelling): (from: number, to: number) => void {
-  const { labels, ranks } = job;
-  const read = idReader(job.lookup, channelValues(job.converted, job.channels));
+/**
+ * Labels pixels [from, to): each pixel's value -> its distinct id (`lookup`) -> that value's rank.
+ * Valid until the thread's next use of the kernel (see idReader).
+ */
+export function pixelLabeller(labels: Uint8Array, ranks: Uint8Array, lookup: Uint32Array, values: Values): (from: number, to: number) => void {
+  const read = idReader(lookup, values);
   return (from, to) =>
     read(from, to, (ids, start) => {
       for (let i = 0; i < ids.length; i++) labels[start + i] = ranks[ids[i]!]!;
     });
+}
+
+function labeller(job: SharedLabelling): (from: number, to: number) => void {
+  return pixelLabeller(job.labels, job.ranks, job.lookup, channelValues(job.converted, job.channels));
 }
 
 /**

@@ -136,7 +136,7 @@ export function distinctOf(v: Values, shared = false): Distinct {
 }
 
 /** Calls `fn` with each chunk's pixel ids (a view valid only during the call) and its first pixel. */
-export function forEachId(distinct: Distinct, v: Values, fn: (ids: Uint32Array, from: number) => void): void {
+function forEachId(distinct: Distinct, v: Values, fn: (ids: Uint32Array, from: number) => void): void {
   if (v.d !== distinct.d) throw new RangeError(`values of ${v.d} bytes do not fit distinct values of ${distinct.d}`);
   idReader(distinct.lookup, v)(0, v.n, fn);
 }
@@ -164,7 +164,7 @@ export function idReader(lookup: Uint32Array, v: Values): (from: number, to: num
   };
 }
 
-/** Every pixel's id (tests; labelling goes through forEachId). */
+/** Every pixel's id (tests; labelling goes through idReader). */
 export function distinctIds(distinct: Distinct, v: Values): Uint32Array {
   const out = new Uint32Array(v.n);
   forEachId(distinct, v, (ids, from) => out.set(ids, from));

@@ -4,8 +4,9 @@
 // runs on the same image (a change of k goes straight to K-means); its restarts are taken one
 // at a time from a shared counter by that worker and by any worker that falls idle meanwhile,
 // so a late helper still takes its share; the best restart is labelled where it was prepared.
-// A worker that is idle while a large image is prepared converts chunks of it meanwhile
-// (sharedConvert.ts), and gives way like a restart helper when other work comes.
+// A worker that is idle while a large image is prepared converts chunks of it meanwhile, and
+// one idle while a run is finished labels chunks of its pixels (sharedConvert.ts,
+// sharedLabels.ts); such helpers give way like restart helpers when other work comes.
 // Queued work goes first by priority: previews, segmentations, helping a running segmentation,
 // then a sweep's runs (Explore), then elbow curves. Aborting a run rejects it at once and asks its workers to stop (a shared
 // counter they read between K-means restarts and iterations); a worker still busy a grace period
@@ -445,7 +446,7 @@ export class SegmentPool {
 
   /**
    * An idle worker joins a running segmentation: it converts chunks of the image being prepared,
-   * or takes restarts from the shared counter.
+   * labels chunks of the pixels being finished, or takes restarts from the shared counter.
    */
   private lend(slot: Slot, job: Job): void {
     this.occupy(slot, job);
