@@ -3,7 +3,7 @@
 // as OpenCV writes them by default; JPEG and BMP by jimp's codecs.
 
 import { constants } from 'node:zlib';
-import { OPENCV_PNG, encodePngRows, type PngSettings } from './codecs/png';
+import { OPENCV_PNG, encodePngRows, type PngSettings, type RowSource } from './codecs/png';
 import { encodeTiff } from './codecs/tiff';
 import { encodeWebp } from './codecs/webpEncode';
 import { loadJimp } from './jimpLoader';
@@ -68,6 +68,11 @@ export async function encodeImage(img: RgbImage, format: OutputFormat): Promise<
       return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
     }
   }
+}
+
+/** The PNG encodeImage writes, of a picture drawn band by band (see RowSource). */
+export function encodeRgbPngRows(rows: RowSource, width: number, height: number): Promise<Uint8Array> {
+  return encodePngRows(rows, width, height, 3, RGB_PNG);
 }
 
 /** An 8-bit grayscale PNG from 1 byte per pixel (the label image). */

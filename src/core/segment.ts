@@ -2,7 +2,7 @@
 // workers: prepare (resize, convert, select channels, collapse to distinct values), cluster
 // (any range of restarts), finish (rank clusters, label pixels). segmentSync runs all three.
 // No jimp and no node-only imports here: this file is bundled into the worker.
-import { plainBytes, type Alloc } from './bytes';
+import { plainBytes, sharedBytes, type Alloc } from './bytes';
 import { targetSize, resizeArea } from './resize';
 import { convertColor } from './colorspace';
 import { completeConversion, type SharedConversion } from './sharedConvert';
@@ -34,7 +34,8 @@ const now = (): number => performance.now();
 export type PrepareParams = Pick<SegmentParams, 'width' | 'colorSpace' | 'channels'>;
 
 /**
- * `alloc` makes the resized and the converted image (shared memory in the extension's workers).
+ * `alloc` makes the resized and the converted image (shared memory in the extension's workers:
+ * with `sharedBytes`, the distinct values are shared too).
  * With `conversion` (the same size and colour space, no resize), the image is converted with the
  * threads that help with it (see sharedConvert.ts).
  */
@@ -52,7 +53,7 @@ export function prepare(source: RgbImage, params: PrepareParams & Pick<SegmentPa
   const converted = shared ? completeConversion(image, conversion) : convertColor(image, params.colorSpace, alloc);
   const t2 = now();
   const d = params.channels.length;
-  const distinct = distinctOf(channelValues(converted, params.channels), alloc !== plainBytes);
+  const distinct = distinctOf(channelValues(converted, params.channels), alloc === sharedBytes);
   const t3 = now();
 
   return withK(
@@ -186,11 +187,12 @@ export function finish(
   };
 }
 
-export function segmentSync(image: RgbImage, params: SegmentParams): SegmentResult {
-  const prep = prepare(image, params);
+/** `alloc` makes the resized and converted image and the labels. */
+export function segmentSync(image: RgbImage, params: SegmentParams, alloc: Alloc = plainBytes): SegmentResult {
+  const prep = prepare(image, params, alloc);
   const t0 = now();
   const best = cluster(prep, params);
-  return finish(prep, params, best, now() - t0);
+  return finish(prep, params, best, now() - t0, alloc);
 }
 
 export { bestOf };

@@ -7,7 +7,9 @@ import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'no
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBatch, type BatchProgress, type ImageReport } from '../../src/core/batch/engine';
-import { grayComposite } from '../../src/core/batch/grayComposite';
+import { ImageArena } from '../../src/core/batch/arena';
+import { grayComposite, grayCompositePng } from '../../src/core/batch/grayComposite';
+import { encodeImage } from '../../src/core/encode';
 import { composite, labelImage } from '../../src/core/composite';
 import { imageMemoryTarget, jobsThatFit, MEMORY_EXTRA_BYTES } from '../../src/core/batch/memory';
 import { segmentImageBytes, type ImageJob } from '../../src/core/batch/pipeline';
@@ -317,4 +319,51 @@ test('localPath and saveIn: the workers read the files and save the composites b
     assert.ok(outs.length >= 2, `${n}: ${outs.join(', ')}`);
     assert.ok(outs.some((f) => readFileSync(join(dir, f)).equals(Buffer.from(alone.composites.png!))), n);
   }
+});
+
+test('the gray composite saved as PNG is drawn as it is encoded: the same file as the whole picture encoded', async () => {
+  for (const [w, h, k] of [[640, 480, 3], [7, 5, 2], [1201, 450, 16]] as const) {
+    const left = { width: w, height: h, data: Uint8Array.from({ length: w * h * 3 }, (_, i) => (i * 37 + (i >> 9)) & 255) };
+    const labels = Uint8Array.from({ length: w * h }, (_, i) => ((i * 7) >> 4) % k);
+    const whole = await encodeImage(grayComposite(left, labels, k), 'png');
+    assert.ok(Buffer.from(await grayCompositePng(left, labels, k)).equals(Buffer.from(whole)), `${w}x${h} k=${k}`);
+  }
+});
+
+test('a batch worker\'s arena: the next image of the same size takes the buffers of the one before, zeroed; what it did not use is let go', () => {
+  const arena = new ImageArena();
+  const a = arena.alloc(3 << 20);
+  const b = arena.alloc(2 << 20);
+  a.fill(7);
+  assert.equal(arena.alloc(1000).length, 1000, 'small buffers come from the heap');
+  assert.deepEqual(arena.stats(), { held: 5 << 20, fresh: 5 << 20 });
+  arena.nextImage();
+  const a2 = arena.alloc(3 << 20);
+  assert.ok(a2.buffer === a.buffer, 'the same buffer');
+  assert.ok(a2.every((v) => v === 0), 'zeroed');
+  const c = arena.alloc(5 << 20); // b's 2 MB does not fit: fresh
+  assert.ok(c.buffer !== b.buffer);
+  assert.equal(arena.stats().fresh, 10 << 20);
+  arena.nextImage();
+  assert.equal(arena.stats().held, 8 << 20, "b, unused by the second image, is let go");
+  assert.ok(arena.alloc(2 << 20).buffer === a.buffer, 'the smallest that fits, up to twice the size');
+  assert.equal(arena.stats().fresh, 10 << 20);
+  assert.ok(arena.alloc(1 << 20).buffer !== c.buffer, 'not more than twice the size');
+});
+
+test('images segmented with an arena give the same files as without; the photos after the first allocate nothing big', async () => {
+  const { cameraPhoto } = (await import('../fixtures/photo/make-photo.mjs')) as { cameraPhoto: (w: number, h: number, o: { seed: number }) => Promise<string> };
+  const files = [await cameraPhoto(1024, 768, { seed: 3 }), await cameraPhoto(1024, 768, { seed: 5 }), await cameraPhoto(800, 600, { seed: 4 })];
+  const arena = new ImageArena();
+  const fresh: number[] = [];
+  for (const f of files) {
+    const bytes = new Uint8Array(readFileSync(f));
+    const withArena = await segmentImageBytes(bytes.slice(), f, JOB, arena);
+    fresh.push(arena.stats().fresh);
+    const alone = await segmentImageBytes(bytes.slice(), f, JOB);
+    assert.ok(Buffer.from(withArena.composites.png!).equals(Buffer.from(alone.composites.png!)), f);
+    assert.deepEqual(withArena.summary, alone.summary);
+  }
+  assert.ok(fresh[0]! >= 2 * 1024 * 768 * 3, `the first photo's decoded and converted image come from the arena (${fresh[0]} bytes)`);
+  assert.deepEqual(fresh, [fresh[0], fresh[0], fresh[0]], 'the second photo (the same size) and the third (smaller) reused the buffers of the one before');
 });

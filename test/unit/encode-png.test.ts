@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { inflateSync } from 'node:zlib';
 import { composite, grayLabelBytes, labelImage } from '../../src/core/composite';
 import { decodeImage } from '../../src/core/decode';
-import { encodeGrayPng, encodeImage } from '../../src/core/encode';
+import { encodeGrayPng, encodeImage, encodeRgbPngRows } from '../../src/core/encode';
+import { OPENCV_PNG, encodePngRows, type RowSource } from '../../src/core/codecs/png';
 import type { RgbImage } from '../../src/core/types';
 import { fixture } from './io-helpers';
 
@@ -105,4 +106,23 @@ test('an image of many bands (rows split across zlib writes, several IDAT chunks
   const back = await decodeImage(png, 'bands.png');
   assert.ok(Buffer.from(back.data).equals(Buffer.from(rgb)));
   assert.equal(rowFilters(png, 3).length, height);
+});
+
+test('a picture drawn band by band (a row source) gives the same file as its bytes; filters that read the row above are refused', async () => {
+  // more rows than one 1 MB band, so the source is asked several times, each from its buffer's start
+  const width = 900;
+  const height = 500;
+  const rgb = new Uint8Array(width * height * 3);
+  for (let i = 0; i < rgb.length; i++) rgb[i] = (i * 131 + (i >> 12)) & 0xff;
+  const asked: [number, number][] = [];
+  const rows: RowSource = (y0, y1, into) => {
+    asked.push([y0, y1]);
+    into.set(rgb.subarray(y0 * width * 3, y1 * width * 3));
+  };
+  const whole = await encodeImage({ width, height, data: rgb }, 'png');
+  const drawn = await encodeRgbPngRows(rows, width, height);
+  assert.ok(Buffer.from(drawn).equals(Buffer.from(whole)));
+  assert.ok(asked.length > 1, `${asked.length} bands`);
+  assert.deepEqual(asked.map(([a, b]) => b - a).reduce((n, r) => n + r, 0), height);
+  await assert.rejects(encodePngRows(rows, width, height, 3, { ...OPENCV_PNG, filter: 4 }), /row source needs filter 0 or 1/);
 });

@@ -3,7 +3,8 @@
 // (with node:fs in the CLI, VS Code's workspace.fs in the extension), and the host writes what it
 // returns. The CLI's single-image run calls it in-process.
 import { composite, grayLabelBytes } from '../composite';
-import { grayComposite } from './grayComposite';
+import type { ImageArena } from './arena';
+import { grayComposite, grayCompositePng } from './grayComposite';
 import { decodeImage } from '../decode';
 import { encodeGrayPng, encodeImage } from '../encode';
 import { SegmentationError } from '../errors';
@@ -78,11 +79,21 @@ export function summarize(result: SegmentResult): ImageSummary {
   };
 }
 
-/** The composite's pixels and what else is saved, computed in a function of its own so that the segmentation's intermediates can be collected once it returns. */
-async function drawAndExport(result: SegmentResult, job: ImageJob): Promise<{ picture: RgbImage; labelsPng?: Uint8Array; paletteJson?: Uint8Array }> {
+/**
+ * The composite's pixels (or, for the gray picture saved as PNG only, the PNG itself, drawn as it
+ * is encoded: see grayComposite.ts) and what else is saved, computed in a function of its own so
+ * that the segmentation's intermediates can be collected once it returns.
+ */
+async function drawAndExport(
+  result: SegmentResult,
+  job: ImageJob,
+): Promise<{ picture?: RgbImage; png?: Uint8Array; labelsPng?: Uint8Array; paletteJson?: Uint8Array }> {
   const { width, height } = result.image;
   const labelsPng = job.labels ? await encodeGrayPng(grayLabelBytes(result.labels, result.k), width, height) : undefined;
   const palette = job.palette ? new TextEncoder().encode(`${JSON.stringify(paletteJson(result, job.params), null, 2)}\n`) : undefined;
+  if (job.mode === 'gray' && job.formats.length > 0 && job.formats.every((f) => f === 'png')) {
+    return { png: await grayCompositePng(result.image, result.labels, result.k), labelsPng, paletteJson: palette };
+  }
   // the reference script's gray picture is drawn straight into the composite: no right half of its own (36 MB at 12 MP)
   const picture = job.mode === 'gray' ? grayComposite(result.image, result.labels, result.k) : composite(result.image, renderResult(result, job.mode, job.select));
   return { picture, labelsPng, paletteJson: palette };
@@ -91,13 +102,22 @@ async function drawAndExport(result: SegmentResult, job: ImageJob): Promise<{ pi
 /**
  * `name` is what messages call the file. Intermediates are dropped as soon as they are used (the
  * decoded photo, its converted copy, the labels, the right half): at 12 MP each is 12-75 MB, and
- * two images run side by side.
+ * two images run side by side. With `arena` (a batch worker's), the big buffers come from it and
+ * go back to it when the image is done: nothing returned refers to them.
  */
-export async function segmentImageBytes(bytes: Uint8Array, name: string, job: ImageJob): Promise<ImageOutcome> {
+export async function segmentImageBytes(bytes: Uint8Array, name: string, job: ImageJob, arena?: ImageArena): Promise<ImageOutcome> {
+  try {
+    return await segmentWith(bytes, name, job, arena);
+  } finally {
+    arena?.nextImage();
+  }
+}
+
+async function segmentWith(bytes: Uint8Array, name: string, job: ImageJob, arena: ImageArena | undefined): Promise<ImageOutcome> {
   const t0 = performance.now();
-  let image: RgbImage | undefined = await decodeImage(bytes, name, { maxPixels: job.maxPixels });
+  let image: RgbImage | undefined = await decodeImage(bytes, name, { maxPixels: job.maxPixels, alloc: arena?.alloc });
   const t1 = performance.now();
-  let result: SegmentResult | undefined = segmentSync(image, job.params);
+  let result: SegmentResult | undefined = segmentSync(image, job.params, arena?.alloc);
   image = undefined;
   const missing = job.select.filter((r) => r >= result!.k);
   if (missing.length > 0) {
@@ -109,13 +129,13 @@ export async function segmentImageBytes(bytes: Uint8Array, name: string, job: Im
   const t2 = performance.now();
   let drawn: Awaited<ReturnType<typeof drawAndExport>> | undefined = await drawAndExport(result, job);
   result = undefined;
-  const { labelsPng, paletteJson: palette } = drawn;
+  const { labelsPng, paletteJson: palette, png } = drawn;
   let picture: RgbImage | undefined = drawn.picture;
   drawn = undefined;
   const t3 = performance.now();
 
-  const composites: ImageOutcome['composites'] = {};
-  for (const format of job.formats) composites[format] ??= await encodeImage(picture, format);
+  const composites: ImageOutcome['composites'] = png ? { png } : {};
+  if (picture) for (const format of job.formats) composites[format] ??= await encodeImage(picture, format);
   picture = undefined;
   const t4 = performance.now();
 
@@ -129,8 +149,9 @@ export async function segmentImageBytes(bytes: Uint8Array, name: string, job: Im
       resize: stages.resize,
       convert: stages.convert,
       kmeans: stages.kmeans,
-      composite: t3 - t2,
-      encode: t4 - t3,
+      // (a PNG drawn as it is encoded counts as encoding)
+      composite: png ? 0 : t3 - t2,
+      encode: png ? t4 - t2 : t4 - t3,
     },
   };
 }

@@ -7,15 +7,19 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { readInput } from '../files/readInput';
 import { writeNewFile } from '../files/writeNew';
 import { outputName } from '../naming';
+import { ImageArena } from './arena';
 import { segmentImageBytes, type ImageOutcome } from './pipeline';
 import { lowerThreadPriority } from './priority';
 import { toWire } from '../worker/rpc';
 import { BACKGROUND_MARK, transferable, type ImageTask, type TaskReply, type WritingNote } from './protocol';
 
+/** This thread's big buffers, reused from one image to the next (one image at a time). */
+const arena = new ImageArena();
+
 /** One image; with a save target, its composite is written here and not sent back. */
 async function run(task: ImageTask): Promise<{ result: ImageOutcome; written?: string[] }> {
   const bytes = task.bytes ?? (await readInput(task.path!));
-  const result = await segmentImageBytes(bytes, task.name, task.job);
+  const result = await segmentImageBytes(bytes, task.name, task.job, arena);
   const format = task.job.formats[0];
   const composite = format && result.composites[format];
   if (!task.saveIn || !format || !composite) return { result };

@@ -99,16 +99,28 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
 const BAND_BYTES = 1 << 20;
 
 /**
- * A PNG of 8-bit gray (1 byte a pixel) or RGB (3 bytes) rows. The rows are filtered a band at a
- * time into one of two small buffers while zlib, on Node's thread pool, compresses the band
+ * Writes rows [y0, y1) of a picture, `stride` bytes each, into `into` from its start: a picture
+ * drawn band by band as it is encoded, never whole in memory.
+ */
+export type RowSource = (y0: number, y1: number, into: Uint8Array) => void;
+
+/**
+ * A PNG of 8-bit gray (1 byte a pixel) or RGB (3 bytes) rows, from the picture's bytes or from a
+ * RowSource (with a filter that reads no row above: None or Sub). The rows are filtered a band at
+ * a time into one of two small buffers while zlib, on Node's thread pool, compresses the band
  * before: the two overlap, and no full-size filtered copy of the image is ever made (on this
  * project's VM, first touching 70 MB of fresh memory alone took a quarter of a second). Each
  * piece of zlib's output becomes one IDAT chunk.
  */
-export async function encodePngRows(data: Uint8Array, width: number, height: number, channels: 1 | 3, s: PngSettings): Promise<Uint8Array> {
+export async function encodePngRows(data: Uint8Array | RowSource, width: number, height: number, channels: 1 | 3, s: PngSettings): Promise<Uint8Array> {
   const stride = width * channels;
   const rowsPerBand = Math.max(1, Math.floor(BAND_BYTES / (stride + 1)));
   const buffers = [new Uint8Array(rowsPerBand * (stride + 1)), new Uint8Array(rowsPerBand * (stride + 1))];
+  let raw: Uint8Array | undefined;
+  if (typeof data === 'function') {
+    if (s.filter !== 0 && s.filter !== 1) throw new Error(`encodePngRows: a row source needs filter 0 or 1 (got ${s.filter})`);
+    raw = new Uint8Array(rowsPerBand * stride);
+  }
   const deflate = createDeflate({ level: s.level, strategy: s.strategy, chunkSize: 4 << 20 });
   const out: Uint8Array[] = [];
   deflate.on('data', (piece: Buffer) => out.push(piece));
@@ -121,7 +133,10 @@ export async function encodePngRows(data: Uint8Array, width: number, height: num
     const y1 = Math.min(height, y + rowsPerBand);
     const buf = buffers[band & 1]!;
     // the buffer was last handed to zlib two bands ago; wait until it has been consumed
-    filterRows(data, stride, y, y1, channels, s.filter, buf);
+    if (typeof data === 'function') {
+      data(y, y1, raw!);
+      filterRows(raw!, stride, 0, y1 - y, channels, s.filter, buf);
+    } else filterRows(data, stride, y, y1, channels, s.filter, buf);
     await pending;
     pending = new Promise<void>((resolve, reject) => deflate.write(buf.subarray(0, (y1 - y) * (stride + 1)), (err) => (err ? reject(err) : resolve())));
   }
