@@ -8,7 +8,7 @@ import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBatch, type BatchProgress, type ImageReport } from '../../src/core/batch/engine';
 import { ImageArena } from '../../src/core/batch/arena';
-import { grayComposite, grayCompositePng } from '../../src/core/batch/grayComposite';
+import { grayComposite, grayCompositePng } from '../../src/core/grayComposite';
 import { encodeImage } from '../../src/core/encode';
 import { composite, labelImage } from '../../src/core/composite';
 import { imageMemoryTarget, jobsThatFit, MEMORY_EXTRA_BYTES } from '../../src/core/batch/memory';
@@ -352,7 +352,7 @@ test('a batch worker\'s arena: the next image of the same size takes the buffers
 });
 
 test('images segmented with an arena give the same files as without; the photos after the first allocate nothing big', async () => {
-  const { cameraPhoto } = (await import('../fixtures/photo/make-photo.mjs')) as { cameraPhoto: (w: number, h: number, o: { seed: number }) => Promise<string> };
+  const { cameraPhoto } = await import('../fixtures/photo/make-photo.mjs');
   const files = [await cameraPhoto(1024, 768, { seed: 3 }), await cameraPhoto(1024, 768, { seed: 5 }), await cameraPhoto(800, 600, { seed: 4 })];
   const arena = new ImageArena();
   const fresh: number[] = [];

@@ -4,7 +4,7 @@
 // returns. The CLI's single-image run calls it in-process.
 import { composite, grayLabelBytes } from '../composite';
 import type { ImageArena } from './arena';
-import { grayComposite, grayCompositePng } from './grayComposite';
+import { grayComposite, grayCompositePng } from '../grayComposite';
 import { decodeImage } from '../decode';
 import { encodeGrayPng, encodeImage } from '../encode';
 import { SegmentationError } from '../errors';

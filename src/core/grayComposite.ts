@@ -1,12 +1,12 @@
-// composite(left, labelImage(labels, k, ...)) without the labelImage: the gray levels go straight
-// into the composite's right part. Same bytes; one image-sized buffer less at the peak of a
-// batch image (36 MB at 12 MP, with two images in flight on two cores). Saved as PNG, the
-// composite is not even made whole: its rows are drawn band by band as the encoder asks for them
-// (72 MB less, and no fresh memory to page in: 18,000 page faults of a 12 MP photo's 36,000).
-import { STRIP_VALUE, grayLevel, stripWidth } from '../composite';
-import type { RowSource } from '../codecs/png';
-import { encodeRgbPngRows } from '../encode';
-import type { RgbImage } from '../types';
+// The seed's composite (original | strip | gray clusters) without a right half of its own: the
+// gray levels go straight into the composite (36 MB less at 12 MP). Saved as PNG (a batch's
+// images, the panel's Save, the CLI) it is not even made whole: its rows are drawn band by band
+// as the encoder asks for them (no 72 MB composite at 12 MP, 148 MB at 24 MP, and no fresh memory
+// to page in: 18,000 page faults of a 12 MP photo's 36,000 in a batch).
+import { STRIP_VALUE, grayLevel, stripWidth } from './composite';
+import type { RowSource } from './codecs/png';
+import { encodeRgbPngRows } from './encode';
+import type { RgbImage } from './types';
 
 /** The composite's size and a source of its rows. */
 function grayRows(left: RgbImage, labels: Uint8Array, k: number): { width: number; height: number; rows: RowSource } {
