@@ -120,7 +120,10 @@ export function distinctOf(v: Values, shared = false): Distinct {
   if (d < 3) x.tableNumber(d, table, points, weights);
   else {
     x.bitmapPoints(table, points, weights);
-    walk.each((np) => x.bitmapWeigh(walk.feat, np, table, rank, weights));
+    const counts = heap.take(4 * m);
+    new Uint32Array(x.memory.buffer, counts, m).fill(0);
+    walk.each((np) => x.bitmapCount(walk.feat, np, table, rank, counts));
+    x.countsToWeights(counts, m, weights);
   }
   const buf = x.memory.buffer;
   const out: Distinct = {

@@ -17,7 +17,8 @@ export interface KernelExports {
   bitmapMark(feat: number, n: number, bits: number): void;
   bitmapRank(bits: number, rank: number): number;
   bitmapPoints(bits: number, points: number, weights: number): void;
-  bitmapWeigh(feat: number, n: number, bits: number, rank: number, weights: number): void;
+  bitmapCount(feat: number, n: number, bits: number, rank: number, counts: number): void;
+  countsToWeights(counts: number, m: number, weights: number): void;
   bitmapIndex(feat: number, n: number, bits: number, rank: number, index: number): void;
   // assembly/restart.ts
   allBytes(pts: number, len: number): number;

@@ -112,12 +112,21 @@ export function bitmapPoints(bits: usize, points: usize, weights: usize): void {
   return n(rank, w) + <i32>popcnt<u32>(<u32>n(bits, w) & below);
 }
 
-/** Bitmap method, per chunk: counts each pixel into its value's weight. */
-export function bitmapWeigh(feat: usize, np: i32, bits: usize, rank: usize, weights: usize): void {
+/**
+ * Bitmap method, per chunk: counts each pixel into its value's count (u32, zeroed first). Counts
+ * of 4 bytes, not weights of 8: the pass is random access over all of them (4.7 MB instead of
+ * 9.4 MB for a photo's million colours), and took 0.33 s of a 24 MP photo as f64 weights.
+ */
+export function bitmapCount(feat: usize, np: i32, bits: usize, rank: usize, counts: usize): void {
   for (let p = 0; p < np; p++) {
-    const i = bitmapId(feat, p, bits, rank);
-    store<f64>(weights + (<usize>i << 3), load<f64>(weights + (<usize>i << 3)) + 1);
+    const o = counts + (<usize>bitmapId(feat, p, bits, rank) << 2);
+    store<u32>(o, load<u32>(o) + 1);
   }
+}
+
+/** The m counts as weights (f64). */
+export function countsToWeights(counts: usize, m: i32, weights: usize): void {
+  for (let i = 0; i < m; i++) setF(weights, i, <f64>load<u32>(counts + (<usize>i << 2)));
 }
 
 /** Bitmap method, per chunk: each pixel's id. */
