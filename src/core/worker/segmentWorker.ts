@@ -4,7 +4,7 @@
 import { workerData } from 'node:worker_threads';
 import { sharedBytes } from '../bytes';
 import { elbowCurve } from '../insight/elbow';
-import { cluster, finish, prepare, withK, type Prepared } from '../segment';
+import { cluster, finish, prepare, segmentSync, withK, type Prepared } from '../segment';
 import { convertShare } from '../sharedConvert';
 import { labelShare } from '../sharedLabels';
 import {
@@ -155,3 +155,17 @@ serve<TaskRequest, TaskResults, WorkerExtra>(handlers, {
   transfer: (result) => resultBuffers(result as TaskResults[keyof TaskResults]),
   extra: () => ({ held: [...prepared.keys()] }),
 });
+
+/**
+ * A first segmentation in a new thread costs 0.1 s more than the next (the kernel's WebAssembly
+ * compiled, the code paths compiled): a small one is done as soon as the thread is up, while the
+ * panel that started it still decodes its image, not in the first preview or run.
+ */
+function warmUp(): void {
+  const side = 96;
+  const data = new Uint8Array(side * side * 3);
+  let h = 0x9e3779b9;
+  for (let i = 0; i < data.length; i++) data[i] = (h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) + i) >>> 24;
+  segmentSync({ width: side, height: side, data }, { width: 0, colorSpace: 'bgr', channels: [0, 1, 2], k: 3, nInit: 2, maxIter: 20, seed: 0 });
+}
+setImmediate(warmUp);
