@@ -121,7 +121,6 @@ export function distinctOf(v: Values, shared = false): Distinct {
   else {
     x.bitmapPoints(table, points, weights);
     const counts = heap.take(4 * m);
-    new Uint32Array(x.memory.buffer, counts, m).fill(0);
     walk.each((np) => x.bitmapCount(walk.feat, np, table, rank, counts));
     x.countsToWeights(counts, m, weights);
   }
