@@ -15,6 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SegmentPool } from '../src/core/worker/pool';
+import { readImageHeader } from '../src/core/header';
 import { ImageClient } from '../src/extension/workers/imageClient';
 import { PanelSession, type LoadedImage, type ThumbsWanted } from '../src/extension/editor/panelSession';
 import { checkWebviewMessage, type HostMessage, type ResultMessage, type ResultView } from '../src/shared/protocol';
@@ -396,8 +397,12 @@ async function photoPart(o: HostBenchOptions, pool: SegmentPool, io: ImageClient
   // views' thread once it is decoded (editor/imageCache.ts).
   pool.warm();
   void io.warm();
+  // and, as readImage.ts does, the pixels' memory paged in by the views' thread during the decode
+  const bytes = new Uint8Array(readFileSync(photo));
+  const header = readImageHeader(bytes);
+  const into = header ? new SharedArrayBuffer(header.width * header.height * 3) : undefined;
   const panel = new HeadlessPanel(pool, io, (thumbs) =>
-    (loaded ??= decoder.decode(new Uint8Array(readFileSync(photo)), name, 500e6).then((image) => {
+    (loaded ??= (into && void io.prefault(into), decoder.decode(bytes, name, 500e6, into)).then((image) => {
       const value = io.thumbs(image, { width: image.width, height: image.height }, thumbs.displayMax, thumbs.previewPixels);
       value.catch(() => undefined);
       return { image, key: `${photo}#1`, thumbs: { displayMax: thumbs.displayMax, value } };
@@ -416,12 +421,15 @@ async function photoPart(o: HostBenchOptions, pool: SegmentPool, io: ImageClient
   let params = params0;
   const kTimes: number[] = [];
   const previews: number[] = [];
+  const kept: number[] = [];
   let largest = open.largest;
   for (const change of PHOTO_CHANGES) {
     params = { ...params, ...change };
     const r = await panel.change(params);
     largest = Math.max(largest, r.largest);
+    // a return to parameters shown a moment ago shows their kept result at once, with no preview
     if (r.preview !== undefined) previews.push(r.preview);
+    else if (r.final <= TARGET_PREVIEW_MS) kept.push(r.final);
     if (Object.keys(change).length === 1 && 'k' in change) kTimes.push(r.final);
     o.log(`  -> ${label(params).padEnd(16)} preview ${sec(r.preview ?? NaN).padStart(7)}  final ${sec(r.final).padStart(7)}  (${mb(r.bytes)} posted)`);
   }
@@ -449,8 +457,10 @@ async function photoPart(o: HostBenchOptions, pool: SegmentPool, io: ImageClient
   const worstPreview = Math.max(...previews);
   verdicts.push({
     what: `host, ${mp} JPEG: a preview within ${TARGET_PREVIEW_MS} ms of every change`,
-    ok: previews.length === PHOTO_CHANGES.length && worstPreview <= TARGET_PREVIEW_MS,
-    detail: `${previews.length}/${PHOTO_CHANGES.length} changes had a preview; slowest ${ms(worstPreview)}, median ${ms(median(previews))}`,
+    ok: previews.length + kept.length === PHOTO_CHANGES.length && worstPreview <= TARGET_PREVIEW_MS,
+    detail:
+      `${previews.length}/${PHOTO_CHANGES.length} changes had a preview; slowest ${ms(worstPreview)}, median ${ms(median(previews))}` +
+      (kept.length ? `; ${kept.length} showed a kept result in ${kept.map((s) => ms(s)).join(', ')}` : ''),
   });
   verdicts.push({
     what: `host, ${mp} JPEG: peak RSS (host + workers) <= ${TARGET_RSS_MB} MB; largest message <= 32 MB`,

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ImageClient } from '../../src/extension/workers/imageClient';
 import { buildImageWorker } from './io-helpers';
 import { decodeImage } from '../../src/core/decode';
+import { faultIn } from '../../src/core/bytes';
 import { composite, labelImage } from '../../src/core/composite';
 import { isSegmentationError } from '../../src/core/errors';
 import { segmentSync } from '../../src/core/segment';
@@ -33,6 +34,36 @@ test('decodes in the worker to the same pixels as decoding in place', async () =
   assert.equal(viaWorker.width, direct.width);
   assert.equal(viaWorker.height, direct.height);
   assert.ok(Buffer.from(viaWorker.data).equals(Buffer.from(direct.data)));
+});
+
+test('decodes into the buffer it is given when the image has its size, paged in meanwhile by another thread, to the same pixels', async () => {
+  const bytes = new Uint8Array(readFileSync(IMAGE));
+  const direct = await decodeImage(bytes.slice(), 'chelsea.png');
+  const into = new SharedArrayBuffer(direct.data.length);
+  const other = new ImageClient(join(dir, 'imageWorker.js'));
+  try {
+    // the other thread touches the pages while this one decodes into them: no pixel is lost
+    const [decoded] = await Promise.all([client.decode(bytes.slice(), 'chelsea.png', 50e6, into), other.prefault(into)]);
+    assert.ok(Buffer.from(decoded.data).equals(Buffer.from(direct.data)));
+    assert.ok(Buffer.from(new Uint8Array(into)).equals(Buffer.from(direct.data)), 'the pixels are in the given buffer');
+    // of another size: a buffer of its own
+    const small = new SharedArrayBuffer(12);
+    const elsewhere = await client.decode(bytes.slice(), 'chelsea.png', 50e6, small);
+    assert.deepEqual([...new Uint8Array(small)], new Array(12).fill(0), 'not written');
+    assert.ok(Buffer.from(elsewhere.data).equals(Buffer.from(direct.data)));
+  } finally {
+    await other.dispose();
+  }
+});
+
+test('paging in a buffer writes nothing: bytes already there stay, the rest stays zero', () => {
+  const buffer = new SharedArrayBuffer(3 * 4096 + 100);
+  const view = new Uint8Array(buffer);
+  view[0] = 7;
+  view[4096 * 2 + 1] = 9;
+  faultIn(buffer);
+  assert.deepEqual([view[0], view[4096 * 2 + 1]], [7, 9]);
+  assert.equal(view.reduce((n, v) => n + v, 0), 16);
 });
 
 test('bad files come back as the engine user errors, with the file name', async () => {

@@ -5,7 +5,7 @@ import { SegmentationError } from '../../core/errors';
 import { FORMAT_LABELS, readImageHeader, sniffFormat } from '../../core/header';
 import type { Stage } from '../../shared/protocol';
 import type { RgbImage } from '../../core/types';
-import { imageDecoder } from '../workers/workers';
+import { imageDecoder, imageWorker } from '../workers/workers';
 import { fileName } from './uris';
 
 /** Reads through workspace.fs (works on remote and virtual file systems) and decodes. */
@@ -23,8 +23,18 @@ export async function readAndDecode(
   const format = sniffFormat(bytes);
   const what = header && format ? `${header.width}×${header.height} ${FORMAT_LABELS[format]}` : name;
   stage('decoding', `Decoding ${what}…`);
-  return imageDecoder().decode(bytes, name, Math.round(maxMegapixels * 1e6));
+  const maxPixels = Math.round(maxMegapixels * 1e6);
+  const pixels = header ? header.width * header.height : 0;
+  // A photo's pixels go into memory the views' thread pages in while this one decodes
+  // (0.2-0.35 s less for the decoding thread at 24 MP on the project's VM); unused when the
+  // image turns out to have another size.
+  const into = pixels >= PREFAULT_PIXELS && pixels <= maxPixels ? new SharedArrayBuffer(pixels * 3) : undefined;
+  if (into) void imageWorker().prefault(into).catch(() => undefined);
+  return imageDecoder().decode(bytes, name, maxPixels, into);
 }
+
+/** Below this the first touch of the pixels' memory costs little (a 2 MP image's 6 MB: 20 ms). */
+const PREFAULT_PIXELS = 2e6;
 
 export async function readImageBytes(uri: vscode.Uri): Promise<Uint8Array> {
   try {

@@ -62,10 +62,18 @@ export class ImageClient {
     return this.started;
   }
 
-  /** Decodes file bytes (transferred: the caller's buffer is detached) into RGB pixels in shared memory. */
-  async decode(bytes: Uint8Array, name: string, maxPixels: number): Promise<RgbImage> {
+  /**
+   * Decodes file bytes (transferred: the caller's buffer is detached) into RGB pixels in shared
+   * memory: `into` when the image has its size.
+   */
+  async decode(bytes: Uint8Array, name: string, maxPixels: number, into?: SharedArrayBuffer): Promise<RgbImage> {
     const buf = (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer) as ArrayBuffer;
-    return (await this.call<'decode'>({ kind: 'decode', bytes: buf, name, maxPixels }, [buf], name, bytes.byteLength)).image;
+    return (await this.call<'decode'>({ kind: 'decode', bytes: buf, name, maxPixels, into }, [buf], name, bytes.byteLength)).image;
+  }
+
+  /** Has this worker's thread page in `buffer`, which another thread is about to fill (see faultIn). */
+  async prefault(buffer: SharedArrayBuffer): Promise<void> {
+    await this.call<'prefault'>({ kind: 'prefault', buffer }, [], 'memory', buffer.byteLength);
   }
 
   /** Starts the worker ahead of the work, so its start-up is not on the way of the first request. */

@@ -17,6 +17,15 @@ export interface DecodeRequest {
   /** For error messages: the file's name. */
   name: string;
   maxPixels: number;
+  /** Where the RGB pixels go when the decoded image has its size (width * height * 3 bytes). */
+  into?: SharedArrayBuffer;
+}
+
+/** Touches every page of a buffer another thread is about to fill (see bytes.ts's faultIn). */
+export interface PrefaultRequest {
+  id: number;
+  kind: 'prefault';
+  buffer: SharedArrayBuffer;
 }
 
 /** Starts the worker and loads its code, ahead of the work (a panel opening). */
@@ -123,6 +132,7 @@ export interface SweepThumbRequest {
 
 export type ImageRequest =
   | WarmRequest
+  | PrefaultRequest
   | DecodeRequest
   | EncodeCompositeRequest
   | EncodeGrayRequest
@@ -135,6 +145,7 @@ export type ImageRequest =
 
 export interface Answers {
   warm: Record<string, never>;
+  prefault: Record<string, never>;
   decode: { image: RgbImage };
   encodeComposite: { bytes: ArrayBuffer };
   encodeGray: { bytes: ArrayBuffer };

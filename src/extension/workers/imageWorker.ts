@@ -1,6 +1,6 @@
 // Entry of dist/imageWorker.js, the image worker (see imageProtocol.ts): decoding, encoding, and every
 // picture and view the panel is shown, made from the full-size result off the host's thread.
-import { sharedBytes } from '../../core/bytes';
+import { faultIn, sharedBytes } from '../../core/bytes';
 import { composite, grayLabelBytes } from '../../core/composite';
 import { grayComposite, grayCompositePng } from '../../core/grayComposite';
 import { decodeImage } from '../../core/decode';
@@ -64,9 +64,16 @@ function makeThumbs(image: RgbImage, displayMax: number, previewPixels: number):
 
 const handlers: Handlers<ImageRequest, Answers> = {
   async decode(req) {
-    // Decoded straight into shared memory: the host and the pool's workers read it where it is.
-    const image = await decodeImage(new Uint8Array(req.bytes), req.name, { maxPixels: req.maxPixels, alloc: sharedBytes });
+    // Decoded straight into shared memory: the host and the pool's workers read it where it is
+    // (into the buffer another thread has paged in, when the image has the size it was made for).
+    const { into } = req;
+    const alloc = (n: number): Uint8Array => (into && into.byteLength === n ? new Uint8Array(into) : sharedBytes(n));
+    const image = await decodeImage(new Uint8Array(req.bytes), req.name, { maxPixels: req.maxPixels, alloc });
     return { image };
+  },
+  prefault(req) {
+    faultIn(req.buffer);
+    return {};
   },
   async encodeComposite(req) {
     const { image, labels, k } = req.result;
