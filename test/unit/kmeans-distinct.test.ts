@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { channelValues, distinctIds, distinctOf, distinctValues, packedValues } from '../../src/core/kmeans/index';
 import { lcg } from './kmeans-helpers';
-import { Heap } from '../../src/core/kmeans/kernel';
+import { Heap, growThreadMemory, threadMemory } from '../../src/core/kmeans/kernel';
 import { isSegmentationError } from '../../src/core/errors';
 
 function roundTrip(features: Uint8Array, d: number): void {
@@ -99,4 +99,19 @@ test('channels picked from 3-byte pixels, chunk by chunk, give the values of the
     assert.deepEqual(picked.weights, direct.weights);
     assert.deepEqual(distinctIds(picked, channelValues(pixels, channels)), distinctIds(direct, packedValues(packed, channels.length)));
   }
+});
+
+test('the thread\'s kernel memory grown and paged in ahead: zero, as large as asked, and the next distinct values the same', () => {
+  const rand = lcg(11);
+  const features = Uint8Array.from({ length: 3 * 200_000 }, () => rand() & 0xff);
+  const before = distinctOf(packedValues(features, 3));
+  const size = threadMemory().buffer.byteLength;
+  growThreadMemory(size + (40 << 20));
+  const grown = new Uint8Array(threadMemory().buffer);
+  assert.ok(grown.length >= size + (40 << 20));
+  assert.ok(grown.subarray(size).every((v) => v === 0), 'the new memory is zero');
+  growThreadMemory(1 << 16); // smaller than it is: nothing changes
+  assert.equal(threadMemory().buffer.byteLength, grown.length);
+  const after = distinctOf(packedValues(features, 3));
+  for (const key of ['points', 'weights', 'lookup', 'count'] as const) assert.deepEqual(after[key], before[key], key);
 });

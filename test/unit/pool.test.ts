@@ -307,6 +307,8 @@ test('an idle worker converts and labels part of a large image another worker pr
     const img = noisy(2000, 1500, 7); // 3 MP: twelve chunks to share
     const params = { ...base, colorSpace: 'lab' as const, k: 3, nInit: 2 };
     const expected = withoutTimings(segmentSync(img, params));
+    // as a panel opening such a photo does while it decodes: the workers grow their kernel memory
+    pool.warm(img.width * img.height);
     // both workers up and idle (two runs at once take one each)
     await Promise.all([pool.segment(noisy(10, 10), base), pool.segment(noisy(12, 10), base)]);
     assert.equal(pool.threadCount, 2);

@@ -80,6 +80,11 @@ const HELPER_MIN_VALUES = 20_000;
 const PRIORITY = { preview: 0, normal: 1, sweep: 2, elbow: 3 } as const;
 /** From this size on, a worker that falls idle helps convert and label the image of a run (see sharedConvert.ts, sharedLabels.ts). */
 const SHARE_PIXELS = 2_000_000;
+/** warm(pixels): images from this size get their workers' kernel memory grown ahead. */
+const WARM_MEMORY_PIXELS = 2_000_000;
+/** A 24 MP photo's run (three channels, ~1.2 M distinct colours) grew it to 132 MB. */
+const KERNEL_BYTES_PER_PIXEL = 5.5;
+const KERNEL_BYTES_MAX = 256 * 2 ** 20;
 /** From this size on, preparing an image again costs more than waiting for the worker that holds it (see waitsForHolder). */
 const HOLDER_WAIT_PIXELS = 2_000_000;
 
@@ -231,9 +236,18 @@ export class SegmentPool {
     return settled.flatMap((p) => (p as PromiseFulfilledResult<ElbowPoint[]>).value).sort((a, b) => a.k - b.k);
   }
 
-  /** Starts the worker threads now (a panel opening), not when the first run needs them. */
-  warm(): void {
-    if (!this.disposed) this.idleSlots();
+  /**
+   * Starts the worker threads now (a panel opening), not when the first run needs them; for an
+   * image of `pixels` (>= 2 MP) each also grows its kernel memory to what such an image's run
+   * takes (see growThreadMemory), while the image is still being decoded.
+   */
+  warm(pixels = 0): void {
+    if (this.disposed) return;
+    const idle = this.idleSlots();
+    if (pixels < WARM_MEMORY_PIXELS) return;
+    const bytes = Math.min(KERNEL_BYTES_MAX, Math.round(pixels * KERNEL_BYTES_PER_PIXEL));
+    const after = (): void => this.pump();
+    for (const slot of idle) this.call<'warm'>(slot, { kind: 'warm', bytes }).then(after, after);
   }
 
   /** The image behind `imageKey` is closed: its workers drop what they prepared from it. */

@@ -146,7 +146,13 @@ export interface ForgetTask extends Base {
   prefix: string;
 }
 
-export type TaskRequest = PrepareTask | ConvertTask | LabelTask | ClusterTask | FinishTask | ElbowTask | ForgetTask;
+/** Grows the worker's kernel memory to `bytes` and pages it in, ahead of a large image's first run. */
+export interface WarmTask extends Base {
+  kind: 'warm';
+  bytes: number;
+}
+
+export type TaskRequest = PrepareTask | ConvertTask | LabelTask | ClusterTask | FinishTask | ElbowTask | ForgetTask | WarmTask;
 export type TaskKind = TaskRequest['kind'];
 
 export interface TaskResults {
@@ -157,6 +163,7 @@ export interface TaskResults {
   finish: SegmentResult;
   elbow: ElbowOutcome;
   forget: Record<string, never>;
+  warm: Record<string, never>;
 }
 
 /** Added to every answer: the keys of the prepared inputs the worker keeps (the pool routes by them). */

@@ -15,6 +15,7 @@ import {
   type ElbowTask,
   type FinishTask,
   type ForgetTask,
+  type WarmTask,
   type PrepareTask,
   type SharedDistinct,
   type TaskRequest,
@@ -23,6 +24,7 @@ import {
   type WorkerInit,
 } from './protocol';
 import { serve, type Handlers } from './rpc';
+import { growThreadMemory } from '../kmeans/kernel';
 
 /**
  * What a worker may keep of prepared inputs. A 24-megapixel photo's takes about 110 MB (the
@@ -138,6 +140,10 @@ const handlers: Handlers<TaskRequest, TaskResults> = {
   },
   elbow(task: ElbowTask) {
     return { points: elbowCurve(entryFor(task).prep, task.elbow, yieldNow(task)) };
+  },
+  warm(task: WarmTask) {
+    growThreadMemory(task.bytes);
+    return {};
   },
   forget(task: ForgetTask) {
     for (const key of [...prepared.keys()]) if (key.startsWith(task.prefix)) prepared.delete(key);

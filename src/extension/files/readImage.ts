@@ -5,7 +5,7 @@ import { SegmentationError } from '../../core/errors';
 import { FORMAT_LABELS, readImageHeader, sniffFormat } from '../../core/header';
 import type { Stage } from '../../shared/protocol';
 import type { RgbImage } from '../../core/types';
-import { imageDecoder, imageWorker } from '../workers/workers';
+import { imageDecoder, imageWorker, segmentPool } from '../workers/workers';
 import { fileName } from './uris';
 
 /** Reads through workspace.fs (works on remote and virtual file systems) and decodes. */
@@ -29,7 +29,11 @@ export async function readAndDecode(
   // (0.2-0.35 s less for the decoding thread at 24 MP on the project's VM); unused when the
   // image turns out to have another size.
   const into = pixels >= PREFAULT_PIXELS && pixels <= maxPixels ? new SharedArrayBuffer(pixels * 3) : undefined;
-  if (into) void imageWorker().prefault(into).catch(() => undefined);
+  if (into) {
+    void imageWorker().prefault(into).catch(() => undefined);
+    // and the pool's workers grow their kernel memory for such an image meanwhile
+    segmentPool().warm(pixels);
+  }
   return imageDecoder().decode(bytes, name, maxPixels, into);
 }
 
