@@ -133,6 +133,19 @@ export function clampTo(n: number, r: Range): number {
   return Math.min(r.max, Math.max(r.min, n));
 }
 
+/**
+ * Whether one more digit typed after `text` could still give a value in `r`. While it could
+ * ("1" for k may become 12) the panel waits for a pause in typing before it runs; when it cannot
+ * ("4" for k, typed or stepped with the arrows) the value is final and it runs at once. Anything
+ * but plain digits ("", "-", "4.") waits.
+ */
+export function mayTakeMoreDigits(text: string, r: Range): boolean {
+  const t = text.trim();
+  if (!/^\d+$/.test(t)) return true;
+  const n = Number(t) * 10;
+  return n <= r.max && n + 9 >= r.min;
+}
+
 /** "a whole number from 2 to 16", for messages. */
 export function rangeText(r: Range): string {
   return `a whole number from ${r.min} to ${r.max}`;

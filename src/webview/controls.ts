@@ -1,6 +1,6 @@
 // The parameter form: reads the toolkit controls into PanelParams and writes PanelParams back.
 // Writes happen with `applying` set so the change events they fire do not start runs.
-import { CHANNEL_NAMES, COLOR_SPACES, PANEL_LIMITS, clampTo, rangeText, readWhole, type ColorSpace, type NumericParam, type PanelParams } from '../shared/params';
+import { CHANNEL_NAMES, COLOR_SPACES, PANEL_LIMITS, clampTo, mayTakeMoreDigits, rangeText, readWhole, type ColorSpace, type NumericParam, type PanelParams } from '../shared/params';
 import { OUTPUT_FORMATS, type OutputFormat } from '../shared/formats';
 
 interface ValueControl extends HTMLElement {
@@ -58,9 +58,13 @@ export class Controls {
     this.colorSpace.addEventListener('change', () => this.labelChannels(this.readColorSpace()));
   }
 
-  /** Whether the control is one of the number fields (typed: a run waits for a pause). */
-  isNumberField(el: HTMLElement): boolean {
-    return [...this.numbers.values()].includes(el as ValueControl);
+  /**
+   * Whether an edit of `el` waits for a pause in typing before it runs: a number field whose
+   * value one more digit could still change (see mayTakeMoreDigits).
+   */
+  waitsForTyping(el: HTMLElement): boolean {
+    for (const [p, field] of this.numbers) if (field === el) return mayTakeMoreDigits(field.value, PANEL_LIMITS[p]);
+    return false;
   }
 
   private set(fn: () => void): void {

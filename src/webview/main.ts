@@ -38,7 +38,7 @@ declare function acquireVsCodeApi(): {
   setState(s: SavedState): void;
 };
 
-/** A pause in typing a number before it runs (a dropdown or a checkbox runs at once). */
+/** A pause in typing a number that may take more digits before it runs (a dropdown, a checkbox or a final number runs at once). */
 const TYPING_PAUSE_MS = 100;
 /** The long side of the display pictures: what a panel shows at fit, times the screen's density. */
 const DISPLAY_MAX = Math.round(Math.min(2048, Math.max(512, 1024 * (window.devicePixelRatio || 1))));
@@ -395,7 +395,7 @@ controls.listen((source) => {
     if (r.ok) persist({ params: r.params });
     return;
   }
-  scheduleRun(controls.isNumberField(source));
+  scheduleRun(controls.waitsForTyping(source));
 });
 
 el('save').addEventListener('click', () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isSegmentationError } from '../../src/core/errors';
 import { parseChannels, parseColorSpace, validateParams } from '../../src/core/params';
-import { channelsLabel, DEFAULT_PARAMS, K_WARNING, LIMITS, NUMERIC_PARAMS, PANEL_LIMITS, inRange, readChannels, readColorSpace, readPanelParams, readWhole } from '../../src/shared/params';
+import { channelsLabel, DEFAULT_PARAMS, K_WARNING, LIMITS, NUMERIC_PARAMS, PANEL_LIMITS, inRange, mayTakeMoreDigits, readChannels, readColorSpace, readPanelParams, readWhole } from '../../src/shared/params';
 
 function badParam(fn: () => unknown, ...patterns: RegExp[]): void {
   try {
@@ -151,4 +151,25 @@ test('readPanelParams: a fresh copy of an untrusted object, numbers clamped into
   for (const bad of [null, [], 'x', { ...DEFAULT_PARAMS, k: 2.5 }, { ...DEFAULT_PARAMS, format: 'gif' }, { ...DEFAULT_PARAMS, channels: '01' }]) {
     assert.equal(readPanelParams(bad).ok, false, JSON.stringify(bad));
   }
+});
+
+test('mayTakeMoreDigits: the panel waits for more typing only while another digit could give a value in range', () => {
+  const k = PANEL_LIMITS.k; // 2-16
+  // final: no digit after them stays within 2-16 (typed, or stepped with the arrows)
+  for (const t of ['2', '3', '4', '9', '10', '12', '16', '17', '99', ' 4 ']) assert.equal(mayTakeMoreDigits(t, k), false, t);
+  // "1" may become 10-16, "0" may become 02-09
+  for (const t of ['1', '0']) assert.equal(mayTakeMoreDigits(t, k), true, t);
+  // not a plain number yet: wait as before
+  for (const t of ['', ' ', '-', '-1', '4.', '1e', 'x']) assert.equal(mayTakeMoreDigits(t, k), true, JSON.stringify(t));
+  const nInit = PANEL_LIMITS.nInit; // 1-100
+  assert.equal(mayTakeMoreDigits('10', nInit), true); // 100
+  assert.equal(mayTakeMoreDigits('11', nInit), false); // 110 > 100
+  assert.equal(mayTakeMoreDigits('5', nInit), true);
+  const width = PANEL_LIMITS.width; // 0-16384
+  assert.equal(mayTakeMoreDigits('300', width), true);
+  assert.equal(mayTakeMoreDigits('1639', width), false); // 16390 > 16384
+  assert.equal(mayTakeMoreDigits('1638', width), true); // 16380-16384
+  // a range that starts high: "1" can still reach it with more digits, one more does not
+  assert.equal(mayTakeMoreDigits('1', { min: 50, max: 60 }), false);
+  assert.equal(mayTakeMoreDigits('5', { min: 50, max: 60 }), true);
 });
