@@ -100,6 +100,14 @@ describe('K-means Segmentation in VS Code (code-server, symlinked build)', { tim
     await expectNewResult('channels H, V');
 
     await frame.locator('#clusters input').fill('4');
+    // no digit typed after a 4 keeps k within 2-16: it runs at once, not after the typing pause
+    const gap = await frame.locator('body').evaluate(() => {
+      const trace = window.kmeansTrace ?? [];
+      const edit = trace.findLast((e) => e.type === 'edit');
+      const sent = edit && trace.find((e) => e.type === 'run-sent' && e.t >= edit.t);
+      return sent ? sent.t - edit.t : null;
+    });
+    assert.ok(gap !== null && gap < 50, `k 4 is sent without waiting for more typing (run message ${gap} ms after the edit)`);
     await expectNewResult('4 clusters');
     const sizes = (await frame.locator('#sizes').innerText()).match(/\d+(\.\d+)?\s*%/g) ?? [];
     assert.equal(sizes.length, 4, `#sizes shows one percentage per cluster: ${await frame.locator('#sizes').innerText()}`);
