@@ -38,7 +38,10 @@ declare function acquireVsCodeApi(): {
   setState(s: SavedState): void;
 };
 
-/** A pause in typing a number that may take more digits before it runs (a dropdown, a checkbox or a final number runs at once). */
+/**
+ * A pause in typing a number that may still take more digits, before it runs (a dropdown, a
+ * checkbox or a number no further digit could keep in range runs at once).
+ */
 const TYPING_PAUSE_MS = 100;
 /** The long side of the display pictures: what a panel shows at fit, times the screen's density. */
 const DISPLAY_MAX = Math.round(Math.min(2048, Math.max(512, 1024 * (window.devicePixelRatio || 1))));
