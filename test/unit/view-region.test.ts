@@ -28,7 +28,7 @@ function crop(img: RgbImage, x: number, y: number, w: number, h: number): Uint8A
   return out;
 }
 
-/** A PNG written by encodePngSync, read back (8-bit, filter none or sub). */
+/** A PNG written by encodePngSync, read back (8-bit, filter none, sub or up). */
 function readPng(bytes: ArrayBuffer): { width: number; height: number; channels: number; data: Uint8Array } {
   const b = new Uint8Array(bytes);
   const view = new DataView(bytes);
@@ -56,7 +56,9 @@ function readPng(bytes: ArrayBuffer): { width: number; height: number; channels:
     const f = raw[y * (row + 1)]!;
     for (let x = 0; x < row; x++) {
       const v = raw[y * (row + 1) + 1 + x]!;
-      data[y * row + x] = f === 1 && x >= channels ? (v + data[y * row + x - channels]!) & 255 : v;
+      const left = x >= channels ? data[y * row + x - channels]! : 0;
+      const up = y > 0 ? data[(y - 1) * row + x]! : 0;
+      data[y * row + x] = f === 0 ? v : f === 1 ? (v + left) & 255 : f === 2 ? (v + up) & 255 : NaN;
     }
   }
   return { width, height, channels, data };
@@ -109,7 +111,7 @@ test('smaller: each right-half pixel is the cluster at the centre of its box; th
   assert.throws(() => boxRegion(r.image, { x: 400, y: 0, width: 100, height: 10 }, 10, 10), RangeError);
 });
 
-test('the panel\'s PNGs decode to the bytes they were made from, RGB and gray, both row filters, in a buffer of their own', () => {
+test('the panel\'s PNGs decode to the bytes they were made from, RGB and gray, with each of their row filters, in a buffer of their own', () => {
   const rgb = new Uint8Array(31 * 17 * 3).map((_, i) => (i * 37) % 256);
   for (const settings of [VIEW_FLAT_PNG, VIEW_PHOTO_PNG]) {
     const file = encodePngSync(rgb, 31, 17, 3, settings);
