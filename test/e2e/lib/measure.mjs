@@ -2,41 +2,64 @@
 // panel on large images"): the time from an action to a panel state, the page's round-trip time
 // while work runs (a stalled renderer answers late), and the peak resident memory of the
 // extension host (its worker threads included) and of Chromium's renderers.
-import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Resident memory (MB) of the extension host and of the largest Chromium renderer, now. */
-export function memoryNow() {
-  const out = execFileSync('ps', ['-eo', 'rss=,args='], { encoding: 'utf8' });
+/** Each process's command line (from /proc, without spawning anything). */
+function processes() {
+  const out = [];
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      out.push({ pid, args: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ') });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+const isHost = (args) => /--type=extensionHost|extensionHost/.test(args) && !/chrom/.test(args);
+const isRenderer = (args) => /chrom/.test(args) && args.includes('--type=renderer');
+
+/** A /proc/<pid>/status field in MB (VmRSS now, VmHWM the peak over the process's life), 0 if gone. */
+function statusMb(pid, field) {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function largest(field) {
   let host = 0;
   let renderer = 0;
-  for (const line of out.split('\n')) {
-    const m = /^\s*(\d+)\s+(.*)$/.exec(line);
-    if (!m) continue;
-    const mb = Number(m[1]) / 1024;
-    const args = m[2];
-    if (/--type=extensionHost|extensionHost/.test(args) && !/chrom/.test(args)) host = Math.max(host, mb);
-    if (/chrom/.test(args) && args.includes('--type=renderer')) renderer = Math.max(renderer, mb);
+  for (const { pid, args } of processes()) {
+    if (isHost(args)) host = Math.max(host, statusMb(pid, field));
+    if (isRenderer(args)) renderer = Math.max(renderer, statusMb(pid, field));
   }
   return { host, renderer };
 }
 
-/** Samples memoryNow every `ms` until stopped; returns the peaks. */
-export function memorySampler(ms = 300) {
+/** Resident memory (MB) of the extension host and of the largest Chromium renderer, now. */
+export function memoryNow() {
+  return largest('VmRSS');
+}
+
+/**
+ * The peak resident memory (MB) of the extension host (its worker threads included) and of the
+ * largest Chromium renderer, as the kernel keeps it (VmHWM): every peak, however short, and no
+ * sampling taking CPU from the work measured. `stop()` reads it; the processes are the session's
+ * own, so their peaks are those of its work.
+ */
+export function memorySampler() {
   const peak = { host: 0, renderer: 0 };
-  const take = () => {
-    const now = memoryNow();
-    peak.host = Math.max(peak.host, now.host);
-    peak.renderer = Math.max(peak.renderer, now.renderer);
-  };
-  take();
-  const timer = setInterval(take, ms);
   return {
     peak,
     stop() {
-      clearInterval(timer);
-      take();
+      Object.assign(peak, largest('VmHWM'));
       return peak;
     },
   };
