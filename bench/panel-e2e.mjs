@@ -32,7 +32,7 @@ ensureE2EPackages((m) => {
 // After the install: these import playwright-core.
 const { startCodeServer } = await import('../test/e2e/lib/codeServer.mjs');
 const { compositeInfo, explorerContextMenu, launchBrowser, openWorkbench, webviewFrame } = await import('../test/e2e/lib/workbench.mjs');
-const { memorySampler, panelClock, panelTrace, stallProbe, timeToReady } = await import('../test/e2e/lib/measure.mjs');
+const { peakMemory, panelClock, panelTrace, stallProbe, timeToReady } = await import('../test/e2e/lib/measure.mjs');
 
 const build = spawnSync(process.execPath, ['esbuild.mjs', '--quiet', '--production'], { cwd: ROOT, stdio: 'inherit' });
 if (build.status !== 0) process.exit(1);
@@ -77,7 +77,6 @@ for (const mp of wanted) {
   try {
     const { page } = await openWorkbench(browser, server, name);
     await new Promise((r) => setTimeout(r, 3000)); // the workbench settles
-    const memory = memorySampler();
     const t0 = await explorerContextMenu(page, name, 'Segment with K-means');
     const frame = webviewFrame(page);
     await frame.locator('body').waitFor();
@@ -123,7 +122,7 @@ for (const mp of wanted) {
           ` (the run message ${Math.round(sent - edit)} ms after it${sent - edit >= 50 ? ': the panel waited for typing to pause' : ''})`,
       );
     }
-    const peak = memory.stop();
+    const peak = peakMemory();
     log(`longest stall during the changes ${Math.round(stall)} ms; peak RSS: extension host ${Math.round(peak.host)} MB, renderer ${Math.round(peak.renderer)} MB`);
     measured = { openMs, finals, returns, previews, stall, openStall, peak };
   } finally {

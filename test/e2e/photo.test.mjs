@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe } from 'node:test';
 import { cameraPhoto } from '../fixtures/photo/make-photo.mjs';
 import { startCodeServer } from './lib/codeServer.mjs';
-import { memorySampler, panelClock, panelTrace, stallProbe, timeToReady } from './lib/measure.mjs';
+import { panelClock, peakMemory, panelTrace, stallProbe, timeToReady } from './lib/measure.mjs';
 import { ROOT, RUN_DIR } from './lib/paths.mjs';
 import { compositeInfo, explorerContextMenu, launchBrowser, openWorkbench, scenarioRunner, screenshot, webviewFrame } from './lib/workbench.mjs';
 
@@ -51,7 +51,6 @@ describe('A 24-megapixel photo in VS Code (code-server, symlinked build)', { tim
   const scenario = scenarioRunner(() => page, 600_000);
 
   scenario('1. opening it: the image, a preview, then the full-size result; display-size pictures, full-size data-*', 'photo-open', async () => {
-    const memory = memorySampler();
     await explorerContextMenu(page, PHOTO, 'Segment with K-means');
     await page.locator('.tab.active', { hasText: PHOTO }).waitFor();
     frame = webviewFrame(page);
@@ -83,7 +82,7 @@ describe('A 24-megapixel photo in VS Code (code-server, symlinked build)', { tim
     // their own): where the clusters split, and the three channel strips.
     await frame.locator('#split[data-state="ready"][data-kind="scatter"]').waitFor({ timeout: 60_000 });
     assert.equal(await frame.locator('#planes figure.plane').count(), 3);
-    figures.peakMb = Object.fromEntries(Object.entries(memory.stop()).map(([k, v]) => [k, Math.round(v)]));
+    figures.peakMb = Object.fromEntries(Object.entries(peakMemory()).map(([k, v]) => [k, Math.round(v)]));
     await screenshot(page, 'photo-24mp-k4');
   });
 

@@ -58,7 +58,8 @@ function readPng(bytes: ArrayBuffer): { width: number; height: number; channels:
       const v = raw[y * (row + 1) + 1 + x]!;
       const left = x >= channels ? data[y * row + x - channels]! : 0;
       const up = y > 0 ? data[(y - 1) * row + x]! : 0;
-      data[y * row + x] = f === 0 ? v : f === 1 ? (v + left) & 255 : f === 2 ? (v + up) & 255 : NaN;
+      if (f > 2) throw new Error(`row ${y}: filter ${f} is not one this reader knows`);
+      data[y * row + x] = f === 0 ? v : f === 1 ? (v + left) & 255 : (v + up) & 255;
     }
   }
   return { width, height, channels, data };

@@ -23,46 +23,30 @@ function processes() {
 const isHost = (args) => /--type=extensionHost|extensionHost/.test(args) && !/chrom/.test(args);
 const isRenderer = (args) => /chrom/.test(args) && args.includes('--type=renderer');
 
-/** A /proc/<pid>/status field in MB (VmRSS now, VmHWM the peak over the process's life), 0 if gone. */
-function statusMb(pid, field) {
+/** A process's peak resident memory in MB (0 if it is gone). */
+function vmHwmMb(pid) {
   try {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : 0;
   } catch {
     return 0;
   }
 }
 
-function largest(field) {
+/**
+ * The peak resident memory (MB) of the extension host (its worker threads included) and of the
+ * largest Chromium renderer over their lives, as the kernel keeps it (VmHWM): every peak, however
+ * short, with no sampling taking CPU from the work measured (the processes are the session's own,
+ * so their peaks are those of its work). Read it once the work is done.
+ */
+export function peakMemory() {
   let host = 0;
   let renderer = 0;
   for (const { pid, args } of processes()) {
-    if (isHost(args)) host = Math.max(host, statusMb(pid, field));
-    if (isRenderer(args)) renderer = Math.max(renderer, statusMb(pid, field));
+    if (isHost(args)) host = Math.max(host, vmHwmMb(pid));
+    if (isRenderer(args)) renderer = Math.max(renderer, vmHwmMb(pid));
   }
   return { host, renderer };
-}
-
-/** Resident memory (MB) of the extension host and of the largest Chromium renderer, now. */
-export function memoryNow() {
-  return largest('VmRSS');
-}
-
-/**
- * The peak resident memory (MB) of the extension host (its worker threads included) and of the
- * largest Chromium renderer, as the kernel keeps it (VmHWM): every peak, however short, and no
- * sampling taking CPU from the work measured. `stop()` reads it; the processes are the session's
- * own, so their peaks are those of its work.
- */
-export function memorySampler() {
-  const peak = { host: 0, renderer: 0 };
-  return {
-    peak,
-    stop() {
-      Object.assign(peak, largest('VmHWM'));
-      return peak;
-    },
-  };
 }
 
 /**
