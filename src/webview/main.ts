@@ -5,7 +5,7 @@
 // (createImageBitmap), so the page stays responsive whatever the image's size.
 import { provideVSCodeDesignSystem, vsCodeButton, vsCodeCheckbox, vsCodeDropdown, vsCodeOption, vsCodeTextField } from '@vscode/webview-ui-toolkit';
 import { LAYOUT_IDS, type LayoutId } from '../shared/geometry';
-import { type ExportWhat, type HostMessage, type OriginalMessage, type Picture, type ResultMessage, type ResultModeId, type ResultView, type SweepAxisId, type TilePart, type WebviewMessage } from '../shared/protocol';
+import { viewLabel, type ExportWhat, type HostMessage, type OriginalMessage, type Picture, type ResultMessage, type ResultModeId, type ResultView, type SweepAxisId, type TilePart, type WebviewMessage } from '../shared/protocol';
 import { Controls } from './controls';
 import { ExploreView, withSetting } from './explore';
 import { Insight } from './insight/insight';
@@ -200,6 +200,7 @@ function askView(view: ResultView, highlight: number | undefined): void {
   viewAsked = { view, highlight };
   if (viewInFlight !== undefined) {
     viewWaiting = viewAsked;
+    markViewPending();
     return;
   }
   sendView(view, highlight);
@@ -210,6 +211,13 @@ function sendView(view: ResultView, highlight: number | undefined): void {
   const msg: WebviewMessage = { type: 'view', requestId: viewInFlight, view };
   if (highlight !== undefined) msg.highlight = highlight;
   vscode.postMessage(msg);
+  markViewPending();
+}
+
+/** `#composite[data-view-pending]` while a view is asked and not drawn: the picture is about to change. */
+function markViewPending(): void {
+  if (viewInFlight !== undefined || viewWaiting) canvas.dataset.viewPending = 'true';
+  else delete canvas.dataset.viewPending;
 }
 
 function askDetail(requests: DetailRequest[]): void {
@@ -276,9 +284,14 @@ async function onResult(msg: ResultMessage): Promise<void> {
     setBodyState(inputError ? 'error' : 'ready');
     setRunStatus(`Full size, ${msg.width}×${msg.height}: ${formatMs(msg.timeMs)}`, 'ready');
   }
-  // A view asked while this run was under way (a hover, a click) applies to the new result too.
+  // The host answers views of the result it shows and drops those of a result it no longer shows
+  // (and of none, before the first): a view still asked is asked again of this one, which the host
+  // drew in the last view it had been sent. A hover is never part of a result.
   const asked = viewAsked;
-  if (asked.highlight !== undefined || JSON.stringify(asked.view) !== JSON.stringify(insight.view())) askView(insight.view(), asked.highlight);
+  viewInFlight = undefined;
+  viewWaiting = undefined;
+  markViewPending();
+  if (asked.highlight !== undefined || msg.label !== viewLabel(insight.view())) askView(insight.view(), asked.highlight);
 }
 
 async function onRight(msg: Extract<HostMessage, { type: 'right' }>): Promise<void> {
@@ -293,6 +306,7 @@ async function onRight(msg: Extract<HostMessage, { type: 'right' }>): Promise<vo
   const waiting = viewWaiting;
   viewWaiting = undefined;
   if (waiting) sendView(waiting.view, waiting.highlight);
+  else markViewPending();
 }
 
 async function onTile(msg: Extract<HostMessage, { type: 'tile' }>): Promise<void> {

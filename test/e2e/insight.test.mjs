@@ -63,9 +63,12 @@ describe('Insight views in VS Code (code-server, symlinked build)', { timeout: 6
     await frame.locator('#elbowTitle').hover();
   }
 
-  /** The canvas's view label once it equals `want` (the right half is painted at the next frame). */
+  /**
+   * Until the canvas shows the view `want` and no other view is asked (a hover the pointer made on
+   * its way, say, would otherwise repaint the picture while it is read).
+   */
   async function waitForView(want) {
-    await frame.locator(`#composite[data-view="${want}"]`).waitFor({ state: 'attached', timeout: 10_000 });
+    await frame.locator(`#composite[data-view="${want}"]:not([data-view-pending])`).waitFor({ state: 'attached', timeout: 10_000 });
   }
 
   /**

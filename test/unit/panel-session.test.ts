@@ -127,6 +127,19 @@ test('hue is 0-179: the histogram of H spans its own range', async () => {
   s.dispose();
 });
 
+test('a mode picked while a run is under way applies to its result, which says so', async () => {
+  const { s, posted, failed } = session(chelsea);
+  s.run({ type: 'run', requestId: 1, params: base, view: GRAY });
+  // No result is shown yet: the view is not answered, and the run draws in it.
+  s.setView({ type: 'view', requestId: 2, view: { mode: 'mean', selected: [], white: false } });
+  await s.idle();
+  assert.deepEqual(failed, []);
+  const [r] = of(posted, 'result');
+  assert.equal(r?.label, 'mean');
+  assert.deepEqual((await pixels(r.right)).data, renderResult(expected(chelsea, base), 'mean').data);
+  s.dispose();
+});
+
 test('tiles hold the true pixels; the inspector reads the full-size data; views re-render the right half', async () => {
   const { s, posted } = session(chelsea);
   s.run({ type: 'run', requestId: 1, params: base, view: GRAY });

@@ -509,9 +509,10 @@ export class PanelSession {
           .segment(small, previewParams, { signal, imageKey: `${imageId}|preview`, priority: 'preview', onStopped: onStopped() })
           .then(async (result) => {
             if (stale() || finalPosted) return;
-            const rv = await this.deps.io().resultView(result, small.width, small.height, msg.view);
+            const view = this.view;
+            const rv = await this.deps.io().resultView(result, small.width, small.height, view);
             if (stale() || finalPosted) return;
-            this.postResult(requestId, imageId, true, params, key, result, rv, target, started);
+            this.postResult(requestId, imageId, true, params, key, result, rv, target, started, view);
           });
         preview.catch(() => undefined);
       }
@@ -519,10 +520,12 @@ export class PanelSession {
       const result = await whole;
       if (stale()) return;
       progress('drawing', 'Drawing…');
-      const rv = await this.deps.io().resultView(result, display.width, display.height, msg.view, thumbs.display);
+      // Drawn as the panel shows results now: a mode picked while the run was under way applies to it.
+      const view = this.view;
+      const rv = await this.deps.io().resultView(result, display.width, display.height, view, thumbs.display);
       if (stale()) return;
       finalPosted = true;
-      const shown = this.postResult(requestId, imageId, false, params, key, result, rv, target, started);
+      const shown = this.postResult(requestId, imageId, false, params, key, result, rv, target, started, view);
       shown.display = thumbs.display;
       this.remember(shown);
       // After the run: the next one starts at once, not when these views are done.
@@ -569,6 +572,7 @@ export class PanelSession {
     rv: Answers['resultView'],
     full: { width: number; height: number },
     started: number,
+    view: ResultView,
   ): Shown {
     const shown: Shown = { id: this.nextResultId++, preview, params, key, result, palette: rv.palette, full };
     this.shown = shown;
@@ -581,7 +585,7 @@ export class PanelSession {
       width: full.width,
       height: full.height,
       right: rv.right,
-      label: viewLabel(this.view),
+      label: viewLabel(view),
       k: result.k,
       inertia: result.inertia,
       sizes: sizePercents(result.clusterSizes),
