@@ -35,6 +35,8 @@ const targets = [
     ...node,
     entryPoints: { cli: 'src/cli/main.ts' },
     banner: { js: '#!/usr/bin/env node' },
+    // Minified in every build: each CLI process parses it first (about 50 ms of a 0.4 s run on a small image).
+    minify: true,
     ...codecBundleOptions((f) => f.inCli),
   },
   {
