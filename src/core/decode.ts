@@ -1,7 +1,8 @@
 // Bytes of an image file -> RgbImage, pixel for pixel what OpenCV's cv2.imread(path,
 // IMREAD_COLOR) returns (as RGB). The size is checked from the header first, so a 60000x60000
 // PNG is refused without allocating its pixels. JPEG, WebP and AVIF go through WebAssembly
-// codecs (codecs/), PNG through pngjs, BMP, GIF and TIFF through jimp's JavaScript codecs.
+// codecs (codecs/), 8-bit RGB and RGBA PNG through codecs/pngRead.ts, other PNG through pngjs,
+// BMP, GIF and TIFF through jimp's JavaScript codecs.
 
 import { SegmentationError, isSegmentationError } from './errors';
 import { checkGifFrame, checkPngData, firstTiffPage, pngTransparentKey } from './decodeGuards';
@@ -10,6 +11,7 @@ import { jimpFormat } from './jimpLoader';
 import { isOutOfMemory, type PixelSink } from './codecs/emscripten';
 import { JpegNeedsFallback, decodeJpegWasm, tooLargeForMemory } from './codecs/jpeg';
 import { jpegOrientation, orientedSize, pngOrientation, tiffOrientation, toOrientedRgb, type Orientation } from './codecs/orientation';
+import { readPngRows } from './codecs/pngRead';
 import { decodeAvifWasm, decodeWebpWasm } from './codecs/webpAvif';
 import type { RgbImage } from './types';
 import { imageFormatsText } from '../shared/formats';
@@ -215,7 +217,9 @@ interface PngjsImage {
  * transparent black; OpenCV's IMREAD_COLOR drops transparency and keeps what is stored).
  */
 function decodePng(bytes: Uint8Array, name: string): Raw {
-  checkPngData(bytes, name);
+  const rows = checkPngData(bytes, name);
+  const read = rows && readPngRows(bytes, rows);
+  if (read) return { width: read.width, height: read.height, data: read.data, channels: read.channels, shift: 0, orientation: pngOrientation(bytes) ?? 1 };
   const { PNG } = require('pngjs') as { PNG: { sync: { read(data: Buffer, options?: object): PngjsImage } } };
   const sixteen = bytes.length > 24 && bytes[24] === 16; // IHDR bit depth
   const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), sixteen ? { skipRescale: true } : {});

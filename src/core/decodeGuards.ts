@@ -182,8 +182,9 @@ const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
  * Checks that a non-interlaced PNG's compressed rows inflate without error to at least the
  * image's size (pngjs's own inflate, see above, would not notice). Files too broken to reach
  * this point (no IHDR, no IDAT, a chunk cut short) are left to pngjs, which rejects them.
+ * Returns the inflated rows when they are exactly the image's (codecs/pngRead.ts reads them).
  */
-export function checkPngData(bytes: Uint8Array, name: string): void {
+export function checkPngData(bytes: Uint8Array, name: string): Uint8Array | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let width = 0;
   let height = 0;
@@ -211,19 +212,20 @@ export function checkPngData(bytes: Uint8Array, name: string): void {
   }
   const channels = PNG_CHANNELS[colorType];
   // interlaced data goes through zlib.inflateSync in pngjs, which does throw
-  if (interlaced || !channels || parts.length === 0 || width === 0 || height === 0) return;
+  if (interlaced || !channels || parts.length === 0 || width === 0 || height === 0) return undefined;
   const need = (Math.ceil((width * channels * depth) / 8) + 1) * height;
-  let got: number;
+  let rows: Uint8Array;
   try {
     // A missing end of stream is tolerated, as decoders do; damaged data is not.
-    got = inflateSync(Buffer.concat(parts), { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: need }).length;
+    rows = inflateSync(Buffer.concat(parts), { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: need });
   } catch (e) {
-    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return; // more than enough rows
+    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return undefined; // more than enough rows
     throw new SegmentationError('corrupt-image', 'corrupt PNG data: the compressed pixel rows are damaged', name);
   }
-  if (got < need) {
-    throw new SegmentationError('corrupt-image', `truncated PNG data: ${got} of the ${need} bytes of pixel rows`, name);
+  if (rows.length < need) {
+    throw new SegmentationError('corrupt-image', `truncated PNG data: ${rows.length} of the ${need} bytes of pixel rows`, name);
   }
+  return rows;
 }
 
 /**
