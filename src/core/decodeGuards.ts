@@ -13,6 +13,7 @@
 //   in about 1 run of 50). So the stream is inflated here first, with zlib's own checks.
 import { constants, inflateSync } from 'node:zlib';
 import { SegmentationError } from './errors';
+import { pngChunks } from './codecs/pngChunks';
 
 const MP = (n: number): string => (n / 1e6).toFixed(n >= 1e7 ? 0 : 1);
 
@@ -192,11 +193,7 @@ export function checkPngData(bytes: Uint8Array, name: string): Uint8Array | unde
   let colorType = -1;
   let interlaced = false;
   const parts: Uint8Array[] = [];
-  for (let at = 8; at + 8 <= bytes.length; ) {
-    const length = view.getUint32(at);
-    const type = String.fromCharCode(bytes[at + 4]!, bytes[at + 5]!, bytes[at + 6]!, bytes[at + 7]!);
-    const data = at + 8;
-    if (data + length > bytes.length) break;
+  for (const { type, data, length } of pngChunks(bytes)) {
     if (type === 'IHDR' && length >= 13) {
       width = view.getUint32(data);
       height = view.getUint32(data + 4);
@@ -208,7 +205,6 @@ export function checkPngData(bytes: Uint8Array, name: string): Uint8Array | unde
     } else if (type === 'IEND') {
       break;
     }
-    at = data + length + 4;
   }
   const channels = PNG_CHANNELS[colorType];
   // interlaced data goes through zlib.inflateSync in pngjs, which does throw
@@ -239,11 +235,8 @@ export function pngTransparentKey(bytes: Uint8Array): [number, number, number] |
   const depth = bytes[24]!;
   const colorType = bytes[25]!;
   if (colorType !== 0 && colorType !== 2) return undefined;
-  for (let at = 8; at + 8 <= bytes.length; ) {
-    const length = view.getUint32(at);
-    const type = String.fromCharCode(bytes[at + 4]!, bytes[at + 5]!, bytes[at + 6]!, bytes[at + 7]!);
-    const data = at + 8;
-    if (data + length > bytes.length || type === 'IDAT' || type === 'IEND') return undefined;
+  for (const { type, data, length } of pngChunks(bytes)) {
+    if (type === 'IDAT' || type === 'IEND') return undefined;
     if (type === 'tRNS') {
       const scale = (v: number): number => (depth < 8 ? Math.round((v * 255) / ((1 << depth) - 1)) : v);
       if (colorType === 0 && length >= 2) {
@@ -253,7 +246,6 @@ export function pngTransparentKey(bytes: Uint8Array): [number, number, number] |
       if (colorType === 2 && length >= 6) return [scale(view.getUint16(data)), scale(view.getUint16(data + 2)), scale(view.getUint16(data + 4))];
       return undefined;
     }
-    at = data + length + 4;
   }
   return undefined;
 }

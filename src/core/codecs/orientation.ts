@@ -2,6 +2,7 @@
 // applies it: read from a JPEG's APP1 "Exif" segment, a PNG's eXIf chunk or a TIFF's first
 // directory (OpenCV 4.6 does not look at WebP's), then flips and transposes as its
 // ApplyExifOrientation does. Values outside 1-8 leave the image as stored.
+import { pngChunks } from './pngChunks';
 
 /** 1 = as stored; 2-4 flips; 5-8 transposes (width and height swap). */
 export type Orientation = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
@@ -60,19 +61,13 @@ export function jpegOrientation(bytes: Uint8Array): Orientation | undefined {
 
 /** The orientation in a PNG's eXIf chunk (before the image data, as the PNG spec places it). */
 export function pngOrientation(bytes: Uint8Array): Orientation | undefined {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let at = 8; at + 8 <= bytes.length; ) {
-    const length = view.getUint32(at);
-    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
-    const data = at + 8;
-    if (data + length > bytes.length) return undefined;
+  for (const { type, data, length } of pngChunks(bytes)) {
     if (type === 'eXIf') {
       // some writers keep the "Exif\0\0" prefix of the JPEG segment
       const skip = length >= 6 && String.fromCharCode(...bytes.subarray(data, data + 6)) === 'Exif\0\0' ? 6 : 0;
       return tiffOrientation(bytes, data + skip, data + length);
     }
     if (type === 'IDAT' || type === 'IEND') return undefined;
-    at = data + length + 4;
   }
   return undefined;
 }

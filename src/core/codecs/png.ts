@@ -23,12 +23,13 @@ export const VIEW_PHOTO_PNG: PngSettings = { filter: 2, level: 1, strategy: cons
 /** The panel's pictures of flat cluster colours (the right half): no filter, level 1, run-length only (40 % smaller than the default strategy, as fast). */
 export const VIEW_FLAT_PNG: PngSettings = { filter: 0, level: 1, strategy: constants.Z_RLE };
 
-const SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
+/** The eight bytes every PNG file starts with. */
+export const SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 
 let crcTable: Uint32Array | undefined;
 
 /** CRC-32 of a chunk; zlib's (Node 20.15+), else a table. */
-function crc32(bytes: Uint8Array): number {
+export function crc32(bytes: Uint8Array): number {
   if (typeof zlibCrc32 === 'function') return zlibCrc32(bytes) >>> 0;
   if (!crcTable) {
     crcTable = new Uint32Array(256);
