@@ -6,7 +6,7 @@
 
 import { SegmentationError } from './errors';
 import { plainBytes, type Alloc } from './bytes';
-import type { RgbImage } from './types';
+import type { ChannelImage, RgbImage } from './types';
 import type { ColorSpace } from '../shared/params';
 
 const f32 = Math.fround;
@@ -161,6 +161,31 @@ function converterFor(space: ColorSpace): Converter {
 /** Pixels [from, to) of `src` in `space`, written to the same pixels of `out`. */
 export function convertPixels(src: Uint8Array, out: Uint8Array, space: ColorSpace, from: number, to: number): void {
   converterFor(space)(src.subarray(from * 3, to * 3), out.subarray(from * 3, to * 3), (to - from) * 3);
+}
+
+const IN_ORDER = [0, 1, 2] as const;
+const REVERSED = [2, 1, 0] as const;
+
+/**
+ * The image in `space`: for BGR the image itself, read backwards (nothing is copied), otherwise
+ * converted (see convertColor) into memory from `alloc`.
+ */
+export function inColorSpace(img: RgbImage, space: ColorSpace, alloc: Alloc = plainBytes): ChannelImage {
+  if (space === 'bgr') {
+    if (img.data.length < img.width * img.height * 3) throw new Error(`inColorSpace: ${img.data.length} bytes for a ${img.width}x${img.height} RGB image`);
+    return { data: img.data, offsets: REVERSED };
+  }
+  return converted(convertColor(img, space, alloc));
+}
+
+/** Converted bytes in OpenCV's channel order. */
+export function converted(data: Uint8Array): ChannelImage {
+  return { data, offsets: IN_ORDER };
+}
+
+/** Where channels `channels` (indices in the colour space's order) lie in each pixel of `img`. */
+export function channelBytes(img: ChannelImage, channels: readonly number[]): number[] {
+  return channels.map((c) => img.offsets[c]!);
 }
 
 /** The whole image in `space`: 3 bytes a pixel in OpenCV's channel order. */

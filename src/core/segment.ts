@@ -4,11 +4,11 @@
 // No jimp and no node-only imports here: this file is bundled into the worker.
 import { plainBytes, sharedBytes, type Alloc } from './bytes';
 import { targetSize, resizeArea } from './resize';
-import { convertColor } from './colorspace';
+import { channelBytes, converted as inOrder, inColorSpace } from './colorspace';
 import { completeConversion, type SharedConversion } from './sharedConvert';
 import { completeLabelling, pixelLabeller, type SharedLabelling } from './sharedLabels';
 import { channelValues, distinctOf, kmeans, bestOf, type Distinct, type KMeansResult } from './kmeans/index';
-import type { RgbImage, SegmentResult } from './types';
+import type { ChannelImage, RgbImage, SegmentResult } from './types';
 import type { SegmentParams } from '../shared/params';
 
 export type { Distinct, KMeansResult };
@@ -18,7 +18,8 @@ export const DEFAULT_TOL = 1e-4;
 export interface Prepared {
   /** The resized image (the composite's "original"). */
   image: RgbImage;
-  converted: Uint8Array;
+  /** For BGR the image itself, read backwards (see inColorSpace). */
+  converted: ChannelImage;
   /** Number of selected channels. */
   d: number;
   distinct: Distinct;
@@ -50,10 +51,10 @@ export function prepare(source: RgbImage, params: PrepareParams & Pick<SegmentPa
   }
   const t1 = now();
   const shared = conversion && image === source && conversion.colorSpace === params.colorSpace && conversion.out.length === image.width * image.height * 3;
-  const converted = shared ? completeConversion(image, conversion) : convertColor(image, params.colorSpace, alloc);
+  const converted = shared ? inOrder(completeConversion(image, conversion)) : inColorSpace(image, params.colorSpace, alloc);
   const t2 = now();
   const d = params.channels.length;
-  const distinct = distinctOf(channelValues(converted, params.channels), alloc === sharedBytes);
+  const distinct = distinctOf(channelValues(converted.data, channelBytes(converted, params.channels)), alloc === sharedBytes);
   const t3 = now();
 
   return withK(
@@ -155,16 +156,16 @@ export function finish(
   const rankOf = new Uint8Array(k);
   order.forEach((c, rank) => (rankOf[c] = rank));
 
-  const pixels = prep.converted.length / 3;
+  const pixels = prep.converted.data.length / 3;
   // (a labelling sent by the pool is made from this input: the same shared memory under other views)
-  const shared = labelling && labelling.converted.length === prep.converted.length && labelling.ranks.length === count && labelling.labels.length === pixels;
+  const shared = labelling && labelling.converted.data.length === prep.converted.data.length && labelling.ranks.length === count && labelling.labels.length === pixels;
   const distinctRank = shared ? labelling.ranks : new Uint8Array(count);
   for (let i = 0; i < count; i++) distinctRank[i] = rankOf[assign[i]!]!;
   let labels: Uint8Array;
   if (shared) labels = completeLabelling(labelling);
   else {
     labels = alloc(pixels);
-    pixelLabeller(labels, distinctRank, prep.distinct.lookup, channelValues(prep.converted, params.channels))(0, pixels);
+    pixelLabeller(labels, distinctRank, prep.distinct.lookup, channelValues(prep.converted.data, channelBytes(prep.converted, params.channels)))(0, pixels);
   }
 
   const t1 = now();

@@ -3,6 +3,8 @@
 // pixel: 0.3-0.5 s of a 24 MP photo on one thread), and alone when none comes. Helpers wait until
 // the owner has put each distinct value's rank in place.
 import { sharedBytes } from './bytes';
+import { channelBytes } from './colorspace';
+import type { ChannelImage } from './types';
 import { channelValues, idReader, type Values } from './kmeans/index';
 import { awaitOpen, completeChunks, newChunkTable, shareChunks } from './sharedChunks';
 
@@ -14,15 +16,15 @@ export interface SharedLabelling {
   labels: Uint8Array;
   /** Per distinct value its cluster's rank: written by the owner before it opens the table. */
   ranks: Uint8Array;
-  /** The converted image and the channels clustered on (the values the ids were made from). */
-  converted: Uint8Array;
+  /** The image in its colour space and the channels clustered on (the values the ids were made from). */
+  converted: ChannelImage;
   channels: number[];
   /** Value -> distinct id (Distinct.lookup). */
   lookup: Uint32Array;
 }
 
-export function newSharedLabelling(converted: Uint8Array, channels: number[], lookup: Uint32Array, distinctCount: number): SharedLabelling {
-  const pixels = converted.length / 3;
+export function newSharedLabelling(converted: ChannelImage, channels: number[], lookup: Uint32Array, distinctCount: number): SharedLabelling {
+  const pixels = converted.data.length / 3;
   return { table: newChunkTable(pixels), labels: sharedBytes(pixels), ranks: sharedBytes(distinctCount), converted, channels, lookup };
 }
 
@@ -39,7 +41,7 @@ export function pixelLabeller(labels: Uint8Array, ranks: Uint8Array, lookup: Uin
 }
 
 function labeller(job: SharedLabelling): (from: number, to: number) => void {
-  return pixelLabeller(job.labels, job.ranks, job.lookup, channelValues(job.converted, job.channels));
+  return pixelLabeller(job.labels, job.ranks, job.lookup, channelValues(job.converted.data, channelBytes(job.converted, job.channels)));
 }
 
 /**

@@ -8,6 +8,16 @@ export interface RgbImage {
   data: Uint8Array;
 }
 
+/**
+ * An image in a colour space, 3 bytes a pixel: channel c (in OpenCV's order for that space) of
+ * pixel i is data[3 * i + offsets[c]]. BGR is the RGB image itself read from the other end of
+ * each pixel (offsets 2, 1, 0), so no converted copy of it is made (72 MB at 24 MP).
+ */
+export interface ChannelImage {
+  data: Uint8Array;
+  offsets: readonly [number, number, number];
+}
+
 export interface StageTimings {
   resize: number;
   convert: number;
@@ -18,8 +28,8 @@ export interface StageTimings {
 export interface SegmentResult {
   /** The resized image: the "original" of the composite. */
   image: RgbImage;
-  /** The resized image in the chosen colour space, 3 bytes a pixel in OpenCV's channel order. */
-  converted: Uint8Array;
+  /** The resized image in the chosen colour space, channels in OpenCV's order (for BGR, `image` itself read backwards). */
+  converted: ChannelImage;
   /** Per pixel (row-major), the cluster's rank: 0 = the cluster with the most pixels. */
   labels: Uint8Array;
   /** k after capping (k is capped to the number of distinct colours, with a warning). */

@@ -1,6 +1,6 @@
 // Hand-built SegmentResults for the insight tests: random pixels from a fixed seed, labels drawn
 // with unequal odds so rank 0 is the largest cluster, as in a real result.
-import type { SegmentResult } from '../../src/core/types';
+import type { ChannelImage, SegmentResult } from '../../src/core/types';
 
 /** A small deterministic generator (xorshift32), so failures reproduce. */
 export function rng(seed: number): () => number {
@@ -39,19 +39,20 @@ export function syntheticResult(width: number, height: number, k: number, seed =
 /** A SegmentResult around given pixels and labels; centres are the converted means per rank. */
 export function resultFrom(
   image: { width: number; height: number; data: Uint8Array },
-  converted: Uint8Array,
+  converted: Uint8Array | ChannelImage,
   labels: Uint8Array,
   k: number,
 ): SegmentResult {
+  const conv: ChannelImage = converted instanceof Uint8Array ? { data: converted, offsets: [0, 1, 2] } : converted;
   const sizes = new Array<number>(k).fill(0);
   const sums = Array.from({ length: k }, () => [0, 0, 0]);
   labels.forEach((r, p) => {
     sizes[r]!++;
-    for (let c = 0; c < 3; c++) sums[r]![c]! += converted[p * 3 + c]!;
+    for (let c = 0; c < 3; c++) sums[r]![c]! += conv.data[p * 3 + conv.offsets[c]]!;
   });
   return {
     image,
-    converted,
+    converted: conv,
     labels,
     k,
     centers: sums.map((s, r) => s.map((v) => (sizes[r] ? v / sizes[r]! : 0))),

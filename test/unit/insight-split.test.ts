@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { channelHistogram, channelSpread, densityScatter, splitView } from '../../src/core/insight/index';
+import { converted as inOrder } from '../../src/core/colorspace';
 import { resultFrom, syntheticResult } from './insight-fixtures';
 
 test('histogram: per-rank totals equal the cluster sizes, counts match the channel values', () => {
@@ -13,10 +14,10 @@ test('histogram: per-rank totals equal the cluster sizes, counts match the chann
       assert.equal(h.reduce((s, v) => s + v, 0), result.clusterSizes[r]);
     });
     // Spot-check one bin of one rank against a direct count.
-    const v = result.converted[channel]!;
+    const v = result.converted.data[channel]!;
     const r = result.labels[0]!;
     let n = 0;
-    for (let p = 0; p < result.labels.length; p++) if (result.labels[p] === r && result.converted[p * 3 + channel] === v) n++;
+    for (let p = 0; p < result.labels.length; p++) if (result.labels[p] === r && result.converted.data[p * 3 + channel] === v) n++;
     assert.equal(hist[r]![v], n);
   }
   assert.throws(() => channelHistogram(result, 3), /channel 3 does not exist/);
@@ -32,8 +33,8 @@ test('scatter: counts sum to n, each bin counts its pixels, dominant is the majo
   // Brute force: the pixels falling in each bin, by rank.
   const byCell = new Map<number, number[]>();
   for (let p = 0; p < 2000; p++) {
-    const bx = Math.floor(result.converted[p * 3 + 2]! / (256 / bins));
-    const by = Math.floor(result.converted[p * 3]! / (256 / bins));
+    const bx = Math.floor(result.converted.data[p * 3 + 2]! / (256 / bins));
+    const by = Math.floor(result.converted.data[p * 3]! / (256 / bins));
     const cell = by * bins + bx;
     const ranks = byCell.get(cell) ?? new Array<number>(5).fill(0);
     ranks[result.labels[p]!]!++;
@@ -73,7 +74,7 @@ test('splitView: 1 channel -> histogram, 2 -> their scatter, 3 -> the two widest
   }
   const labels = new Uint8Array(n).map((_, p) => (p < 250 ? 0 : 1));
   const result = resultFrom({ width: 20, height: 20, data: new Uint8Array(n * 3) }, conv, labels, 2);
-  assert.ok(channelSpread(conv, 1) < channelSpread(conv, 2) && channelSpread(conv, 2) < channelSpread(conv, 0));
+  assert.ok(channelSpread(inOrder(conv), 1) < channelSpread(inOrder(conv), 2) && channelSpread(inOrder(conv), 2) < channelSpread(inOrder(conv), 0));
 
   const one = splitView(result, [1]);
   assert.equal(one.kind, 'histogram');
@@ -103,20 +104,20 @@ test('splitView: 1 channel -> histogram, 2 -> their scatter, 3 -> the two widest
 
 test('channelSpread: the population standard deviation', () => {
   const conv = Uint8Array.from([0, 7, 0, 10, 7, 0, 20, 7, 0]);
-  assert.ok(Math.abs(channelSpread(conv, 0) - Math.sqrt(200 / 3)) < 1e-12);
-  assert.equal(channelSpread(conv, 1), 0);
+  assert.ok(Math.abs(channelSpread(inOrder(conv), 0) - Math.sqrt(200 / 3)) < 1e-12);
+  assert.equal(channelSpread(inOrder(conv), 1), 0);
 });
 
 test('fitted scatter: the bins span each channel\'s own range, extremes in the first and last bin', () => {
   const result = syntheticResult(30, 20, 3, 11);
   // Squeeze channels 1 and 2 into narrow bands, as Lab's a and b often are.
   for (let p = 0; p < 600; p++) {
-    result.converted[p * 3 + 1] = 100 + (result.converted[p * 3 + 1]! % 21);
-    result.converted[p * 3 + 2] = 180 + (result.converted[p * 3 + 2]! % 9);
+    result.converted.data[p * 3 + 1] = 100 + (result.converted.data[p * 3 + 1]! % 21);
+    result.converted.data[p * 3 + 2] = 180 + (result.converted.data[p * 3 + 2]! % 9);
   }
   const bins = 8;
   const fitted = densityScatter(result, 1, 2, bins, true);
-  const values = (c: number) => Array.from({ length: 600 }, (_, p) => result.converted[p * 3 + c]!);
+  const values = (c: number) => Array.from({ length: 600 }, (_, p) => result.converted.data[p * 3 + c]!);
   const [x, y] = [values(1), values(2)];
   assert.deepEqual(fitted.xRange, [Math.min(...x), Math.max(...x)]);
   assert.deepEqual(fitted.yRange, [Math.min(...y), Math.max(...y)]);

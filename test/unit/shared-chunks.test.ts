@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { convertColor } from '../../src/core/colorspace';
+import { channelBytes, convertColor } from '../../src/core/colorspace';
 import { cluster, finish, prepare } from '../../src/core/segment';
 import { channelValues, distinctIds } from '../../src/core/kmeans/index';
 import { completeLabelling, labelShare, newSharedLabelling } from '../../src/core/sharedLabels';
@@ -52,18 +52,19 @@ test('prepare converts through a shared conversion only when it fits (same size 
   const params = { width: 0, colorSpace: 'hsv' as const, channels: [0, 2], k: 3 };
   const shared = newSharedConversion(image.width * image.height, 'hsv');
   const withShared = prepare(image, params, undefined, shared);
-  assert.equal(withShared.converted, shared.out);
+  assert.equal(withShared.converted.data, shared.out);
   const alone = prepare(image, params);
   assert.deepEqual(withShared.converted, alone.converted);
   assert.deepEqual(withShared.distinct.points, alone.distinct.points);
   // another colour space, or a resize first: the conversion is not used
   const other = newSharedConversion(image.width * image.height, 'lab');
-  assert.notEqual(prepare(image, params, undefined, other).converted, other.out);
-  assert.notEqual(prepare(image, { ...params, width: 500 }, undefined, shared).converted, shared.out);
+  assert.notEqual(prepare(image, params, undefined, other).converted.data, other.out);
+  assert.notEqual(prepare(image, { ...params, width: 500 }, undefined, shared).converted.data, shared.out);
 });
 
-test('pixels labelled with a helper that stops part way, or by the finishing thread alone, are the plain labels', () => {
-  const params = { width: 0, colorSpace: 'lab' as const, channels: [1, 2], k: 4, nInit: 2, maxIter: 100, seed: 0 };
+for (const [colorSpace, channels] of [['lab', [1, 2]], ['bgr', [0, 1, 2]], ['bgr', [2, 0]]] as const)
+test(`pixels labelled with a helper that stops part way, or by the finishing thread alone, are the plain labels (${colorSpace} ${channels.join('')})`, () => {
+  const params = { width: 0, colorSpace, channels: [...channels], k: 4, nInit: 2, maxIter: 100, seed: 0 };
   const prep = prepare(image, params);
   const best = cluster(prep, params);
   const plain = finish(prep, params, best);
@@ -77,7 +78,7 @@ test('pixels labelled with a helper that stops part way, or by the finishing thr
   const job = newSharedLabelling(prep.converted, params.channels, prep.distinct.lookup, prep.distinct.count);
   assert.equal(labelShare(job, () => true), 0);
   // once the ranks are there: a helper takes one chunk and gives way, the owner does the rest
-  const ids = distinctIds(prep.distinct, channelValues(prep.converted, params.channels));
+  const ids = distinctIds(prep.distinct, channelValues(prep.converted.data, channelBytes(prep.converted, params.channels)));
   for (let p = 0; p < ids.length; p++) job.ranks[ids[p]!] = plain.labels[p]!;
   openChunks(job.table);
   let asked = 0;

@@ -1,6 +1,6 @@
 // A batch worker's big pixel buffers, kept from one image to the next. glibc maps every buffer
 // over 32 MB afresh and unmaps it when freed, so each image's decoded picture (36 MB at 12 MP),
-// converted copy (36 MB) and labels (12 MB) were fresh memory, and on this project's VM the first
+// converted copy (36 MB, for colour spaces other than BGR) and labels (12 MB) were fresh memory, and on this project's VM the first
 // touch of a fresh page costs ~12 us: 21,000 page faults an image, a quarter of a second of a
 // 1.5-second photo. Page faults of the two workers also slow the editor's own process
 // starts (VS Code's extension host forks `ps` and `ls` every few seconds to find ports), which

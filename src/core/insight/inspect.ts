@@ -15,13 +15,13 @@ export function inspectPixel(result: SegmentResult, x: number, y: number): Pixel
   }
   const p = y * width + x;
   const s = p * 3;
-  const c = result.converted;
+  const { data: c, offsets } = result.converted;
   const rank = result.labels[p]!;
   return {
     x,
     y,
     rgb: [data[s]!, data[s + 1]!, data[s + 2]!],
-    channels: [c[s]!, c[s + 1]!, c[s + 2]!],
+    channels: [c[s + offsets[0]]!, c[s + offsets[1]]!, c[s + offsets[2]]!],
     rank,
     gray: rankGray(rank, result.k),
   };

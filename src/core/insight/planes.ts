@@ -1,5 +1,6 @@
 // Thumbnails of the three converted channels side by side, so a person can see which channel
 // separates the things they care about before choosing the channels to cluster on.
+import type { ChannelImage } from '../types';
 
 export interface ChannelPlanes {
   width: number;
@@ -22,7 +23,7 @@ export function thumbnailSize(width: number, height: number, maxSide: number): {
  * bounds floored, never empty since w <= W and h <= H.
  */
 export function channelPlanes(
-  converted: Uint8Array,
+  image: ChannelImage,
   width: number,
   height: number,
   maxSide = 96,
@@ -30,6 +31,7 @@ export function channelPlanes(
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
     throw new RangeError(`image size ${width}x${height} is not a positive integer size`);
   }
+  const { data: converted, offsets } = image;
   if (converted.length !== width * height * 3) {
     throw new RangeError(`${converted.length} bytes do not make a ${width}x${height} image of 3-byte pixels`);
   }
@@ -57,7 +59,7 @@ export function channelPlanes(
       }
       const area = (y0[y + 1]! - y0[y]!) * (x0[x + 1]! - x0[x]!);
       const o = y * w + x;
-      for (let c = 0; c < 3; c++) planes[c]![o] = Math.round(sums[c]! / area);
+      for (let c = 0; c < 3; c++) planes[c]![o] = Math.round(sums[offsets[c]]! / area);
     }
   }
   return { width: w, height: h, planes };

@@ -1,6 +1,6 @@
 // Where the clusters split: the converted channel values of each cluster's pixels, as a stacked
 // histogram (one channel) or a density scatter coloured by the dominant cluster (two channels).
-import type { SegmentResult } from '../types';
+import type { ChannelImage, SegmentResult } from '../types';
 
 function checkChannel(channel: number): void {
   if (!Number.isInteger(channel) || channel < 0 || channel > 2) {
@@ -11,14 +11,15 @@ function checkChannel(channel: number): void {
 /** Per cluster rank, the counts of each value 0..255 of one converted channel. */
 export function channelHistogram(result: SegmentResult, channel: number): Uint32Array[] {
   checkChannel(channel);
-  const { labels, converted, k } = result;
+  const { labels, k } = result;
+  const { data, offsets } = result.converted;
   const hist = Array.from({ length: k }, () => new Uint32Array(256));
-  for (let p = 0, s = channel; p < labels.length; p++, s += 3) hist[labels[p]!]![converted[s]!]!++;
+  for (let p = 0, s = offsets[channel]!; p < labels.length; p++, s += 3) hist[labels[p]!]![data[s]!]!++;
   return hist;
 }
 
 export interface DensityScatter {
-  /** Channel on the x axis and on the y axis (indices into `converted`). */
+  /** Channel on the x axis and on the y axis (in the colour space's order). */
   cx: number;
   cy: number;
   bins: number;
@@ -33,11 +34,12 @@ export interface DensityScatter {
 
 /** A bins x bins 2-D histogram of channels cx and cy; value v falls in bin floor(v * bins / 256). */
 /** The smallest and largest value of one channel of 3-byte pixels. */
-function valueRange(converted: Uint8Array, channel: number): [number, number] {
+function valueRange(converted: ChannelImage, channel: number): [number, number] {
+  const { data, offsets } = converted;
   let lo = 255;
   let hi = 0;
-  for (let s = channel; s < converted.length; s += 3) {
-    const v = converted[s]!;
+  for (let s = offsets[channel]!; s < data.length; s += 3) {
+    const v = data[s]!;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
@@ -63,6 +65,9 @@ export function densityScatter(result: SegmentResult, cx: number, cy: number, bi
     throw new RangeError(`bins ${bins} must be an integer from 1 to 256`);
   }
   const { labels, converted, k } = result;
+  const { data, offsets } = converted;
+  const ox = offsets[cx]!;
+  const oy = offsets[cy]!;
   const cells = bins * bins;
   // Counts per (bin, rank): at most 256 * 256 * 255 entries, a few MB in the worst case.
   const perRank = new Uint32Array(cells * k);
@@ -71,7 +76,7 @@ export function densityScatter(result: SegmentResult, cx: number, cy: number, bi
   const xBin = binTable(xRange[0], xRange[1], bins);
   const yBin = binTable(yRange[0], yRange[1], bins);
   for (let p = 0, s = 0; p < labels.length; p++, s += 3) {
-    const cell = yBin[converted[s + cy]!]! * bins + xBin[converted[s + cx]!]!;
+    const cell = yBin[data[s + oy]!]! * bins + xBin[data[s + ox]!]!;
     perRank[cell * k + labels[p]!]!++;
   }
   const counts = new Uint32Array(cells);
@@ -93,14 +98,15 @@ export function densityScatter(result: SegmentResult, cx: number, cy: number, bi
 }
 
 /** Standard deviation of one converted channel over all pixels. */
-export function channelSpread(converted: Uint8Array, channel: number): number {
+export function channelSpread(converted: ChannelImage, channel: number): number {
   checkChannel(channel);
-  const n = converted.length / 3;
+  const { data, offsets } = converted;
+  const n = data.length / 3;
   if (n === 0) return 0;
   let sum = 0;
   let sq = 0;
-  for (let s = channel; s < converted.length; s += 3) {
-    const v = converted[s]!;
+  for (let s = offsets[channel]!; s < data.length; s += 3) {
+    const v = data[s]!;
     sum += v;
     sq += v * v;
   }

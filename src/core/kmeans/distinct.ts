@@ -30,6 +30,8 @@ export interface Values {
   n: number;
   d: number;
   copy: CopyChunk;
+  /** Three-byte values copied as they lie, each to be read last byte first (BGR from RGB pixels). */
+  reversed?: boolean;
 }
 
 /** Values given as d bytes a pixel. */
@@ -41,7 +43,11 @@ export function packedValues(features: Uint8Array, d: number): Values {
   return { n: features.length / d, d, copy: (from, to, into) => into.set(features.subarray(from * d, to * d)) };
 }
 
-/** `channels` (1-3 distinct indices, in that order) of 3-byte pixels, picked chunk by chunk: never copied whole. */
+/**
+ * `channels` (1-3 distinct byte positions 0-2, in that order) of 3-byte pixels, picked chunk by
+ * chunk: never copied whole. All three in reverse (BGR of RGB pixels) are copied as they lie and
+ * read backwards by the kernel.
+ */
 export function channelValues(pixels: Uint8Array, channels: readonly number[]): Values {
   const d = channels.length;
   if (d < 1 || d > 3 || channels.some((c) => c !== 0 && c !== 1 && c !== 2) || new Set(channels).size !== d) {
@@ -49,7 +55,8 @@ export function channelValues(pixels: Uint8Array, channels: readonly number[]): 
   }
   if (pixels.length % 3 !== 0) throw new RangeError(`${pixels.length} bytes are not 3-byte pixels`);
   const [c0, c1, c2] = channels as [number, number?, number?];
-  const all = d === 3 && c0 === 0 && c1 === 1 && c2 === 2;
+  const reversed = d === 3 && c0 === 2 && c1 === 1 && c2 === 0;
+  const all = reversed || (d === 3 && c0 === 0 && c1 === 1 && c2 === 2);
   const copy: CopyChunk = (from, to, into) => {
     if (all) {
       into.set(pixels.subarray(from * 3, to * 3));
@@ -61,7 +68,7 @@ export function channelValues(pixels: Uint8Array, channels: readonly number[]): 
       if (d > 2) into[o++] = pixels[s + c2!]!;
     }
   };
-  return { n: pixels.length / 3, d, copy };
+  return { n: pixels.length / 3, d, copy, reversed };
 }
 
 /** `shared`: the values and weights in shared memory (other threads may cluster them). */
@@ -112,8 +119,9 @@ export function distinctOf(v: Values, shared = false): Distinct {
   const walk = chunks(x, heap, v);
   const table = heap.take(d < 3 ? 4 << (8 * d) : 8 << 19);
   const rank = table + (4 << 19);
+  const rev = v.reversed ? 1 : 0;
   if (d < 3) walk.each((np) => x.tableCount(walk.feat, d, np, table));
-  else walk.each((np) => x.bitmapMark(walk.feat, np, table));
+  else walk.each((np) => x.bitmapMark(walk.feat, np, table, rev));
   const m = d < 3 ? x.tableSize(d, table) : x.bitmapRank(table, rank);
   const points = heap.take(8 * m * d);
   const weights = heap.take(8 * m);
@@ -121,7 +129,7 @@ export function distinctOf(v: Values, shared = false): Distinct {
   else {
     x.bitmapPoints(table, points, weights);
     const counts = heap.take(4 * m);
-    walk.each((np) => x.bitmapCount(walk.feat, np, table, rank, counts));
+    walk.each((np) => x.bitmapCount(walk.feat, np, table, rank, counts, rev));
     x.countsToWeights(counts, m, weights);
   }
   const buf = x.memory.buffer;
@@ -160,7 +168,7 @@ export function idReader(lookup: Uint32Array, v: Values): (from: number, to: num
       const e = Math.min(to, s + size);
       v.copy(s, e, new Uint8Array(x.memory.buffer, feat, (e - s) * v.d));
       if (v.d < 3) x.tableIndex(feat, v.d, e - s, table, ids);
-      else x.bitmapIndex(feat, e - s, table, table + (4 << 19), ids);
+      else x.bitmapIndex(feat, e - s, table, table + (4 << 19), ids, v.reversed ? 1 : 0);
       fn(new Uint32Array(x.memory.buffer, ids, e - s), s);
     }
   };

@@ -2,7 +2,7 @@
 // compiled module (once per thread) and a bump allocator over an instance's memory. Every call
 // that uses the kernel makes its own instance over the thread's one memory (imported), reused
 // from call to call, and copies what it returns out of it: a run leaves no hundreds of megabytes
-// behind for the garbage collector. A 24-megapixel photo's distinct values take ~210 MB of it,
+// behind for the garbage collector. A 24-megapixel photo's distinct values take ~50 MB of it,
 // its restarts ~130 MB; a thread that ran them keeps the larger, not that much per run.
 import { faultIn } from '../bytes';
 import { SegmentationError } from '../errors';
@@ -15,12 +15,13 @@ export interface KernelExports {
   tableSize(d: number, table: number): number;
   tableNumber(d: number, table: number, points: number, weights: number): void;
   tableIndex(feat: number, d: number, n: number, table: number, index: number): void;
-  bitmapMark(feat: number, n: number, bits: number): void;
+  /** rev: each value's 3 bytes read last to first (BGR straight from RGB pixels). */
+  bitmapMark(feat: number, n: number, bits: number, rev: number): void;
   bitmapRank(bits: number, rank: number): number;
   bitmapPoints(bits: number, points: number, weights: number): void;
-  bitmapCount(feat: number, n: number, bits: number, rank: number, counts: number): void;
+  bitmapCount(feat: number, n: number, bits: number, rank: number, counts: number, rev: number): void;
   countsToWeights(counts: number, m: number, weights: number): void;
-  bitmapIndex(feat: number, n: number, bits: number, rank: number, index: number): void;
+  bitmapIndex(feat: number, n: number, bits: number, rank: number, index: number, rev: number): void;
   // assembly/restart.ts
   allBytes(pts: number, len: number): number;
   maxAbs(pts: number, len: number): number;

@@ -635,18 +635,19 @@ export class SegmentPool {
   /**
    * A conversion other workers may help with: a large image the worker converts at full size
    * (not resized first) and does not hold prepared already, with more than one worker in the pool.
+   * BGR is not converted at all (see inColorSpace).
    */
   private sharedConversion(job: Job, main: Slot): SharedConversion | undefined {
     const { width, height } = job.image;
     const target = targetSize(width, height, job.params.width);
     const full = target.width === width && target.height === height;
-    if (this.size < 2 || !full || width * height < SHARE_PIXELS || main.keys.includes(job.key)) return undefined;
+    if (this.size < 2 || !full || width * height < SHARE_PIXELS || main.keys.includes(job.key) || job.params.colorSpace === 'bgr') return undefined;
     return newSharedConversion(width * height, job.params.colorSpace);
   }
 
   /** A labelling other workers may help with: a large image, with more than one worker in the pool. */
   private sharedLabelling(prep: PrepareOutcome, channels: number[]): SharedLabelling | undefined {
-    if (this.size < 2 || prep.converted.length / 3 < SHARE_PIXELS) return undefined;
+    if (this.size < 2 || prep.converted.data.length / 3 < SHARE_PIXELS) return undefined;
     return newSharedLabelling(prep.converted, channels, prep.lookup, prep.distinct.count);
   }
 

@@ -5,7 +5,7 @@
 // handler table is typed by kind, so a missing one fails the typecheck) and the pool's use of it.
 import type { ElbowOptions, ElbowPoint } from '../insight/elbow';
 import type { KMeansResult, Prepared, PrepareParams } from '../segment';
-import type { RgbImage, SegmentResult } from '../types';
+import type { ChannelImage, RgbImage, SegmentResult } from '../types';
 import type { SharedConversion } from '../sharedConvert';
 import type { SharedLabelling } from '../sharedLabels';
 import type { SegmentParams } from '../../shared/params';
@@ -79,8 +79,8 @@ export interface SharedDistinct {
 
 export interface PrepareOutcome {
   distinct: SharedDistinct;
-  /** The converted image and the value -> distinct id table, for workers that help label (see sharedLabels.ts). */
-  converted: Uint8Array;
+  /** The image in its colour space and the value -> distinct id table, for workers that help label (see sharedLabels.ts). */
+  converted: ChannelImage;
   lookup: Uint32Array;
   warnings: string[];
   timings: Prepared['timings'];

@@ -90,7 +90,7 @@ function entryFor(task: PrepareTask | ElbowTask): Entry {
   const shared = { points, weights, count, d: prep.d, k: prep.k };
   const bytes =
     (prep.image === task.image ? 0 : prep.image.data.byteLength) +
-    prep.converted.byteLength +
+    (prep.converted.data === prep.image.data ? 0 : prep.converted.data.byteLength) +
     prep.distinct.lookup.byteLength +
     points.byteLength +
     weights.byteLength;

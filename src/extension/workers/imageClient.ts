@@ -5,7 +5,7 @@
 import { SegmentationError } from '../../core/errors';
 import { WorkerLink, type WithoutId } from '../../core/worker/rpc';
 import { toShared } from '../../core/bytes';
-import type { RgbImage, SegmentResult } from '../../core/types';
+import type { ChannelImage, RgbImage, SegmentResult } from '../../core/types';
 import type { RegionView } from '../../core/view/region';
 import type { Answers, EncodeCompositeRequest, ImageKind, ImageRequest, ViewRequest, WireResult } from './imageProtocol';
 import type { OutputFormat } from '../../shared/formats';
@@ -114,8 +114,9 @@ export class ImageClient {
   }
 
   /** Where the clusters split and the channel strips; `signal` stops them (see call). */
-  insight(result: ResultPixels & { converted: Uint8Array }, colorSpace: ColorSpace, channels: number[], signal?: AbortSignal): Promise<Answers['insight']> {
-    const converted = toShared(result.converted);
+  insight(result: ResultPixels & { converted: ChannelImage }, colorSpace: ColorSpace, channels: number[], signal?: AbortSignal): Promise<Answers['insight']> {
+    // (for BGR the image's own shared memory: nothing copied)
+    const converted = { data: toShared(result.converted.data), offsets: result.converted.offsets };
     const size = result.image.width * result.image.height;
     return this.call<'insight'>({ kind: 'insight', result: wire(result), converted, colorSpace, channels }, [], 'the result', size, signal);
   }

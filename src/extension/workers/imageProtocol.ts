@@ -4,7 +4,7 @@
 // shared memory (core/bytes.ts): requests copy none; answers transfer their fresh buffers.
 import type { ResultMode } from '../../core/insight/render';
 import type { RegionView } from '../../core/view/region';
-import type { RgbImage } from '../../core/types';
+import type { ChannelImage, RgbImage } from '../../core/types';
 import type { Rect } from '../../shared/geometry';
 import type { PaletteEntry, Picture, SplitData } from '../../shared/protocol';
 import type { OutputFormat } from '../../shared/formats';
@@ -110,7 +110,7 @@ export interface InsightRequest {
   id: number;
   kind: 'insight';
   result: WireResult;
-  converted: Uint8Array;
+  converted: ChannelImage;
   colorSpace: ColorSpace;
   channels: number[];
 }
