@@ -492,7 +492,8 @@ export class PanelSession {
           ? early.result
           : pool.segment(image, params, { signal, imageKey: key, onStopped: onStopped(), onClustering: clustering });
       whole.catch(() => undefined);
-      if (!kept) progress('preparing', `Converting ${target.width}×${target.height} to ${params.colorSpace.toUpperCase()}…`);
+      // (BGR is read from the pixels as they are: nothing to convert)
+      if (!kept) progress('preparing', params.colorSpace === 'bgr' ? `Collecting the distinct colours of ${target.width}×${target.height}…` : `Converting ${target.width}×${target.height} to ${params.colorSpace.toUpperCase()}…`);
 
       const thumbs = await this.thumbsFor(imageId, image, target);
       if (stale()) return;
