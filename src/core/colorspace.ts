@@ -166,12 +166,17 @@ export function convertPixels(src: Uint8Array, out: Uint8Array, space: ColorSpac
 const IN_ORDER = [0, 1, 2] as const;
 const REVERSED = [2, 1, 0] as const;
 
+/** Whether an image in `space` is a converted copy: BGR is the RGB image read backwards. */
+export function needsConversion(space: ColorSpace): boolean {
+  return space !== 'bgr';
+}
+
 /**
  * The image in `space`: for BGR the image itself, read backwards (nothing is copied), otherwise
  * converted (see convertColor) into memory from `alloc`.
  */
 export function inColorSpace(img: RgbImage, space: ColorSpace, alloc: Alloc = plainBytes): ChannelImage {
-  if (space === 'bgr') {
+  if (!needsConversion(space)) {
     if (img.data.length < img.width * img.height * 3) throw new Error(`inColorSpace: ${img.data.length} bytes for a ${img.width}x${img.height} RGB image`);
     return { data: img.data, offsets: REVERSED };
   }
@@ -181,11 +186,6 @@ export function inColorSpace(img: RgbImage, space: ColorSpace, alloc: Alloc = pl
 /** Converted bytes in OpenCV's channel order. */
 export function converted(data: Uint8Array): ChannelImage {
   return { data, offsets: IN_ORDER };
-}
-
-/** Where channels `channels` (indices in the colour space's order) lie in each pixel of `img`. */
-export function channelBytes(img: ChannelImage, channels: readonly number[]): number[] {
-  return channels.map((c) => img.offsets[c]!);
 }
 
 /** The whole image in `space`: 3 bytes a pixel in OpenCV's channel order. */

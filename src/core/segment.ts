@@ -4,10 +4,10 @@
 // No jimp and no node-only imports here: this file is bundled into the worker.
 import { plainBytes, sharedBytes, type Alloc } from './bytes';
 import { targetSize, resizeArea } from './resize';
-import { channelBytes, converted as inOrder, inColorSpace } from './colorspace';
+import { converted as inOrder, inColorSpace } from './colorspace';
 import { completeConversion, type SharedConversion } from './sharedConvert';
 import { completeLabelling, pixelLabeller, type SharedLabelling } from './sharedLabels';
-import { channelValues, distinctOf, kmeans, bestOf, type Distinct, type KMeansResult } from './kmeans/index';
+import { distinctOf, imageValues, kmeans, bestOf, type Distinct, type KMeansResult } from './kmeans/index';
 import type { ChannelImage, RgbImage, SegmentResult } from './types';
 import type { SegmentParams } from '../shared/params';
 
@@ -54,7 +54,7 @@ export function prepare(source: RgbImage, params: PrepareParams & Pick<SegmentPa
   const converted = shared ? inOrder(completeConversion(image, conversion)) : inColorSpace(image, params.colorSpace, alloc);
   const t2 = now();
   const d = params.channels.length;
-  const distinct = distinctOf(channelValues(converted.data, channelBytes(converted, params.channels)), alloc === sharedBytes);
+  const distinct = distinctOf(imageValues(converted, params.channels), alloc === sharedBytes);
   const t3 = now();
 
   return withK(
@@ -165,7 +165,7 @@ export function finish(
   if (shared) labels = completeLabelling(labelling);
   else {
     labels = alloc(pixels);
-    pixelLabeller(labels, distinctRank, prep.distinct.lookup, channelValues(prep.converted.data, channelBytes(prep.converted, params.channels)))(0, pixels);
+    pixelLabeller(labels, distinctRank, prep.distinct.lookup, imageValues(prep.converted, params.channels))(0, pixels);
   }
 
   const t1 = now();

@@ -3,9 +3,8 @@
 // pixel: 0.3-0.5 s of a 24 MP photo on one thread), and alone when none comes. Helpers wait until
 // the owner has put each distinct value's rank in place.
 import { sharedBytes } from './bytes';
-import { channelBytes } from './colorspace';
 import type { ChannelImage } from './types';
-import { channelValues, idReader, type Values } from './kmeans/index';
+import { idReader, imageValues, type Values } from './kmeans/index';
 import { awaitOpen, completeChunks, newChunkTable, shareChunks } from './sharedChunks';
 
 /** What a thread needs to label any range of pixels: all of it in shared memory. */
@@ -41,7 +40,7 @@ export function pixelLabeller(labels: Uint8Array, ranks: Uint8Array, lookup: Uin
 }
 
 function labeller(job: SharedLabelling): (from: number, to: number) => void {
-  return pixelLabeller(job.labels, job.ranks, job.lookup, channelValues(job.converted.data, channelBytes(job.converted, job.channels)));
+  return pixelLabeller(job.labels, job.ranks, job.lookup, imageValues(job.converted, job.channels));
 }
 
 /**

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { channelBytes, convertColor } from '../../src/core/colorspace';
+import { convertColor } from '../../src/core/colorspace';
 import { cluster, finish, prepare } from '../../src/core/segment';
-import { channelValues, distinctIds } from '../../src/core/kmeans/index';
+import { distinctIds, imageValues } from '../../src/core/kmeans/index';
 import { completeLabelling, labelShare, newSharedLabelling } from '../../src/core/sharedLabels';
 import { completeConversion, convertShare, newSharedConversion } from '../../src/core/sharedConvert';
 import { CHUNK_PIXELS, chunkCount, openChunks } from '../../src/core/sharedChunks';
@@ -78,7 +78,7 @@ test(`pixels labelled with a helper that stops part way, or by the finishing thr
   const job = newSharedLabelling(prep.converted, params.channels, prep.distinct.lookup, prep.distinct.count);
   assert.equal(labelShare(job, () => true), 0);
   // once the ranks are there: a helper takes one chunk and gives way, the owner does the rest
-  const ids = distinctIds(prep.distinct, channelValues(prep.converted.data, channelBytes(prep.converted, params.channels)));
+  const ids = distinctIds(prep.distinct, imageValues(prep.converted, params.channels));
   for (let p = 0; p < ids.length; p++) job.ranks[ids[p]!] = plain.labels[p]!;
   openChunks(job.table);
   let asked = 0;

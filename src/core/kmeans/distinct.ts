@@ -5,6 +5,7 @@
 // pixels at a time; what is kept is copied out of it (see kernel.ts). A pixel's id is not
 // stored (4 bytes a pixel): `forEachId` looks it up again from a small table when labelling.
 import { Heap, newKernel, threadMemory, type KernelExports } from './kernel';
+import type { ChannelImage } from '../types';
 
 export interface Distinct {
   /** m*d distinct values, lexicographically increasing. */
@@ -69,6 +70,11 @@ export function channelValues(pixels: Uint8Array, channels: readonly number[]): 
     }
   };
   return { n: pixels.length / 3, d, copy, reversed };
+}
+
+/** Channels `channels` (in the colour space's order) of an image in a colour space (see channelValues). */
+export function imageValues(img: ChannelImage, channels: readonly number[]): Values {
+  return channelValues(img.data, channels.map((c) => img.offsets[c]!));
 }
 
 /** `shared`: the values and weights in shared memory (other threads may cluster them). */
@@ -163,12 +169,13 @@ export function idReader(lookup: Uint32Array, v: Values): (from: number, to: num
   const ids = heap.take(size * 4);
   const table = heap.take(4 * lookup.length);
   new Uint32Array(x.memory.buffer, table, lookup.length).set(lookup);
+  const rev = v.reversed ? 1 : 0;
   return (from, to, fn) => {
     for (let s = from; s < to; s += size) {
       const e = Math.min(to, s + size);
       v.copy(s, e, new Uint8Array(x.memory.buffer, feat, (e - s) * v.d));
       if (v.d < 3) x.tableIndex(feat, v.d, e - s, table, ids);
-      else x.bitmapIndex(feat, e - s, table, table + (4 << 19), ids, v.reversed ? 1 : 0);
+      else x.bitmapIndex(feat, e - s, table, table + (4 << 19), ids, rev);
       fn(new Uint32Array(x.memory.buffer, ids, e - s), s);
     }
   };

@@ -17,6 +17,6 @@
 //
 // Restart r draws only from its own generator seeded by (seed, r), so restarts can be split
 // over workers and merged with bestOf. Same inputs, same bits.
-export { channelValues, distinctIds, distinctOf, distinctValues, idReader, packedValues, type Distinct, type Values } from './distinct';
+export { channelValues, distinctIds, distinctOf, distinctValues, idReader, imageValues, packedValues, type Distinct, type Values } from './distinct';
 export { kmeans } from './kmeans';
 export { bestOf, type KMeansOptions, type KMeansResult } from './options';

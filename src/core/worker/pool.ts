@@ -17,6 +17,7 @@ import { toShared } from '../bytes';
 import { SegmentationError, isSegmentationError } from '../errors';
 import { ELBOW_DEFAULTS, elbowKs, type ElbowOptions, type ElbowPoint } from '../insight/elbow';
 import { bestOf } from '../kmeans/index';
+import { needsConversion } from '../colorspace';
 import { targetSize } from '../resize';
 import { chunksLeft } from '../sharedChunks';
 import { newSharedConversion, type SharedConversion } from '../sharedConvert';
@@ -641,7 +642,7 @@ export class SegmentPool {
     const { width, height } = job.image;
     const target = targetSize(width, height, job.params.width);
     const full = target.width === width && target.height === height;
-    if (this.size < 2 || !full || width * height < SHARE_PIXELS || main.keys.includes(job.key) || job.params.colorSpace === 'bgr') return undefined;
+    if (this.size < 2 || !full || width * height < SHARE_PIXELS || main.keys.includes(job.key) || !needsConversion(job.params.colorSpace)) return undefined;
     return newSharedConversion(width * height, job.params.colorSpace);
   }
 

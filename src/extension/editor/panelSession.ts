@@ -10,6 +10,7 @@ import { SWEEP_K_MAX, SWEEP_K_MIN, SWEEP_WIDTH, sweepParams, sweepSettings, type
 import { elbowK } from '../../core/insight/elbow';
 import { inspectPixel } from '../../core/insight/inspect';
 import { targetSize } from '../../core/resize';
+import { needsConversion } from '../../core/colorspace';
 import type { RgbImage, SegmentResult } from '../../core/types';
 import type { SegmentPool } from '../../core/worker/pool';
 import { displayScale, scaledSize, type Rect } from '../../shared/geometry';
@@ -492,8 +493,7 @@ export class PanelSession {
           ? early.result
           : pool.segment(image, params, { signal, imageKey: key, onStopped: onStopped(), onClustering: clustering });
       whole.catch(() => undefined);
-      // (BGR is read from the pixels as they are: nothing to convert)
-      if (!kept) progress('preparing', params.colorSpace === 'bgr' ? `Collecting the distinct colours of ${target.width}×${target.height}…` : `Converting ${target.width}×${target.height} to ${params.colorSpace.toUpperCase()}…`);
+      if (!kept) progress('preparing', !needsConversion(params.colorSpace) ? `Collecting the distinct colours of ${target.width}×${target.height}…` : `Converting ${target.width}×${target.height} to ${params.colorSpace.toUpperCase()}…`);
 
       const thumbs = await this.thumbsFor(imageId, image, target);
       if (stale()) return;

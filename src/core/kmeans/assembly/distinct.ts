@@ -6,14 +6,11 @@
 
 import { setF, n, setN } from './memory';
 
+/** A 1- or 2-byte value's key (the table method's); three bytes go through key3. */
 @inline function key(feat: usize, d: i32, p: i32): i32 {
   if (d == 1) return <i32>load<u8>(feat + <usize>p);
-  if (d == 2) {
-    const o = feat + (<usize>p << 1);
-    return (<i32>load<u8>(o) << 8) | <i32>load<u8>(o + 1);
-  }
-  const o = feat + <usize>p * 3;
-  return (<i32>load<u8>(o) << 16) | (<i32>load<u8>(o + 1) << 8) | <i32>load<u8>(o + 2);
+  const o = feat + (<usize>p << 1);
+  return (<i32>load<u8>(o) << 8) | <i32>load<u8>(o + 1);
 }
 
 /**
