@@ -7,6 +7,7 @@ import { targetSize, resizeArea } from './resize';
 import { converted as inOrder, inColorSpace } from './colorspace';
 import { completeConversion, type SharedConversion } from './sharedConvert';
 import { completeLabelling, pixelLabeller, type SharedLabelling } from './sharedLabels';
+import type { TreeLink } from './kmeans/sharedTree';
 import { distinctOf, imageValues, kmeans, bestOf, type Distinct, type KMeansResult } from './kmeans/index';
 import type { ChannelImage, RgbImage, SegmentResult } from './types';
 import type { SegmentParams } from '../shared/params';
@@ -81,6 +82,8 @@ export interface ClusterOptions {
   nextRestart?: () => number;
   /** Asked between restarts and iterations: true throws SegmentationError('cancelled'). */
   shouldStop?: () => boolean;
+  /** One kd-tree for every thread on the restarts (see KMeansOptions.tree). */
+  tree?: TreeLink;
 }
 
 /** The distinct values to cluster: a Prepared's own, or the same values shared by another thread. */
@@ -88,7 +91,7 @@ export type ClusterInput = Pick<Prepared, 'd' | 'k'> & { distinct: Pick<Distinct
 
 /** Runs the restarts `opts` names and returns the best of them. */
 export function cluster(prep: ClusterInput, params: SegmentParams, opts: ClusterOptions = {}): KMeansResult {
-  const { restarts, nextRestart, shouldStop } = opts;
+  const { restarts, nextRestart, shouldStop, tree } = opts;
   const { points, weights, count } = prep.distinct;
   // A single distinct value needs no search (and k-means++ could not seed a second centre).
   if (prep.k <= 1 || count <= 1) {
@@ -107,6 +110,7 @@ export function cluster(prep: ClusterInput, params: SegmentParams, opts: Cluster
     restarts: restarts ? [restarts[0], restarts[1]] : undefined,
     nextRestart,
     shouldStop,
+    tree,
   });
 }
 

@@ -16,7 +16,7 @@ export function kmeansFromCenters(
 ): KMeansResult {
   const k = init.length / d;
   checkArgs(points, weights, d, { k, nInit: 1, maxIter: opts.maxIter, tol: opts.tol, seed: 0 });
-  const run = new WasmRestart(points, weights, d, k, opts.maxIter, opts.tol);
+  const run = new WasmRestart({ points, weights, d }, k, opts.maxIter, opts.tol);
   const start = new Float64Array(k * 3);
   for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) start[3 * c + j] = init[c * d + j];
   run.lloydFrom(start);

@@ -3,10 +3,12 @@
 // that uses the kernel makes its own instance over the thread's one memory (imported), reused
 // from call to call, and copies what it returns out of it: a run leaves no hundreds of megabytes
 // behind for the garbage collector. A 24-megapixel photo's distinct values take ~50 MB of it,
-// its restarts ~130 MB; a thread that ran them keeps the larger, not that much per run.
+// its restarts ~130 MB; a thread that ran them keeps the larger, not that much per run. The
+// pool's workers share theirs (see shareThreadMemory): another thread may then run restarts in
+// it, on the kd-tree this one built (see wasmRestart.ts).
 import { faultIn } from '../bytes';
 import { SegmentationError } from '../errors';
-import { KERNEL_WASM_BASE64 } from './kernelWasm.generated';
+import { KERNEL_SHARED_WASM_BASE64, KERNEL_WASM_BASE64 } from './kernelWasm.generated';
 
 export interface KernelExports {
   memory: WebAssembly.Memory;
@@ -38,26 +40,45 @@ export interface KernelExports {
   lloyd(): number;
 }
 
-let compiled: WebAssembly.Module | undefined;
+const compiled: { plain?: WebAssembly.Module; shared?: WebAssembly.Module } = {};
 
-function kernelModule(): WebAssembly.Module {
-  if (!compiled) {
-    const text = atob(KERNEL_WASM_BASE64);
+function kernelModule(shared: boolean): WebAssembly.Module {
+  const kind = shared ? 'shared' : 'plain';
+  let module = compiled[kind];
+  if (!module) {
+    const text = atob(shared ? KERNEL_SHARED_WASM_BASE64 : KERNEL_WASM_BASE64);
     const bytes = new Uint8Array(text.length);
     for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    compiled = new WebAssembly.Module(bytes);
+    module = compiled[kind] = new WebAssembly.Module(bytes);
   }
-  return compiled;
+  return module;
 }
 
 const PAGE = 65536;
+/** What the shared module declares: all of wasm32's 4 GB (only what is grown is reserved). */
+const SHARED_MAX_PAGES = 65536;
 
 let reusable: WebAssembly.Memory | undefined;
+let sharing = false;
+
+/**
+ * Makes this thread's kernel memory shareable with other threads (the pool's workers call it
+ * first thing). Not the default: V8 ran the restarts 3-6 % slower over shared memory, and the
+ * CLI and the batch workers never share.
+ */
+export function shareThreadMemory(): void {
+  if (reusable && !isShared(reusable)) throw new Error('the kernel memory of this thread already exists unshared');
+  sharing = true;
+}
 
 /** This thread's kernel memory: every call's results are copied out before the next call. */
 export function threadMemory(): WebAssembly.Memory {
-  reusable ??= new WebAssembly.Memory({ initial: 1 });
+  reusable ??= new WebAssembly.Memory(sharing ? { initial: 1, maximum: SHARED_MAX_PAGES, shared: true } : { initial: 1 });
   return reusable;
+}
+
+export function isShared(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
 }
 
 /**
@@ -75,42 +96,69 @@ export function growThreadMemory(bytes: number): void {
 
 /** A new instance over `memory`; `shouldStop` is asked between Lloyd iterations. */
 export function newKernel(memory: WebAssembly.Memory, shouldStop?: () => boolean): KernelExports {
-  const instance = new WebAssembly.Instance(kernelModule(), {
+  const instance = new WebAssembly.Instance(kernelModule(isShared(memory)), {
     env: { memory, shouldStop: shouldStop ? () => (shouldStop() ? 1 : 0) : () => 0 },
   });
   return instance.exports as unknown as KernelExports;
 }
 
-/** Per memory: the end of what any call has written (beyond it the memory is still zero). */
-const written = new WeakMap<WebAssembly.Memory, number>();
 /** Below this the host keeps fixed small blocks (tables, stacks). */
 export const HEAP_AT = 4096;
+/**
+ * Where a memory records the end of what any call, on any thread, has written (a u32: beyond it
+ * the memory is still zero). In the memory itself, so that a thread that wrote in another's
+ * shared memory leaves the mark behind for the owner.
+ */
+const WRITTEN_AT = 0;
+
+/** Raises the memory's written mark to `end`; returns the mark before. */
+function raiseWritten(memory: WebAssembly.Memory, end: number): number {
+  const cell = new Uint32Array(memory.buffer, WRITTEN_AT, 1);
+  for (;;) {
+    const old = Atomics.load(cell, 0);
+    if (old >= end || Atomics.compareExchange(cell, 0, old, end) === old) return old;
+  }
+}
+
+/**
+ * Makes [at, at + bytes) of `memory` usable as a zeroed block: grows the memory to hold it, and
+ * zeroes what an earlier call wrote there. Other threads may grow a shared memory meanwhile
+ * (growing is relative, so it is asked again until the block fits).
+ */
+export function claim(memory: WebAssembly.Memory, at: number, bytes: number): void {
+  const end = at + bytes;
+  while (memory.buffer.byteLength < end) {
+    try {
+      memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
+    } catch {
+      // 32-bit WebAssembly has 4 GB at most (and the process may have less): a user's limit
+      const mb = Math.ceil(end / 2 ** 20);
+      throw new SegmentationError('too-large', `K-means on this many distinct colours needs ${mb} MB of working memory, more than it can have: use a smaller width or fewer channels`);
+    }
+  }
+  const dirty = raiseWritten(memory, end);
+  if (at < dirty) new Uint8Array(memory.buffer, at, Math.min(end, dirty) - at).fill(0);
+}
 
 /**
  * Bump allocation of 8-aligned blocks in an instance's memory, growing it as needed; every
  * block starts zeroed, as in a fresh memory, also when an earlier call used those bytes. A grow
- * detaches the memory's ArrayBuffer: make views only once every block is taken.
+ * detaches an unshared memory's ArrayBuffer: make views only once every block is taken.
  */
 export class Heap {
-  private end = HEAP_AT;
+  private at = HEAP_AT;
   constructor(private readonly memory: WebAssembly.Memory) {}
 
   take(bytes: number): number {
-    const o = this.end;
-    this.end += Math.ceil(bytes / 8) * 8;
-    const dirty = written.get(this.memory) ?? 0;
-    written.set(this.memory, Math.max(dirty, this.end));
-    const pages = Math.ceil(this.end / PAGE) - this.memory.buffer.byteLength / PAGE;
-    if (pages > 0) {
-      try {
-        this.memory.grow(pages);
-      } catch {
-        // 32-bit WebAssembly has 4 GB at most (and the process may have less): a user's limit
-        const mb = Math.ceil(this.end / 2 ** 20);
-        throw new SegmentationError('too-large', `K-means on this many distinct colours needs ${mb} MB of working memory, more than it can have: use a smaller width or fewer channels`);
-      }
-    }
-    if (o < dirty) new Uint8Array(this.memory.buffer, o, Math.min(this.end, dirty) - o).fill(0);
+    const o = this.at;
+    const size = Math.ceil(bytes / 8) * 8;
+    claim(this.memory, o, size);
+    this.at += size;
     return o;
+  }
+
+  /** Where the next block would go: beyond it the memory is free for others. */
+  get end(): number {
+    return this.at;
   }
 }

@@ -4,6 +4,7 @@
 import { SegmentationError } from '../errors';
 import { checkArgs, type KMeansOptions, type KMeansResult } from './options';
 import { RestartRng } from './random';
+import { awaitTree, withdrawTree } from './sharedTree';
 import { WasmRestart } from './wasmRestart';
 
 export function kmeans(points: Float64Array, weights: Float64Array, d: number, opts: KMeansOptions): KMeansResult {
@@ -14,8 +15,25 @@ export function kmeans(points: Float64Array, weights: Float64Array, d: number, o
   const take = opts.nextRestart ?? ((): number => (next < to ? next++ : -1));
   let r = take();
   // Nothing left for this call: skip building the tree.
-  if (!(r >= 0 && r < nInit)) return { centers: new Float64Array(k * d), assign: new Int32Array(0), inertia: Infinity, iterations: 0, restart: -1 };
-  const run = new WasmRestart(points, weights, d, k, opts.maxIter, opts.tol, opts.shouldStop);
+  const none = (): KMeansResult => ({ centers: new Float64Array(k * d), assign: new Int32Array(0), inertia: Infinity, iterations: 0, restart: -1 });
+  if (!(r >= 0 && r < nInit)) return none();
+  const { tree: link, shouldStop } = opts;
+  let run: WasmRestart;
+  if (link?.memory) {
+    // A helper: the restarts run on the tree the preparing thread builds (or has built).
+    const tree = awaitTree(link, shouldStop);
+    if (shouldStop?.()) throw new SegmentationError('cancelled', 'segmentation cancelled');
+    // withdrawn: the preparing thread stopped, and its run with it
+    if (!tree) return none();
+    run = new WasmRestart({ joined: { ...link, memory: link.memory }, tree }, k, opts.maxIter, opts.tol, shouldStop);
+  } else {
+    try {
+      run = new WasmRestart({ points, weights, d }, k, opts.maxIter, opts.tol, shouldStop);
+      if (link) run.publish(link);
+    } finally {
+      if (link) withdrawTree(link);
+    }
+  }
   let bestInertia = Infinity;
   let bestRestart = -1;
   let bestIter = 0;

@@ -1,5 +1,7 @@
 // Argument checks and the quantities every implementation derives the same way.
 
+import type { TreeLink } from './sharedTree';
+
 export interface KMeansOptions {
   k: number;
   nInit: number;
@@ -20,6 +22,12 @@ export interface KMeansOptions {
    * SegmentationError('cancelled'). Lets a worker stop a superseded run within milliseconds.
    */
   shouldStop?: () => boolean;
+  /**
+   * One kd-tree for the threads on these restarts (see sharedTree.ts): without a memory, this
+   * call builds the tree in its thread's (shared) kernel memory and publishes it on the link;
+   * with the builder's memory, it waits for that tree and runs its restarts on it.
+   */
+  tree?: TreeLink;
 }
 
 export interface KMeansResult {

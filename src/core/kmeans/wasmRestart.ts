@@ -5,8 +5,9 @@
 import { SegmentationError } from '../errors';
 import { clusterInertia } from './inertia';
 import { KdTree } from './kdtree';
-import { Heap, newKernel, threadMemory, type KernelExports } from './kernel';
+import { Heap, claim, newKernel, threadMemory, type KernelExports } from './kernel';
 import type { RestartRng } from './random';
+import { publishTree, takeBeyondTree, type PublishedTree, type TreeLink } from './sharedTree';
 
 const F = 8;
 const I = 4;
@@ -15,6 +16,9 @@ const TABLE_AT = 64;
 const TABLE_SLOTS = 40;
 /** The tree builder's stacks (3 x 128 i32). */
 const STACK_AT = 1024;
+
+/** What the restarts run on: points (this call builds the tree) or a tree another thread built. */
+export type RestartSource = { points: Float64Array; weights: Float64Array; d: number } | { joined: TreeLink & { memory: WebAssembly.Memory }; tree: PublishedTree };
 
 export class WasmRestart {
   /** Distinct points, and tree position -> index of the point in the caller's arrays. */
@@ -33,102 +37,120 @@ export class WasmRestart {
   private labelsAt = 0;
   private labels = new Int32Array(0);
   private readonly terms: Float64Array;
+  /** The tree this instance built, and the end of its memory's use (see publish). */
+  private readonly built?: { tree: PublishedTree; end: number };
 
   /**
-   * @param tol  relative tolerance (sklearn's tol, scaled here by the mean per-dimension variance)
+   * @param tol  relative tolerance (sklearn's tol, scaled here by the mean per-dimension
+   *             variance); a joined tree brings its own
    */
-  constructor(points: Float64Array, weights: Float64Array, d: number, k: number, maxIter: number, tol: number, shouldStop?: () => boolean) {
-    const x = (this.x = newKernel(threadMemory(), shouldStop));
+  constructor(source: RestartSource, k: number, maxIter: number, tol: number, shouldStop?: () => boolean) {
     this.terms = new Float64Array(k);
-    const m = weights.length;
-    this.m = m;
-    const heap = new Heap(x.memory);
-    // The copies of the caller's points and weights are needed only until the tree is built;
-    // then their block (at least 16 bytes a point) holds D2, POINTLAB and SCRATCH.
-    const pts = heap.take(m * d * F + m * F);
-    const wts = pts + m * d * F;
-    new Float64Array(x.memory.buffer, pts, m * d).set(points);
-    new Float64Array(x.memory.buffer, wts, m).set(weights);
-    const tolAbs = x.tolerance(pts, wts, d, m, tol);
-    const px = heap.take(m * 3 * F);
-    const pw = heap.take(m * F);
-    const permAt = heap.take(m * I);
-    let nodes: number;
-    let depth: number;
-    let tree: KdTree | undefined;
-    if (x.allBytes(pts, m * d)) {
-      const codes = heap.take(m * I);
-      const tmp = heap.take(m * I);
-      const c0 = heap.take(4097 * I);
-      const c1 = heap.take(4097 * I);
-      x.sortMorton(pts, wts, d, m, codes, tmp, permAt, px, pw, c0, c1);
-      nodes = x.countRadix(codes, m, STACK_AT);
-      depth = x.treeDepth();
-    } else {
-      tree = new KdTree(points, weights, d);
-      nodes = tree.nodes;
-      depth = tree.depth;
-      new Float64Array(x.memory.buffer, px, m * 3).set(tree.px);
-      new Float64Array(x.memory.buffer, pw, m).set(tree.pw);
-      new Uint32Array(x.memory.buffer, permAt, m).set(tree.perm);
-    }
     const trials = 2 + Math.floor(Math.log(k));
-    // the table's order (see setup() in restart.ts)
-    const offsets = [
-      px,
-      pw,
-      heap.take(nodes * I), // START
-      heap.take(nodes * I), // END
-      heap.take(nodes * I), // RIGHT
-      heap.take(nodes * 3 * F), // LO
-      heap.take(nodes * 3 * F), // HI
-      heap.take(nodes * 3 * F), // MID
-      heap.take(nodes * 3 * F), // SUM
-      heap.take(nodes * F), // WSUM
-      heap.take(nodes * F), // SQ
-      pts, // D2
-      heap.take(nodes * F), // POT
-      heap.take(nodes * F), // MAXD2
-      heap.take(nodes * F), // MIND2
-      heap.take(nodes * I), // TAG
-      heap.take(trials * I), // SCAND
-      heap.take(nodes * I), // NODELAB
-      pts + m * F, // POINTLAB
-      heap.take((depth + 2) * k * I), // FCAND
-      heap.take(k * 3 * F), // CUR
-      heap.take(k * 3 * F), // NXT
-      heap.take(k * 3 * F), // SUMS
-      heap.take(k * F), // CW
-      heap.take(k * F), // CSQ
-      heap.take(k * 3 * F), // RSUMS
-      heap.take(k * F), // RW
-      pts + m * (F + I), // SCRATCH
-      heap.take(m * F), // RDIST
-      heap.take(m * F), // RLEFT
-    ];
-    // the memory has its final size: views made from here on stay valid
-    const buf = x.memory.buffer;
-    new Int32Array(buf, TABLE_AT, TABLE_SLOTS).set([m, nodes, k, trials, maxIter, ...offsets]);
-    x.setup(TABLE_AT, 1e-12 * 12 * x.maxAbs(px, m * 3) ** 2, tolAbs);
-    if (tree) {
-      const [, , start, end, right] = offsets;
-      new Int32Array(buf, start, nodes).set(tree.start);
-      new Int32Array(buf, end, nodes).set(tree.end);
-      new Int32Array(buf, right, nodes).set(tree.right);
+    let x: KernelExports;
+    let tree: PublishedTree;
+    /** The arrays after the tree's, in the table's order (see setup() in restart.ts). */
+    let work: number[];
+    let table: number;
+    if ('points' in source) {
+      const { points, weights, d } = source;
+      x = newKernel(threadMemory(), shouldStop);
+      const m = weights.length;
+      const heap = new Heap(x.memory);
+      // The copies of the caller's points and weights are needed only until the tree is built;
+      // then their block (at least 16 bytes a point) holds D2, POINTLAB and SCRATCH.
+      const pts = heap.take(m * d * F + m * F);
+      const wts = pts + m * d * F;
+      new Float64Array(x.memory.buffer, pts, m * d).set(points);
+      new Float64Array(x.memory.buffer, wts, m).set(weights);
+      const tolAbs = x.tolerance(pts, wts, d, m, tol);
+      const px = heap.take(m * 3 * F);
+      const pw = heap.take(m * F);
+      const permAt = heap.take(m * I);
+      let nodes: number;
+      let depth: number;
+      let median: KdTree | undefined;
+      if (x.allBytes(pts, m * d)) {
+        const codes = heap.take(m * I);
+        const tmp = heap.take(m * I);
+        const c0 = heap.take(4097 * I);
+        const c1 = heap.take(4097 * I);
+        x.sortMorton(pts, wts, d, m, codes, tmp, permAt, px, pw, c0, c1);
+        nodes = x.countRadix(codes, m, STACK_AT);
+        depth = x.treeDepth();
+      } else {
+        median = new KdTree(points, weights, d);
+        nodes = median.nodes;
+        depth = median.depth;
+        new Float64Array(x.memory.buffer, px, m * 3).set(median.px);
+        new Float64Array(x.memory.buffer, pw, m).set(median.pw);
+        new Uint32Array(x.memory.buffer, permAt, m).set(median.perm);
+      }
+      const arrays = [px, pw, ...[I, I, I, 3 * F, 3 * F, 3 * F, 3 * F, F, F].map((size) => heap.take(nodes * size))];
+      tree = { m, nodes, depth, perm: permAt, arrays, delta: 1e-12 * 12 * x.maxAbs(px, m * 3) ** 2, tolAbs };
+      work = workArrays(m, nodes, depth, k, trials, (bytes) => heap.take(bytes), { d2: pts, pointLab: pts + m * F, scratch: pts + m * (F + I) });
+      table = TABLE_AT;
+      this.built = { tree, end: heap.end };
+      this.layout(x, table, tree, work, k, trials, maxIter);
+      // the kernel builds the tree in the arrays setup() told it of
+      const [, , start, end, right] = arrays;
+      const buf = x.memory.buffer;
+      if (median) {
+        new Int32Array(buf, start, nodes).set(median.start);
+        new Int32Array(buf, end, nodes).set(median.end);
+        new Int32Array(buf, right, nodes).set(median.right);
+      } else {
+        x.buildRadix(STACK_AT);
+      }
+      x.summarise();
     } else {
-      x.buildRadix(STACK_AT);
+      ({ tree } = source);
+      const { joined } = source;
+      x = newKernel(joined.memory, shouldStop);
+      const { m, nodes, depth } = tree;
+      // one block beyond the tree for this thread's arrays and its table
+      const sizes: number[] = [];
+      workArrays(m, nodes, depth, k, trials, (bytes) => (sizes.push(Math.ceil(bytes / 8) * 8), 0));
+      const total = sizes.reduce((a, b) => a + b, TABLE_SLOTS * 4);
+      let at = takeBeyondTree(joined, total);
+      claim(joined.memory, at, total);
+      table = at;
+      at += TABLE_SLOTS * 4;
+      work = workArrays(m, nodes, depth, k, trials, (bytes) => {
+        const o = at;
+        at += Math.ceil(bytes / 8) * 8;
+        return o;
+      });
+      this.layout(x, table, tree, work, k, trials, maxIter);
     }
-    x.summarise();
-    this.perm = new Uint32Array(buf, permAt, m);
-    const [cur, next, sums, cw, csq] = offsets.slice(20, 25);
-    this.bufA = cur;
-    this.viewA = new Float64Array(buf, cur, k * 3);
-    this.viewB = new Float64Array(buf, next, k * 3);
-    this.sums = new Float64Array(buf, sums, k * 3);
-    this.clusterW = new Float64Array(buf, cw, k);
-    this.clusterSq = new Float64Array(buf, csq, k);
-    this.labelsAt = offsets[27];
-    this.labels = new Int32Array(buf, this.labelsAt, m);
+    this.x = x;
+    this.m = tree.m;
+    const buf = x.memory.buffer;
+    this.perm = new Uint32Array(buf, tree.perm, tree.m);
+    const [, , , , , , , , , cur, next, sums, cw, csq, , , scratch] = work;
+    this.bufA = cur!;
+    this.viewA = new Float64Array(buf, cur!, k * 3);
+    this.viewB = new Float64Array(buf, next!, k * 3);
+    this.sums = new Float64Array(buf, sums!, k * 3);
+    this.clusterW = new Float64Array(buf, cw!, k);
+    this.clusterSq = new Float64Array(buf, csq!, k);
+    this.labelsAt = scratch!;
+    this.labels = new Int32Array(buf, this.labelsAt, tree.m);
+  }
+
+  /** Writes the table and has the instance read it (restart.ts's setup). */
+  private layout(x: KernelExports, table: number, tree: PublishedTree, work: number[], k: number, trials: number, maxIter: number): void {
+    new Int32Array(x.memory.buffer, table, TABLE_SLOTS).set([tree.m, tree.nodes, k, trials, maxIter, ...tree.arrays, ...work]);
+    x.setup(table, tree.delta, tree.tolAbs);
+  }
+
+  /**
+   * Tells helpers on `link` where the tree this instance built lies: from now on they run
+   * restarts on it. Only for an instance that built its tree, in a shared memory.
+   */
+  publish(link: TreeLink): void {
+    if (!this.built) throw new Error('only the thread that built the tree publishes it');
+    publishTree(link, this.built.tree, this.built.end);
   }
 
   /** One restart: k-means++ from `rng`, then Lloyd. */
@@ -162,7 +184,23 @@ export class WasmRestart {
   }
 }
 
+/**
+ * Takes the blocks of one restart's working arrays, after the tree's, in the table's order:
+ * D2, POT, MAXD2, MIND2, TAG, SCAND, NODELAB, POINTLAB, FCAND, CUR, NXT, SUMS, CW, CSQ, RSUMS,
+ * RW, SCRATCH, RDIST, RLEFT. `reuse` names blocks that are already there (the builder's copy of
+ * the points, free once the tree is built).
+ */
+function workArrays(m: number, nodes: number, depth: number, k: number, trials: number, take: (bytes: number) => number, reuse?: { d2: number; pointLab: number; scratch: number }): number[] {
+  const d2 = reuse ? reuse.d2 : take(m * F);
+  const seeding = [take(nodes * F), take(nodes * F), take(nodes * F), take(nodes * I), take(trials * I)]; // POT MAXD2 MIND2 TAG SCAND
+  const nodeLab = take(nodes * I);
+  const pointLab = reuse ? reuse.pointLab : take(m * I);
+  const centres = [(depth + 2) * k * I, k * 3 * F, k * 3 * F, k * 3 * F, k * F, k * F, k * 3 * F, k * F].map(take); // FCAND CUR NXT SUMS CW CSQ RSUMS RW
+  const scratch = reuse ? reuse.scratch : take(m * I);
+  return [d2, ...seeding, nodeLab, pointLab, ...centres, scratch, take(m * F), take(m * F)];
+}
+
 /** The order in which kmeans() visits the points (tree order): tests run the oracle in it. */
 export function treeOrder(points: Float64Array, weights: Float64Array, d: number): Uint32Array {
-  return new WasmRestart(points, weights, d, 1, 1, 0).perm.slice();
+  return new WasmRestart({ points, weights, d }, 1, 1, 0).perm.slice();
 }

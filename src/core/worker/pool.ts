@@ -22,6 +22,7 @@ import { targetSize } from '../resize';
 import { chunksLeft } from '../sharedChunks';
 import { newSharedConversion, type SharedConversion } from '../sharedConvert';
 import { newSharedLabelling, type SharedLabelling } from '../sharedLabels';
+import { newTreeLink, withdrawTree, type TreeLink } from '../kmeans/sharedTree';
 import type { RgbImage, SegmentResult } from '../types';
 import type { ChunksOutcome, ClusterOutcome, ElbowOutcome, PrepareOutcome, SharedDistinct, TaskKind, TaskRequest, TaskResults, WorkerInit, WorkerExtra } from './protocol';
 import { WorkerLink, type WithoutId } from './rpc';
@@ -83,9 +84,14 @@ const PRIORITY = { preview: 0, normal: 1, sweep: 2, elbow: 3 } as const;
 const SHARE_PIXELS = 2_000_000;
 /** warm(pixels): images from this size get their workers' kernel memory grown ahead. */
 const WARM_MEMORY_PIXELS = 2_000_000;
-/** A 24 MP photo's run (three channels, ~1.2 M distinct colours) grew it to 132 MB. */
-const KERNEL_BYTES_PER_PIXEL = 5.5;
-const KERNEL_BYTES_MAX = 256 * 2 ** 20;
+/**
+ * A 24 MP photo's run (three channels, ~1.2 M distinct colours) lays out 139 MB of the preparing
+ * worker's kernel memory, and each helper takes 44 MB more beyond it for its own arrays (see
+ * sharedTree.ts); a helper's own kernel memory is not used.
+ */
+const KERNEL_BYTES_PER_PIXEL = 5.8;
+const HELPER_BYTES_PER_PIXEL = 1.9;
+const KERNEL_BYTES_MAX = 384 * 2 ** 20;
 /** From this size on, preparing an image again costs more than waiting for the worker that holds it (see waitsForHolder). */
 const HOLDER_WAIT_PIXELS = 2_000_000;
 
@@ -102,12 +108,16 @@ interface Slot {
   stop: Int32Array;
   /** Shared with the worker: set while it helps a run, for it to stop taking restarts (see lend). */
   yieldFlag: Int32Array;
+  /** What warm() grew the worker's kernel memory to: large images go to the warmest worker. */
+  warmBytes: number;
   dead: boolean;
 }
 
 interface Help {
   distinct: SharedDistinct;
   counter: Int32Array;
+  /** The kd-tree the preparing worker builds, in its memory, for helpers to run restarts on. */
+  tree?: TreeLink;
   /** Every thread's share of the restarts, the preparing worker's first. */
   runs: Promise<ClusterOutcome>[];
 }
@@ -239,16 +249,22 @@ export class SegmentPool {
 
   /**
    * Starts the worker threads now (a panel opening), not when the first run needs them; for an
-   * image of `pixels` (>= 2 MP) each also grows its kernel memory to what such an image's run
-   * takes (see growThreadMemory), while the image is still being decoded.
+   * image of `pixels` (>= 2 MP) one of them also grows its kernel memory to what such an image's
+   * run takes with every other worker helping (see growThreadMemory), while the image is still
+   * being decoded. That worker prepares the image (see start); the others need no more memory to
+   * help than the preparing one's.
    */
   warm(pixels = 0): void {
     if (this.disposed) return;
     const idle = this.idleSlots();
-    if (pixels < WARM_MEMORY_PIXELS) return;
-    const bytes = Math.min(KERNEL_BYTES_MAX, Math.round(pixels * KERNEL_BYTES_PER_PIXEL));
+    if (pixels < WARM_MEMORY_PIXELS || idle.length === 0) return;
+    const perPixel = KERNEL_BYTES_PER_PIXEL + HELPER_BYTES_PER_PIXEL * (this.size - 1);
+    const bytes = Math.min(KERNEL_BYTES_MAX, Math.round(pixels * perPixel));
+    const slot = idle.reduce((a, b) => (b.warmBytes > a.warmBytes ? b : a));
+    if (slot.warmBytes >= bytes) return;
+    slot.warmBytes = bytes;
     const after = (): void => this.pump();
-    for (const slot of idle) this.call<'warm'>(slot, { kind: 'warm', bytes }).then(after, after);
+    this.call<'warm'>(slot, { kind: 'warm', bytes }).then(after, after);
   }
 
   /** The image behind `imageKey` is closed: its workers drop what they prepared from it. */
@@ -348,6 +364,7 @@ export class SegmentPool {
       forgets: [],
       stop: new Int32Array(stop),
       yieldFlag: new Int32Array(new SharedArrayBuffer(4)),
+      warmBytes: 0,
       dead: false,
     } as Omit<Slot, 'link'> as Slot;
     slot.link = new WorkerLink(this.workerPath, {
@@ -445,10 +462,11 @@ export class SegmentPool {
 
   private start(job: Job, idle: Slot[]): void {
     this.queue.splice(this.queue.indexOf(job), 1);
-    // The worker that holds the job's prepared input, if one is idle.
+    // The worker that holds the job's prepared input, if one is idle; else for a large image the
+    // one with the most kernel memory paged in (see warm), for others the one with the least.
     const holder = idle.find((s) => s.keys.includes(job.key));
-    const ordered = holder ? [holder, ...idle.filter((s) => s !== holder)] : idle;
-    job.slots = ordered.slice(0, 1);
+    const byWarmth = [...idle].sort((a, b) => (large(job) ? b.warmBytes - a.warmBytes : a.warmBytes - b.warmBytes));
+    job.slots = [holder ?? byWarmth[0]!];
     for (const slot of job.slots) this.occupy(slot, job);
     this.running.add(job);
     void this.execute(job);
@@ -495,6 +513,7 @@ export class SegmentPool {
             distinct: help.distinct,
       params: job.params,
       counter: help.counter,
+      tree: help.tree,
       yieldFlag: slot.yieldFlag,
     });
     help.runs.push(run);
@@ -602,8 +621,14 @@ export class SegmentPool {
     if (job.settled) throw cancelled();
     job.onClustering?.();
     const counter = new Int32Array(new SharedArrayBuffer(4));
-    const help: Help = { distinct: prep.distinct, counter, runs: [] };
-    help.runs.push(this.call<'cluster'>(main, { kind: 'cluster', key, params, counter }));
+    // Helpers use the preparing worker's tree. Its worker takes no other task until every
+    // helper has answered (the job holds it until settleAll below), so the tree stays put.
+    const link = prep.kernel ? newTreeLink() : undefined;
+    const help: Help = { distinct: prep.distinct, counter, runs: [], tree: link && { ...link, memory: prep.kernel } };
+    const own = this.call<'cluster'>(main, { kind: 'cluster', key, params, counter, tree: link });
+    // A worker that died or failed before publishing its tree: helpers waiting for it go.
+    if (link) void own.finally(() => withdrawTree(link)).catch(() => undefined);
+    help.runs.push(own);
     if (params.nInit > 1 && prep.distinct.k > 1 && prep.distinct.count >= HELPER_MIN_VALUES) {
       job.help = help;
       this.pump();

@@ -8,6 +8,7 @@ import type { KMeansResult, Prepared, PrepareParams } from '../segment';
 import type { ChannelImage, RgbImage, SegmentResult } from '../types';
 import type { SharedConversion } from '../sharedConvert';
 import type { SharedLabelling } from '../sharedLabels';
+import type { TreeLink } from '../kmeans/sharedTree';
 import type { SegmentParams } from '../../shared/params';
 
 /**
@@ -84,6 +85,8 @@ export interface PrepareOutcome {
   lookup: Uint32Array;
   warnings: string[];
   timings: Prepared['timings'];
+  /** The worker's kernel memory, shared: helpers run the restarts on the kd-tree it builds there (see sharedTree.ts). */
+  kernel?: WebAssembly.Memory;
 }
 
 /**
@@ -97,6 +100,8 @@ export interface ClusterTask extends Base {
   params: SegmentParams;
   /** One Int32 in shared memory: the next restart index. */
   counter: Int32Array;
+  /** The run's one kd-tree: the preparing worker builds and publishes it, helpers (given its memory) use it. */
+  tree?: TreeLink;
   /**
    * A helper's: once the host sets it, the task takes no further restart (more urgent work is
    * waiting for this worker); the run's own worker takes the rest.

@@ -24,7 +24,10 @@ import {
   type WorkerInit,
 } from './protocol';
 import { serve, type Handlers } from './rpc';
-import { growThreadMemory } from '../kmeans/kernel';
+import { growThreadMemory, isShared, shareThreadMemory, threadMemory } from '../kmeans/kernel';
+
+// Helpers run restarts on the kd-tree this thread builds, in its kernel memory (see sharedTree.ts).
+shareThreadMemory();
 
 /**
  * What a worker may keep of prepared inputs. A 24-megapixel photo's takes about 110 MB (the
@@ -116,6 +119,7 @@ const handlers: Handlers<TaskRequest, TaskResults> = {
       lookup: entry.prep.distinct.lookup,
       warnings: prep.warnings,
       timings: fresh ? prep.timings : { resize: 0, convert: 0, distinct: 0 },
+      kernel: isShared(threadMemory()) ? threadMemory() : undefined,
     };
   },
   convert(task: ConvertTask) {
@@ -129,7 +133,7 @@ const handlers: Handlers<TaskRequest, TaskResults> = {
     const { counter, yieldFlag } = task;
     const next = (): number => (yieldFlag && Atomics.load(yieldFlag, 0) !== 0 ? -1 : Atomics.add(counter, 0, 1));
     const t0 = performance.now();
-    const best = cluster(input, task.params, { nextRestart: next, shouldStop: stopper(task.stopGen) });
+    const best = cluster(input, task.params, { nextRestart: next, shouldStop: stopper(task.stopGen), tree: task.tree });
     return { best, clusterMs: performance.now() - t0 };
   },
   finish(task: FinishTask) {
