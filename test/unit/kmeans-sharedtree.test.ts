@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { MessageChannel } from 'node:worker_threads';
 import { resolve } from 'node:path';
 import { distinctValues } from '../../src/core/kmeans/distinct';
 import { HEAP_AT, isShared, shareThreadMemory, threadMemory } from '../../src/core/kmeans/kernel';
@@ -104,14 +105,32 @@ test('a pool worker runs its restarts on the tree this thread built, with the re
     name: 'segmentation worker',
     workerData: { stop: new SharedArrayBuffer(4) },
   });
+  // This thread is the worker's peer 7: each side sends the other its kernel memory.
+  const { port1, port2 } = new MessageChannel();
+  const said = new Map<string, unknown>();
+  const waiting = new Map<string, () => void>();
+  port1.on('message', (m: Record<string, unknown>) => {
+    for (const [key, value] of Object.entries(m)) {
+      said.set(key, value);
+      waiting.get(key)?.();
+    }
+  });
+  const heard = (what: string): Promise<void> => (said.has(what) ? Promise.resolve() : new Promise((done) => waiting.set(what, done)));
+  port1.postMessage({ kernel: threadMemory() });
+  await link.call<'peer'>({ kind: 'peer', peer: 7, port: port2 }, [port2]).answer;
+  await heard('kernel');
+  await heard('joined');
+  assert.ok(isShared(said.get('kernel') as WebAssembly.Memory), 'the worker sent no shared kernel memory');
   const task: Omit<ClusterTask, 'id'> = {
     kind: 'cluster',
     distinct: { points, weights, count: values.count, d: 3, k: K },
     params: { colorSpace: 'bgr', channels: [0, 1, 2], k: K, width: 0, nInit: opts.nInit, maxIter: opts.maxIter, seed: opts.seed, tol: opts.tol },
     counter: new Int32Array(new SharedArrayBuffer(4)),
-    tree: { ...tree, memory: threadMemory() },
+    tree: { control: tree.control, builder: 7 },
   };
-  const { best } = await link.call<'cluster'>(task).answer;
+  const { best, joined } = await link.call<'cluster'>(task).answer;
+  port1.close();
+  assert.ok(joined, 'the worker built a tree of its own');
   assert.equal(best.inertia, expected.inertia);
   assert.equal(best.restart, expected.restart);
   assert.deepEqual([...best.centers], [...expected.centers]);

@@ -13,6 +13,7 @@
 // later is terminated and replaced. A crashed worker fails its run with a clear error and is
 // replaced too.
 import { availableParallelism } from 'node:os';
+import { MessageChannel, type TransferListItem } from 'node:worker_threads';
 import { toShared } from '../bytes';
 import { SegmentationError, isSegmentationError } from '../errors';
 import { ELBOW_DEFAULTS, elbowKs, type ElbowOptions, type ElbowPoint } from '../insight/elbow';
@@ -22,7 +23,7 @@ import { targetSize } from '../resize';
 import { chunksLeft } from '../sharedChunks';
 import { newSharedConversion, type SharedConversion } from '../sharedConvert';
 import { newSharedLabelling, type SharedLabelling } from '../sharedLabels';
-import { newTreeLink, withdrawTree, type TreeLink } from '../kmeans/sharedTree';
+import { newTreeLink, withdrawTree } from '../kmeans/sharedTree';
 import type { RgbImage, SegmentResult } from '../types';
 import type { ChunksOutcome, ClusterOutcome, ElbowOutcome, PrepareOutcome, SharedDistinct, TaskKind, TaskRequest, TaskResults, WorkerInit, WorkerExtra } from './protocol';
 import { WorkerLink, type WithoutId } from './rpc';
@@ -96,6 +97,8 @@ const KERNEL_BYTES_MAX = 384 * 2 ** 20;
 const HOLDER_WAIT_PIXELS = 2_000_000;
 
 interface Slot {
+  /** The pool's name for the worker, which its peers know it by (see connect). */
+  id: number;
   link: WorkerLink<TaskRequest, TaskResults, WorkerExtra>;
   job: Job | null;
   /** Lets the process exit again once the job on this worker lets go (see occupy). */
@@ -116,8 +119,8 @@ interface Slot {
 interface Help {
   distinct: SharedDistinct;
   counter: Int32Array;
-  /** The kd-tree the preparing worker builds, in its memory, for helpers to run restarts on. */
-  tree?: TreeLink;
+  /** The kd-tree the preparing worker (`builder`) builds in its memory, for helpers to run restarts on. */
+  tree: { control: Int32Array; builder: number };
   /** Every thread's share of the restarts, the preparing worker's first. */
   runs: Promise<ClusterOutcome>[];
 }
@@ -180,6 +183,7 @@ export class SegmentPool {
   private disposed = false;
   private started = 0;
   private lent = 0;
+  private joinedHelps = 0;
   private readonly helperChunks = { convert: 0, label: 0 };
   private gaveWay = 0;
   private trimRequested = false;
@@ -203,6 +207,11 @@ export class SegmentPool {
   /** Times an idle worker joined a running segmentation's restarts. */
   get helpsLent(): number {
     return this.lent;
+  }
+
+  /** Of those, the helps whose restarts ran on the kd-tree the run's own worker built (see sharedTree.ts). */
+  get helpsOnSharedTree(): number {
+    return this.joinedHelps;
   }
 
   /** Chunks of images being prepared that other workers converted (see sharedConvert.ts). */
@@ -256,7 +265,9 @@ export class SegmentPool {
    */
   warm(pixels = 0): void {
     if (this.disposed) return;
-    const idle = this.idleSlots();
+    this.idleSlots();
+    // workers just started are busy for a moment meeting their peers (see connect): the warm-up queues behind
+    const idle = this.slots.filter((s) => s.job === null && !s.dead);
     if (pixels < WARM_MEMORY_PIXELS || idle.length === 0) return;
     const perPixel = KERNEL_BYTES_PER_PIXEL + HELPER_BYTES_PER_PIXEL * (this.size - 1);
     const bytes = Math.min(KERNEL_BYTES_MAX, Math.round(pixels * perPixel));
@@ -359,6 +370,7 @@ export class SegmentPool {
   private spawn(): Slot {
     const stop = new SharedArrayBuffer(4);
     const slot = {
+      id: this.started,
       job: null,
       keys: [],
       forgets: [],
@@ -374,8 +386,22 @@ export class SegmentPool {
       onExit: (why) => this.crashed(slot, why),
     });
     this.started++;
+    for (const other of this.slots) if (!other.dead) this.connect(slot, other);
     this.slots.push(slot);
     return slot;
+  }
+
+  /**
+   * Gives two workers a channel of their own, over which each sends the other its kernel memory
+   * (a helper runs restarts on the tree its peer built there). Never through this thread: a
+   * worker's memory then goes when the threads that use it end, not at this thread's next
+   * garbage collection (a closed panel gives its 185 MB back at once).
+   */
+  private connect(a: Slot, b: Slot): void {
+    const { port1, port2 } = new MessageChannel();
+    const after = (): void => this.pump();
+    this.call<'peer'>(a, { kind: 'peer', peer: b.id, port: port1 }, [port1]).then(after, after);
+    this.call<'peer'>(b, { kind: 'peer', peer: a.id, port: port2 }, [port2]).then(after, after);
   }
 
   private crashed(slot: Slot, why: string): void {
@@ -517,6 +543,9 @@ export class SegmentPool {
       yieldFlag: slot.yieldFlag,
     });
     help.runs.push(run);
+    run.then((o) => {
+      if (o.joined) this.joinedHelps++;
+    }, () => undefined);
     run.then(done, done);
   }
 
@@ -591,9 +620,9 @@ export class SegmentPool {
     }
   }
 
-  private call<K extends TaskKind>(slot: Slot, task: WithoutId<Extract<TaskRequest, { kind: K }>>): Promise<TaskResults[K]> {
+  private call<K extends TaskKind>(slot: Slot, task: WithoutId<Extract<TaskRequest, { kind: K }>>, transfer?: TransferListItem[]): Promise<TaskResults[K]> {
     if (slot.dead) return Promise.reject(cancelled());
-    return slot.link.call<K>({ ...task, stopGen: Atomics.load(slot.stop, 0) }).answer;
+    return slot.link.call<K>({ ...task, stopGen: Atomics.load(slot.stop, 0) }, transfer).answer;
   }
 
   /** Has a worker drop its prepared inputs under `prefix` (and any other it was to forget), in the background. */
@@ -623,11 +652,11 @@ export class SegmentPool {
     const counter = new Int32Array(new SharedArrayBuffer(4));
     // Helpers use the preparing worker's tree. Its worker takes no other task until every
     // helper has answered (the job holds it until settleAll below), so the tree stays put.
-    const link = prep.kernel ? newTreeLink() : undefined;
-    const help: Help = { distinct: prep.distinct, counter, runs: [], tree: link && { ...link, memory: prep.kernel } };
-    const own = this.call<'cluster'>(main, { kind: 'cluster', key, params, counter, tree: link });
+    const link = newTreeLink();
+    const help: Help = { distinct: prep.distinct, counter, runs: [], tree: { control: link.control, builder: main.id } };
+    const own = this.call<'cluster'>(main, { kind: 'cluster', key, params, counter, tree: { control: link.control } });
     // A worker that died or failed before publishing its tree: helpers waiting for it go.
-    if (link) void own.finally(() => withdrawTree(link)).catch(() => undefined);
+    void own.finally(() => withdrawTree(link)).catch(() => undefined);
     help.runs.push(own);
     if (params.nInit > 1 && prep.distinct.k > 1 && prep.distinct.count >= HELPER_MIN_VALUES) {
       job.help = help;

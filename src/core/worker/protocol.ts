@@ -8,7 +8,7 @@ import type { KMeansResult, Prepared, PrepareParams } from '../segment';
 import type { ChannelImage, RgbImage, SegmentResult } from '../types';
 import type { SharedConversion } from '../sharedConvert';
 import type { SharedLabelling } from '../sharedLabels';
-import type { TreeLink } from '../kmeans/sharedTree';
+import type { MessagePort } from 'node:worker_threads';
 import type { SegmentParams } from '../../shared/params';
 
 /**
@@ -85,8 +85,6 @@ export interface PrepareOutcome {
   lookup: Uint32Array;
   warnings: string[];
   timings: Prepared['timings'];
-  /** The worker's kernel memory, shared: helpers run the restarts on the kd-tree it builds there (see sharedTree.ts). */
-  kernel?: WebAssembly.Memory;
 }
 
 /**
@@ -100,8 +98,12 @@ export interface ClusterTask extends Base {
   params: SegmentParams;
   /** One Int32 in shared memory: the next restart index. */
   counter: Int32Array;
-  /** The run's one kd-tree: the preparing worker builds and publishes it, helpers (given its memory) use it. */
-  tree?: TreeLink;
+  /**
+   * The run's one kd-tree (see sharedTree.ts): the preparing worker builds and publishes it on
+   * `control`; a helper names that worker (`builder`, as its PeerTask did) and runs its restarts
+   * on the tree in that worker's kernel memory, or builds one of its own without it.
+   */
+  tree?: { control: Int32Array; builder?: number };
   /**
    * A helper's: once the host sets it, the task takes no further restart (more urgent work is
    * waiting for this worker); the run's own worker takes the rest.
@@ -112,6 +114,8 @@ export interface ClusterTask extends Base {
 export interface ClusterOutcome {
   /** restart -1: this thread found no restart left. */
   best: KMeansResult;
+  /** The restarts ran on the tree another worker built (see ClusterTask.tree). */
+  joined: boolean;
   /** Time spent in K-means on this thread. */
   clusterMs: number;
 }
@@ -157,7 +161,19 @@ export interface WarmTask extends Base {
   bytes: number;
 }
 
-export type TaskRequest = PrepareTask | ConvertTask | LabelTask | ClusterTask | FinishTask | ElbowTask | ForgetTask | WarmTask;
+/**
+ * Connects the worker to another of the pool's, named `peer`: each sends the other its kernel
+ * memory over `port`, so that a helper can run restarts on the tree its peer built there. Worker
+ * to worker, never through the host's thread: a worker's kernel memory then goes with the
+ * threads that use it, not with the host's garbage collection.
+ */
+export interface PeerTask extends Base {
+  kind: 'peer';
+  peer: number;
+  port: MessagePort;
+}
+
+export type TaskRequest = PeerTask | PrepareTask | ConvertTask | LabelTask | ClusterTask | FinishTask | ElbowTask | ForgetTask | WarmTask;
 export type TaskKind = TaskRequest['kind'];
 
 export interface TaskResults {
@@ -169,6 +185,7 @@ export interface TaskResults {
   elbow: ElbowOutcome;
   forget: Record<string, never>;
   warm: Record<string, never>;
+  peer: Record<string, never>;
 }
 
 /** Added to every answer: the keys of the prepared inputs the worker keeps (the pool routes by them). */

@@ -3,7 +3,7 @@
 // answers every request exactly once. Errors cross as WireError, so a user's error (a
 // SegmentationError with its code) stays one on the other side. The segmentation pool and the
 // image worker's client both use it; each keeps its own policy (which worker, time limits).
-import { Worker, parentPort } from 'node:worker_threads';
+import { Worker, parentPort, type TransferListItem } from 'node:worker_threads';
 import { SegmentationError, isSegmentationError, type ErrorCode } from '../errors';
 
 export interface WireError {
@@ -99,7 +99,7 @@ export class WorkerLink<Req extends WireRequest, Answers, X = object> {
     return !this.ended;
   }
 
-  call<K extends Req['kind']>(req: WithoutId<Extract<Req, { kind: K }>>, transfer: ArrayBuffer[] = []): { id: number; answer: Promise<Answered<Answers, K>> } {
+  call<K extends Req['kind']>(req: WithoutId<Extract<Req, { kind: K }>>, transfer: readonly TransferListItem[] = []): { id: number; answer: Promise<Answered<Answers, K>> } {
     const id = this.nextId++;
     if (this.ended) return { id, answer: Promise.reject(this.stoppedError()) };
     const answer = new Promise<Answered<Answers, K>>((resolve, reject) => {

@@ -15,6 +15,7 @@ import {
   type ElbowTask,
   type FinishTask,
   type ForgetTask,
+  type PeerTask,
   type WarmTask,
   type PrepareTask,
   type SharedDistinct,
@@ -24,10 +25,13 @@ import {
   type WorkerInit,
 } from './protocol';
 import { serve, type Handlers } from './rpc';
-import { growThreadMemory, isShared, shareThreadMemory, threadMemory } from '../kmeans/kernel';
+import { growThreadMemory, shareThreadMemory, threadMemory } from '../kmeans/kernel';
+import type { TreeLink } from '../kmeans/sharedTree';
 
 // Helpers run restarts on the kd-tree this thread builds, in its kernel memory (see sharedTree.ts).
 shareThreadMemory();
+/** The kernel memories of the pool's other workers, by the pool's name for each (see PeerTask). */
+const peerKernels = new Map<number, WebAssembly.Memory>();
 
 /**
  * What a worker may keep of prepared inputs. A 24-megapixel photo's takes about 110 MB (the
@@ -119,7 +123,6 @@ const handlers: Handlers<TaskRequest, TaskResults> = {
       lookup: entry.prep.distinct.lookup,
       warnings: prep.warnings,
       timings: fresh ? prep.timings : { resize: 0, convert: 0, distinct: 0 },
-      kernel: isShared(threadMemory()) ? threadMemory() : undefined,
     };
   },
   convert(task: ConvertTask) {
@@ -133,8 +136,9 @@ const handlers: Handlers<TaskRequest, TaskResults> = {
     const { counter, yieldFlag } = task;
     const next = (): number => (yieldFlag && Atomics.load(yieldFlag, 0) !== 0 ? -1 : Atomics.add(counter, 0, 1));
     const t0 = performance.now();
-    const best = cluster(input, task.params, { nextRestart: next, shouldStop: stopper(task.stopGen), tree: task.tree });
-    return { best, clusterMs: performance.now() - t0 };
+    const tree = treeLink(task.tree);
+    const best = cluster(input, task.params, { nextRestart: next, shouldStop: stopper(task.stopGen), tree });
+    return { best, clusterMs: performance.now() - t0, joined: tree?.memory !== undefined && best.restart >= 0 };
   },
   finish(task: FinishTask) {
     const prep = { ...withK(held(task.key).prep, task.params.k), timings: task.prepTimings };
@@ -149,11 +153,33 @@ const handlers: Handlers<TaskRequest, TaskResults> = {
     growThreadMemory(task.bytes);
     return {};
   },
+  peer(task: PeerTask) {
+    const { peer, port } = task;
+    port.on('message', (m: { kernel?: WebAssembly.Memory }) => {
+      if (!m.kernel) return;
+      peerKernels.set(peer, m.kernel);
+      // from now on this worker helps on the peer's trees (a test waits for this)
+      port.postMessage({ joined: true });
+    });
+    // the peer's thread ended (replaced, or the pool trimmed): its memory is not to be kept
+    port.on('close', () => peerKernels.delete(peer));
+    port.unref();
+    port.postMessage({ kernel: threadMemory() });
+    return {};
+  },
   forget(task: ForgetTask) {
     for (const key of [...prepared.keys()]) if (key.startsWith(task.prefix)) prepared.delete(key);
     return {};
   },
 };
+
+/** The builder's link, or a helper's with its peer's memory; a helper without it builds a tree of its own. */
+function treeLink(tree: ClusterTask['tree']): TreeLink | undefined {
+  if (!tree) return undefined;
+  if (tree.builder === undefined) return { control: tree.control };
+  const memory = peerKernels.get(tree.builder);
+  return memory ? { control: tree.control, memory } : undefined;
+}
 
 function sharedInput(task: ClusterTask): SharedDistinct & { distinct: SharedDistinct } {
   const d = task.distinct;
