@@ -241,6 +241,26 @@ require(${JSON.stringify(workerPath)});
   }
 });
 
+test('trim ends the idle threads, which start again only when work comes', async () => {
+  const pool = new SegmentPool({ workerPath, size: 2 });
+  try {
+    await Promise.all([pool.segment(noisy(10, 10), base), pool.segment(noisy(12, 10), base)]);
+    assert.equal(pool.threadCount, 2);
+    const started = pool.workersStarted;
+    pool.trim();
+    for (let i = 0; i < 40 && pool.threadCount > 0; i++) await new Promise((r) => setTimeout(r, 25));
+    assert.equal(pool.threadCount, 0, 'the threads did not end');
+    // nothing queued: no thread starts again (a trimmed pool used to replace them at once)
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(pool.threadCount, 0, 'threads started again with nothing to do');
+    assert.equal(pool.workersStarted, started);
+    assert.deepEqual(withoutTimings(await pool.segment(noisy(10, 10), base)), withoutTimings(segmentSync(noisy(10, 10), base)));
+    assert.ok(pool.threadCount > 0);
+  } finally {
+    await pool.dispose();
+  }
+});
+
 test('a missing worker script fails the run with a clear error', async () => {
   const pool = new SegmentPool({ workerPath: join(scratch, 'no-such-worker.js'), size: 1 });
   try {

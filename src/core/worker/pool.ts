@@ -422,8 +422,9 @@ export class SegmentPool {
     this.pump();
   }
 
-  private idleSlots(): Slot[] {
-    while (this.slots.length < this.size) this.spawn();
+  /** Idle workers, after starting missing ones unless `start` is false. */
+  private idleSlots(start = true): Slot[] {
+    while (start && this.slots.length < this.size) this.spawn();
     return this.slots.filter((s) => s.job === null && !s.dead && !s.link.busy);
   }
 
@@ -462,7 +463,8 @@ export class SegmentPool {
   private pump(): void {
     if (this.disposed) return;
     for (;;) {
-      const idle = this.idleSlots();
+      // Threads start for queued work only: after trim() they stay ended until work comes.
+      const idle = this.idleSlots(this.queue.length > 0);
       const ready = (j: Job): boolean => !this.waitsForHolder(j, idle);
       const queued = this.nextQueued(PRIORITY.normal, ready);
       const needy = queued ? undefined : this.needyJob();
