@@ -100,7 +100,7 @@ test('a run with many distinct values takes an idle worker as a helper: same res
     const lentBefore = pool.helpsLent;
     assert.deepEqual(withoutTimings(await pool.segment(img, params, { imageKey: 'big' })), expected);
     assert.ok(pool.helpsLent > lentBefore, 'no worker helped');
-    assert.ok(pool.helpsOnSharedTree > 0, "no helper ran its restarts on the preparing worker's tree");
+    assert.ok(pool.helpsOnSharedTree > 0, "no helper was set to run on the preparing worker's tree");
     // Again, prepared input kept: still the same result.
     assert.deepEqual(withoutTimings(await pool.segment(img, params, { imageKey: 'big' })), expected);
 

@@ -209,7 +209,7 @@ export class SegmentPool {
     return this.lent;
   }
 
-  /** Of those, the helps whose restarts ran on the kd-tree the run's own worker built (see sharedTree.ts). */
+  /** Of those, the helps set to run on the kd-tree the run's own worker built (see sharedTree.ts), not on one of their own. */
   get helpsOnSharedTree(): number {
     return this.joinedHelps;
   }

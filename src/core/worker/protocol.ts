@@ -114,7 +114,7 @@ export interface ClusterTask extends Base {
 export interface ClusterOutcome {
   /** restart -1: this thread found no restart left. */
   best: KMeansResult;
-  /** The restarts ran on the tree another worker built (see ClusterTask.tree). */
+  /** The helper had the preparing worker's memory: the restarts it took (if any) ran on that worker's tree (see ClusterTask.tree). */
   joined: boolean;
   /** Time spent in K-means on this thread. */
   clusterMs: number;

@@ -138,7 +138,7 @@ const handlers: Handlers<TaskRequest, TaskResults> = {
     const t0 = performance.now();
     const tree = treeLink(task.tree);
     const best = cluster(input, task.params, { nextRestart: next, shouldStop: stopper(task.stopGen), tree });
-    return { best, clusterMs: performance.now() - t0, joined: tree?.memory !== undefined && best.restart >= 0 };
+    return { best, clusterMs: performance.now() - t0, joined: tree?.memory !== undefined };
   },
   finish(task: FinishTask) {
     const prep = { ...withK(held(task.key).prep, task.params.k), timings: task.prepTimings };
