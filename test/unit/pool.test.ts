@@ -334,18 +334,26 @@ test('an idle worker converts and labels part of a large image another worker pr
     await Promise.all([pool.segment(noisy(10, 10), base), pool.segment(noisy(12, 10), base)]);
     assert.equal(pool.threadCount, 2);
     assert.equal(pool.chunksConvertedByHelpers, 0);
-    assert.deepEqual(withoutTimings(await pool.segment(img, params, { imageKey: 'photo' })), expected);
+    // Converting 3 MP takes some 100 ms: on a loaded machine the preparing worker may finish before
+    // the helper gets a core. Over three fresh preparations (new keys) the helper joins one.
+    let key = '';
+    let runs = 0;
+    for (let attempt = 0; attempt < 3 && pool.chunksConvertedByHelpers === 0; attempt++, runs++) {
+      key = `photo${attempt}`;
+      assert.deepEqual(withoutTimings(await pool.segment(img, params, { imageKey: key })), expected);
+    }
     const helped = pool.chunksConvertedByHelpers;
     assert.ok(helped > 0 && helped < 12, `the helper converted ${helped} of 12 chunks`);
     // changes of k: the worker holds the prepared input, nothing is converted again. Labelling
     // 3 MP takes some 40 ms, so the helper, free when the restarts end, joins it in most runs,
     // not in every one: over three runs it does.
     for (const k of [4, 5]) {
-      assert.deepEqual(withoutTimings(await pool.segment(img, { ...params, k }, { imageKey: 'photo' })), withoutTimings(segmentSync(img, { ...params, k })));
+      assert.deepEqual(withoutTimings(await pool.segment(img, { ...params, k }, { imageKey: key })), withoutTimings(segmentSync(img, { ...params, k })));
     }
     assert.equal(pool.chunksConvertedByHelpers, helped);
     const labelled = pool.chunksLabelledByHelpers;
-    assert.ok(labelled > 0 && labelled < 36, `the helper labelled ${labelled} of 36 chunks`);
+    runs += 2;
+    assert.ok(labelled > 0 && labelled < 12 * runs, `the helper labelled ${labelled} of ${12 * runs} chunks`);
   } finally {
     await pool.dispose();
   }
