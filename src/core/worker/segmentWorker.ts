@@ -1,7 +1,7 @@
 // Entry of dist/worker.js: runs segmentation tasks for SegmentPool off the extension host's
 // thread. It keeps the last prepared inputs (resized, converted, collapsed to distinct values)
 // by key, within a memory budget, so a change of k alone goes straight to K-means.
-import { workerData } from 'node:worker_threads';
+import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { sharedBytes } from '../bytes';
 import { elbowCurve } from '../insight/elbow';
 import { cluster, finish, prepare, segmentSync, withK, type Prepared } from '../segment';
@@ -32,6 +32,27 @@ import type { TreeLink } from '../kmeans/sharedTree';
 shareThreadMemory();
 /** The kernel memories of the pool's other workers, by the pool's name for each (see PeerTask). */
 const peerKernels = new Map<number, WebAssembly.Memory>();
+/** The channel to each of them. */
+const peerPorts = new Map<number, MessagePort>();
+
+function fromPeer(peer: number, port: MessagePort, m: { kernel?: WebAssembly.Memory }): void {
+  if (!m.kernel) return;
+  peerKernels.set(peer, m.kernel);
+  // from now on this worker helps on the peer's trees (a test waits for this)
+  port.postMessage({ joined: true });
+}
+
+/**
+ * A peer's kernel memory. Its message was sent before the peer prepared anything, but messages
+ * on different ports may be handled in any order, so one still queued is taken here.
+ */
+function peerKernel(peer: number): WebAssembly.Memory | undefined {
+  const port = peerPorts.get(peer);
+  for (let m = port && !peerKernels.has(peer) ? receiveMessageOnPort(port) : undefined; m; m = peerKernels.has(peer) ? undefined : receiveMessageOnPort(port!)) {
+    fromPeer(peer, port!, m.message as { kernel?: WebAssembly.Memory });
+  }
+  return peerKernels.get(peer);
+}
 
 /**
  * What a worker may keep of prepared inputs. A 24-megapixel photo's takes about 110 MB (the
@@ -155,14 +176,13 @@ const handlers: Handlers<TaskRequest, TaskResults> = {
   },
   peer(task: PeerTask) {
     const { peer, port } = task;
-    port.on('message', (m: { kernel?: WebAssembly.Memory }) => {
-      if (!m.kernel) return;
-      peerKernels.set(peer, m.kernel);
-      // from now on this worker helps on the peer's trees (a test waits for this)
-      port.postMessage({ joined: true });
-    });
+    peerPorts.set(peer, port);
+    port.on('message', (m: { kernel?: WebAssembly.Memory }) => fromPeer(peer, port, m));
     // the peer's thread ended (replaced, or the pool trimmed): its memory is not to be kept
-    port.on('close', () => peerKernels.delete(peer));
+    port.on('close', () => {
+      peerKernels.delete(peer);
+      peerPorts.delete(peer);
+    });
     port.unref();
     port.postMessage({ kernel: threadMemory() });
     return {};
@@ -177,7 +197,7 @@ const handlers: Handlers<TaskRequest, TaskResults> = {
 function treeLink(tree: ClusterTask['tree']): TreeLink | undefined {
   if (!tree) return undefined;
   if (tree.builder === undefined) return { control: tree.control };
-  const memory = peerKernels.get(tree.builder);
+  const memory = peerKernel(tree.builder);
   return memory ? { control: tree.control, memory } : undefined;
 }
 
