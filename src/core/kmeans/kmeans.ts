@@ -4,7 +4,7 @@
 import { SegmentationError } from '../errors';
 import { checkArgs, type KMeansOptions, type KMeansResult } from './options';
 import { RestartRng } from './random';
-import { awaitTree, withdrawTree } from './sharedTree';
+import { awaitTree } from './sharedTree';
 import { WasmRestart } from './wasmRestart';
 
 export function kmeans(points: Float64Array, weights: Float64Array, d: number, opts: KMeansOptions): KMeansResult {
@@ -25,14 +25,12 @@ export function kmeans(points: Float64Array, weights: Float64Array, d: number, o
     if (shouldStop?.()) throw new SegmentationError('cancelled', 'segmentation cancelled');
     // withdrawn: the preparing thread stopped, and its run with it
     if (!tree) return none();
-    run = new WasmRestart({ joined: { ...link, memory: link.memory }, tree }, k, opts.maxIter, opts.tol, shouldStop);
+    run = new WasmRestart({ joined: { control: link.control, memory: link.memory }, tree }, k, opts.maxIter, opts.tol, shouldStop);
   } else {
-    try {
-      run = new WasmRestart({ points, weights, d }, k, opts.maxIter, opts.tol, shouldStop);
-      if (link) run.publish(link);
-    } finally {
-      if (link) withdrawTree(link);
-    }
+    // A builder that fails before publishing leaves the link to its caller to withdraw (the pool
+    // does when the worker's task ends, however it ends).
+    run = new WasmRestart({ points, weights, d }, k, opts.maxIter, opts.tol, shouldStop);
+    if (link) run.publish(link);
   }
   let bestInertia = Infinity;
   let bestRestart = -1;

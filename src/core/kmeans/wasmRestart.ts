@@ -108,19 +108,16 @@ export class WasmRestart {
       const { joined } = source;
       x = newKernel(joined.memory, shouldStop);
       const { m, nodes, depth } = tree;
-      // one block beyond the tree for this thread's arrays and its table
-      const sizes: number[] = [];
-      workArrays(m, nodes, depth, k, trials, (bytes) => (sizes.push(Math.ceil(bytes / 8) * 8), 0));
-      const total = sizes.reduce((a, b) => a + b, TABLE_SLOTS * 4);
-      let at = takeBeyondTree(joined, total);
-      claim(joined.memory, at, total);
-      table = at;
-      at += TABLE_SLOTS * 4;
-      work = workArrays(m, nodes, depth, k, trials, (bytes) => {
-        const o = at;
-        at += Math.ceil(bytes / 8) * 8;
+      // one block beyond the tree for its table and this thread's arrays: laid out from 0, then placed
+      let size = TABLE_SLOTS * 4;
+      const relative = workArrays(m, nodes, depth, k, trials, (bytes) => {
+        const o = size;
+        size += Math.ceil(bytes / 8) * 8;
         return o;
       });
+      table = takeBeyondTree(joined, size);
+      claim(joined.memory, table, size);
+      work = relative.map((o) => table + o);
       this.layout(x, table, tree, work, k, trials, maxIter);
     }
     this.x = x;

@@ -48,8 +48,10 @@ function fromPeer(peer: number, port: MessagePort, m: { kernel?: WebAssembly.Mem
  */
 function peerKernel(peer: number): WebAssembly.Memory | undefined {
   const port = peerPorts.get(peer);
-  for (let m = port && !peerKernels.has(peer) ? receiveMessageOnPort(port) : undefined; m; m = peerKernels.has(peer) ? undefined : receiveMessageOnPort(port!)) {
-    fromPeer(peer, port!, m.message as { kernel?: WebAssembly.Memory });
+  while (port && !peerKernels.has(peer)) {
+    const queued = receiveMessageOnPort(port);
+    if (!queued) break;
+    fromPeer(peer, port, queued.message as { kernel?: WebAssembly.Memory });
   }
   return peerKernels.get(peer);
 }
