@@ -483,8 +483,9 @@ export class SegmentPool {
       else this.start(background!, idle);
     }
     if (this.trimRequested && this.running.size === 0 && this.queue.length === 0) {
-      this.trimRequested = false;
       for (const slot of this.slots.filter((s) => s.job === null && !s.link.busy)) void this.kill(slot, cancelled('the worker was stopped'), false);
+      // a worker still answering a short task (meeting a peer, forgetting) ends when it has answered
+      this.trimRequested = this.slots.length > 0;
     }
   }
 
@@ -493,7 +494,8 @@ export class SegmentPool {
     // The worker that holds the job's prepared input, if one is idle; else for a large image the
     // one with the most kernel memory paged in (see warm), for others the one with the least.
     const holder = idle.find((s) => s.keys.includes(job.key));
-    const byWarmth = [...idle].sort((a, b) => (large(job) ? b.warmBytes - a.warmBytes : a.warmBytes - b.warmBytes));
+    const warmest = large(job);
+    const byWarmth = [...idle].sort((a, b) => (warmest ? b.warmBytes - a.warmBytes : a.warmBytes - b.warmBytes));
     job.slots = [holder ?? byWarmth[0]!];
     for (const slot of job.slots) this.occupy(slot, job);
     this.running.add(job);
