@@ -16,6 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SegmentPool } from '../src/core/worker/pool';
 import { readImageHeader } from '../src/core/header';
+import { pageInBackground } from '../src/core/pager';
 import { ImageClient } from '../src/extension/workers/imageClient';
 import { PanelSession, type LoadedImage, type ThumbsWanted } from '../src/extension/editor/panelSession';
 import { checkWebviewMessage, type HostMessage, type ResultMessage, type ResultView } from '../src/shared/protocol';
@@ -397,12 +398,12 @@ async function photoPart(o: HostBenchOptions, pool: SegmentPool, io: ImageClient
   // views' thread once it is decoded (editor/imageCache.ts).
   pool.warm();
   void io.warm();
-  // and, as readImage.ts does, the pixels' memory paged in by the views' thread during the decode
+  // and, as readImage.ts does, the pixels' memory paged in at the lowest priority during the decode
   const bytes = new Uint8Array(readFileSync(photo));
   const header = readImageHeader(bytes);
   const into = header ? new SharedArrayBuffer(header.width * header.height * 3) : undefined;
   const panel = new HeadlessPanel(pool, io, (thumbs) =>
-    (loaded ??= (into && void io.prefault(into), decoder.decode(bytes, name, 500e6, into)).then((image) => {
+    (loaded ??= (into && void pageInBackground(into), decoder.decode(bytes, name, 500e6, into)).then((image) => {
       const value = io.thumbs(image, { width: image.width, height: image.height }, thumbs.displayMax, thumbs.previewPixels);
       value.catch(() => undefined);
       return { image, key: `${photo}#1`, thumbs: { displayMax: thumbs.displayMax, value } };

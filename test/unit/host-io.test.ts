@@ -8,6 +8,7 @@ import { ImageClient } from '../../src/extension/workers/imageClient';
 import { buildImageWorker } from './io-helpers';
 import { decodeImage } from '../../src/core/decode';
 import { faultIn } from '../../src/core/bytes';
+import { pageInBackground } from '../../src/core/pager';
 import { composite, labelImage } from '../../src/core/composite';
 import { isSegmentationError } from '../../src/core/errors';
 import { segmentSync } from '../../src/core/segment';
@@ -40,10 +41,9 @@ test('decodes into the buffer it is given when the image has its size, paged in 
   const bytes = new Uint8Array(readFileSync(IMAGE));
   const direct = await decodeImage(bytes.slice(), 'chelsea.png');
   const into = new SharedArrayBuffer(direct.data.length);
-  const other = new ImageClient(join(dir, 'imageWorker.js'));
-  try {
-    // the other thread touches the pages while this one decodes into them: no pixel is lost
-    const [decoded] = await Promise.all([client.decode(bytes.slice(), 'chelsea.png', 50e6, into), other.prefault(into)]);
+  {
+    // the pager's thread touches the pages while this one decodes into them: no pixel is lost
+    const [decoded] = await Promise.all([client.decode(bytes.slice(), 'chelsea.png', 50e6, into), pageInBackground(into)]);
     assert.ok(Buffer.from(decoded.data).equals(Buffer.from(direct.data)));
     assert.ok(Buffer.from(new Uint8Array(into)).equals(Buffer.from(direct.data)), 'the pixels are in the given buffer');
     // of another size: a buffer of its own
@@ -51,8 +51,6 @@ test('decodes into the buffer it is given when the image has its size, paged in 
     const elsewhere = await client.decode(bytes.slice(), 'chelsea.png', 50e6, small);
     assert.deepEqual([...new Uint8Array(small)], new Array(12).fill(0), 'not written');
     assert.ok(Buffer.from(elsewhere.data).equals(Buffer.from(direct.data)));
-  } finally {
-    await other.dispose();
   }
 });
 

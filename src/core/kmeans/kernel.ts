@@ -7,6 +7,7 @@
 // pool's workers share theirs (see shareThreadMemory): another thread may then run restarts in
 // it, on the kd-tree this one built (see wasmRestart.ts).
 import { faultIn } from '../bytes';
+import { pageInBackground } from '../pager';
 import { SegmentationError } from '../errors';
 import { KERNEL_SHARED_WASM_BASE64, KERNEL_WASM_BASE64 } from './kernelWasm.generated';
 
@@ -82,16 +83,21 @@ export function isShared(memory: WebAssembly.Memory): boolean {
 }
 
 /**
- * Grows this thread's kernel memory to at least `bytes` and touches every page of it, ahead of a
- * large image: a first 24 MP run grows it to ~130 MB, whose first touch (~12 us a page on the
- * project's VM) made the first run 0.6-0.7 s slower than the next. Fresh memory is zero, and
- * stays so: what Heap knows of it holds.
+ * Grows this thread's kernel memory to at least `bytes`, ahead of a large image, and has the new
+ * part paged in: a first 24 MP run grows it to ~130 MB, whose first touch (~12 us a page on the
+ * project's VM) made the first run 0.6-0.7 s slower than the next. A shared memory (the pool's
+ * workers) is paged in by a background thread at the lowest priority (see pager.ts), any other
+ * here. Fresh memory is zero, and stays so: what Heap knows of it holds. Resolves when the memory
+ * is paged in.
  */
-export function growThreadMemory(bytes: number): void {
+export function growThreadMemory(bytes: number): Promise<void> {
   const memory = threadMemory();
   const have = memory.buffer.byteLength;
   if (bytes > have) memory.grow(Math.ceil((bytes - have) / 65536));
-  faultIn(memory.buffer, have);
+  const buffer = memory.buffer;
+  if (buffer instanceof SharedArrayBuffer) return pageInBackground(buffer, have);
+  faultIn(buffer, have);
+  return Promise.resolve();
 }
 
 /** A new instance over `memory`; `shouldStop` is asked between Lloyd iterations. */

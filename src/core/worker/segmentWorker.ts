@@ -173,7 +173,8 @@ const handlers: Handlers<TaskRequest, TaskResults> = {
     return { points: elbowCurve(entryFor(task).prep, task.elbow, yieldNow(task)) };
   },
   warm(task: WarmTask) {
-    growThreadMemory(task.bytes);
+    // answered at once: the paging goes on at the lowest priority while this thread works
+    void growThreadMemory(task.bytes);
     return {};
   },
   peer(task: PeerTask) {

@@ -5,7 +5,8 @@ import { SegmentationError } from '../../core/errors';
 import { FORMAT_LABELS, readImageHeader, sniffFormat } from '../../core/header';
 import type { Stage } from '../../shared/protocol';
 import type { RgbImage } from '../../core/types';
-import { imageDecoder, imageWorker, segmentPool } from '../workers/workers';
+import { pageInBackground } from '../../core/pager';
+import { imageDecoder, segmentPool } from '../workers/workers';
 import { fileName } from './uris';
 
 /** Reads through workspace.fs (works on remote and virtual file systems) and decodes. */
@@ -25,12 +26,12 @@ export async function readAndDecode(
   stage('decoding', `Decoding ${what}…`);
   const maxPixels = Math.round(maxMegapixels * 1e6);
   const pixels = header ? header.width * header.height : 0;
-  // A photo's pixels go into memory the views' thread pages in while this one decodes
-  // (0.2-0.35 s less for the decoding thread at 24 MP on the project's VM); unused when the
-  // image turns out to have another size.
+  // A photo's pixels go into memory paged in at the lowest priority while the decoding thread
+  // decodes (0.2-0.35 s less for it at 24 MP on the project's VM); unused when the image turns
+  // out to have another size.
   const into = pixels >= PREFAULT_PIXELS && pixels <= maxPixels ? new SharedArrayBuffer(pixels * 3) : undefined;
   if (into) {
-    void imageWorker().prefault(into).catch(() => undefined);
+    void pageInBackground(into);
     // and the pool's workers grow their kernel memory for such an image meanwhile
     segmentPool().warm(pixels);
   }

@@ -71,11 +71,6 @@ export class ImageClient {
     return (await this.call<'decode'>({ kind: 'decode', bytes: buf, name, maxPixels, into }, [buf], name, bytes.byteLength)).image;
   }
 
-  /** Has this worker's thread page in `buffer`, which another thread is about to fill (see faultIn). */
-  async prefault(buffer: SharedArrayBuffer): Promise<void> {
-    await this.call<'prefault'>({ kind: 'prefault', buffer }, [], 'memory', buffer.byteLength);
-  }
-
   /** Starts the worker ahead of the work, so its start-up is not on the way of the first request. */
   async warm(): Promise<void> {
     await this.call<'warm'>({ kind: 'warm' }, [], 'start-up', 0);

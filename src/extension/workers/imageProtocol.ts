@@ -21,13 +21,6 @@ export interface DecodeRequest {
   into?: SharedArrayBuffer;
 }
 
-/** Touches every page of a buffer another thread is about to fill (see bytes.ts's faultIn). */
-export interface PrefaultRequest {
-  id: number;
-  kind: 'prefault';
-  buffer: SharedArrayBuffer;
-}
-
 /** Starts the worker and loads its code, ahead of the work (a panel opening). */
 export interface WarmRequest {
   id: number;
@@ -132,7 +125,6 @@ export interface SweepThumbRequest {
 
 export type ImageRequest =
   | WarmRequest
-  | PrefaultRequest
   | DecodeRequest
   | EncodeCompositeRequest
   | EncodeGrayRequest
@@ -145,7 +137,6 @@ export type ImageRequest =
 
 export interface Answers {
   warm: Record<string, never>;
-  prefault: Record<string, never>;
   decode: { image: RgbImage };
   encodeComposite: { bytes: ArrayBuffer };
   encodeGray: { bytes: ArrayBuffer };

@@ -1,6 +1,6 @@
 // Entry of dist/imageWorker.js, the image worker (see imageProtocol.ts): decoding, encoding, and every
 // picture and view the panel is shown, made from the full-size result off the host's thread.
-import { faultIn, sharedBytes } from '../../core/bytes';
+import { sharedBytes } from '../../core/bytes';
 import { composite, grayLabelBytes } from '../../core/composite';
 import { grayComposite, grayCompositePng } from '../../core/grayComposite';
 import { decodeImage } from '../../core/decode';
@@ -70,10 +70,6 @@ const handlers: Handlers<ImageRequest, Answers> = {
     const alloc = (n: number): Uint8Array => (into && into.byteLength === n ? new Uint8Array(into) : sharedBytes(n));
     const image = await decodeImage(new Uint8Array(req.bytes), req.name, { maxPixels: req.maxPixels, alloc });
     return { image };
-  },
-  prefault(req) {
-    faultIn(req.buffer);
-    return {};
   },
   async encodeComposite(req) {
     const { image, labels, k } = req.result;

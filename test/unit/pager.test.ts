@@ -1,0 +1,55 @@
+// Paging memory in ahead on a thread of the lowest priority (core/pager.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { pageInBackground } from '../../src/core/pager';
+
+const residentKb = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]);
+
+/** The nice values of this process's threads now (field 19 of each thread's stat). */
+function threadNiceValues(): number[] {
+  const out: number[] = [];
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      out.push(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
+test('a buffer is paged in by a thread at nice 19 that then ends, and nothing in it changes', async () => {
+  const bytes = 192 << 20;
+  const buffer = new SharedArrayBuffer(bytes);
+  const view = new Uint8Array(buffer);
+  // written before and while it pages: kept
+  view[5] = 7;
+  const before = residentKb();
+  const threadsBefore = readdirSync('/proc/self/task').length;
+  const paging = pageInBackground(buffer, 4096);
+  view[bytes - 1] = 9;
+  let sawLowest = false;
+  const until = Date.now() + 20_000;
+  while (!sawLowest && Date.now() < until) {
+    sawLowest = threadNiceValues().includes(19);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await paging;
+  assert.ok(sawLowest, 'a thread of the lowest priority ran');
+  const grown = residentKb() - before;
+  assert.ok(grown > 0.9 * (bytes >> 10), `resident memory grew by ${grown} KB`);
+  assert.equal(view[5], 7);
+  assert.equal(view[bytes - 1], 9);
+  assert.equal(view.reduce((n, v) => n + v, 0), 16);
+  // the thread has ended (its hold on the memory with it)
+  await new Promise((r) => setTimeout(r, 50));
+  assert.ok(readdirSync('/proc/self/task').length <= threadsBefore, 'no thread left behind');
+});
+
+test('nothing to page (from past the end) resolves at once, with no thread', async () => {
+  const threadsBefore = readdirSync('/proc/self/task').length;
+  await pageInBackground(new SharedArrayBuffer(4096), 4096);
+  assert.equal(readdirSync('/proc/self/task').length, threadsBefore);
+});
