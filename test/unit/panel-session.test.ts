@@ -278,6 +278,62 @@ test('the elbow curve runs on a copy at most 300 wide: the curve of the image pr
   s.dispose();
 });
 
+test('a run that clusters comes before the elbow curve: the curve under way stops and is computed once the run has ended; a kept result stops nothing', async () => {
+  const posted: HostMessage[] = [];
+  const log: { what: string; start: number; end?: number; cancelled?: boolean }[] = [];
+  const timed = <T>(what: string, p: Promise<T>): Promise<T> => {
+    const entry: (typeof log)[number] = { what, start: performance.now() };
+    log.push(entry);
+    p.then(
+      () => (entry.end = performance.now()),
+      (e: unknown) => {
+        entry.end = performance.now();
+        entry.cancelled = (e as { code?: string })?.code === 'cancelled';
+      },
+    );
+    return p;
+  };
+  const s = new PanelSession({
+    load: async (): Promise<LoadedImage> => ({ image: chelsea, key: 'elbow-first#1' }),
+    pool: () => ({
+      segment: (...args: Parameters<SegmentPool['segment']>) => timed('segment', pool.segment(...args)),
+      elbow: (...args: Parameters<SegmentPool['elbow']>) => timed('elbow', pool.elbow(...args)),
+    }),
+    io: () => io,
+    post: (m) => posted.push(m),
+    fail: () => undefined,
+  });
+  s.ready(1024);
+  const elbowParams = { ...base, colorSpace: 'lab' as const, channels: [1, 2] };
+  s.run({ type: 'run', requestId: 1, params: base, view: GRAY });
+  await s.idle();
+  // the curve is asked for; a change of k comes while it is computed
+  s.elbow({ type: 'elbow', requestId: 2, params: elbowParams });
+  for (let i = 0; i < 200 && !log.some((e) => e.what === 'elbow'); i++) await new Promise((r) => setTimeout(r, 5));
+  s.run({ type: 'run', requestId: 3, params: { ...base, k: 4 }, view: GRAY });
+  await s.idle();
+  for (let i = 0; i < 400 && !posted.some((m) => m.type === 'elbow'); i++) await new Promise((r) => setTimeout(r, 50));
+  const [msg] = of(posted, 'elbow');
+  assert.deepEqual(msg?.points, elbowCurve(prepare(chelsea, { ...elbowParams, width: 300 })), msg?.error);
+  assert.equal(msg.requestId, 2);
+  const run = log.filter((e) => e.what === 'segment').at(-1)!;
+  const elbows = log.filter((e) => e.what === 'elbow');
+  assert.equal(elbows.length, 2, 'stopped once, computed again');
+  assert.equal(elbows[0]!.cancelled, true, 'the curve under way was stopped');
+  assert.ok(elbows[0]!.end! <= run.end!, 'it stopped before the run ended');
+  assert.ok(elbows[1]!.start >= run.end!, 'the curve was computed again after the run');
+  assert.ok(of(posted, 'result').findIndex((m) => m.requestId === 3 && !m.preview) < posted.indexOf(msg), 'the run\'s result came first');
+  // back to k 3, a kept result: nothing is clustered, and a curve under way goes on
+  s.elbow({ type: 'elbow', requestId: 4, params: { ...elbowParams, channels: [0, 1] } });
+  for (let i = 0; i < 200 && log.filter((e) => e.what === 'elbow').length < 3; i++) await new Promise((r) => setTimeout(r, 5));
+  s.run({ type: 'run', requestId: 5, params: base, view: GRAY });
+  await s.idle();
+  for (let i = 0; i < 400 && of(posted, 'elbow').length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(log.filter((e) => e.what === 'elbow').length, 3, 'the curve was not stopped for a kept result');
+  assert.equal(of(posted, 'elbow')[1]?.requestId, 4);
+  s.dispose();
+});
+
 test('the reduced copy for the elbow curve is made on the reducer thread when there is one, not on the pictures thread', async () => {
   const reducer = new ImageClient(join(ioDir, 'imageWorker.js'));
   const posted: HostMessage[] = [];

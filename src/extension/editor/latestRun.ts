@@ -31,6 +31,11 @@ export class LatestRun {
     this.dropWaiting();
   }
 
+  /** Whether a run waits for the one in flight to stop. */
+  get pending(): boolean {
+    return this.waiting !== undefined;
+  }
+
   /** Settles once nothing is in flight or waiting. */
   async idle(): Promise<void> {
     while (this.inFlight) await this.inFlight;

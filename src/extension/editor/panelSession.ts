@@ -156,6 +156,12 @@ export class PanelSession {
   private readonly views = new Newest<ViewMessage>((m) => this.answerView(m));
   private sweepAbort: AbortController | undefined;
   private elbowAbort: AbortController | undefined;
+  /** The elbow curve being computed, while it is. */
+  private elbowRunning: ElbowRequestMessage | undefined;
+  /** An elbow curve stopped for a run that clusters: asked again when that run has ended. */
+  private elbowDeferred: ElbowRequestMessage | undefined;
+  /** A run is clustering (not showing a kept result): elbow curves wait for it. */
+  private clustering = false;
   /** The insight views of the newest final result, computed after its run has ended. */
   private insightJob: { abort: AbortController; done: Promise<void> } | undefined;
   /** Small copies of the image (sweeps and elbow curves run on them), by key and size; the newest two. */
@@ -341,9 +347,38 @@ export class PanelSession {
    */
   elbow(msg: ElbowRequestMessage): void {
     this.elbowAbort?.abort();
+    this.elbowDeferred = undefined;
+    if (this.clustering) {
+      this.elbowRunning = undefined;
+      this.elbowDeferred = msg;
+      return;
+    }
     const abort = new AbortController();
     this.elbowAbort = abort;
-    void this.runElbow(msg, abort.signal);
+    this.elbowRunning = msg;
+    void this.runElbow(msg, abort.signal).finally(() => {
+      if (this.elbowRunning === msg) this.elbowRunning = undefined;
+    });
+  }
+
+  /**
+   * A run that clusters comes first: the elbow curve being computed (its ~27 fits take a pool
+   * worker for a second or two, asked for right after the first result, just when people change
+   * k) stops, and is computed again once the runs are over (resumeElbow).
+   */
+  private deferElbow(): void {
+    const running = this.elbowRunning;
+    if (!running) return;
+    this.elbowAbort?.abort();
+    this.elbowRunning = undefined;
+    this.elbowDeferred = running;
+  }
+
+  /** After a run: the elbow curve it stopped, unless a newer run is waiting or the panel has moved on. */
+  private resumeElbow(): void {
+    const deferred = this.elbowDeferred;
+    if (!deferred || this.disposed || this.runs.pending) return;
+    this.elbow(deferred);
   }
 
   private async runElbow(msg: ElbowRequestMessage, signal: AbortSignal): Promise<void> {
@@ -399,6 +434,8 @@ export class PanelSession {
     this.early = undefined;
     this.sweepAbort?.abort();
     this.elbowAbort?.abort();
+    this.elbowRunning = undefined;
+    this.elbowDeferred = undefined;
     this.insightJob?.abort.abort();
     this.reduced.clear();
     this.shown = undefined;
@@ -416,6 +453,8 @@ export class PanelSession {
     this.runs.cancel();
     this.sweepAbort?.abort();
     this.elbowAbort?.abort();
+    this.elbowRunning = undefined;
+    this.elbowDeferred = undefined;
     this.insightJob?.abort.abort();
     this.reduced.clear();
     this.shown = undefined;
@@ -477,6 +516,10 @@ export class PanelSession {
       const display = scaledSize(target.width, target.height, displayScale(target.width, target.height, this.displayMax));
 
       const kept = this.recall(key, params);
+      if (!kept) {
+        this.clustering = true;
+        this.deferElbow();
+      }
       const pool = this.deps.pool();
       const clustering = (): void => progress('clustering', `Clustering ${megapixels(target.width * target.height)} into ${params.k} clusters…`);
       const early = kept ? undefined : this.takeEarly(params);
@@ -539,6 +582,8 @@ export class PanelSession {
       let timer: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([Promise.all(stops), new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_LIMIT_MS)))]);
       clearTimeout(timer);
+      this.clustering = false;
+      this.resumeElbow();
     }
   }
 
