@@ -86,18 +86,16 @@ export function isShared(memory: WebAssembly.Memory): boolean {
  * Grows this thread's kernel memory to at least `bytes`, ahead of a large image, and has the new
  * part paged in: a first 24 MP run grows it to ~130 MB, whose first touch (~12 us a page on the
  * project's VM) made the first run 0.6-0.7 s slower than the next. A shared memory (the pool's
- * workers) is paged in by a background thread at the lowest priority (see pager.ts), any other
- * here. Fresh memory is zero, and stays so: what Heap knows of it holds. Resolves when the memory
- * is paged in.
+ * workers) is paged in by a background thread at the lowest priority (see pager.ts) while this
+ * one goes on, any other here. Fresh memory is zero, and stays so: what Heap knows of it holds.
  */
-export function growThreadMemory(bytes: number): Promise<void> {
+export function growThreadMemory(bytes: number): void {
   const memory = threadMemory();
   const have = memory.buffer.byteLength;
   if (bytes > have) memory.grow(Math.ceil((bytes - have) / 65536));
   const buffer = memory.buffer;
-  if (buffer instanceof SharedArrayBuffer) return pageInBackground(buffer, have);
-  faultIn(buffer, have);
-  return Promise.resolve();
+  if (buffer instanceof SharedArrayBuffer) void pageInBackground(buffer, have);
+  else faultIn(buffer, have);
 }
 
 /** A new instance over `memory`; `shouldStop` is asked between Lloyd iterations. */

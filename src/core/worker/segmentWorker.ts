@@ -174,7 +174,7 @@ const handlers: Handlers<TaskRequest, TaskResults> = {
   },
   warm(task: WarmTask) {
     // answered at once: the paging goes on at the lowest priority while this thread works
-    void growThreadMemory(task.bytes);
+    growThreadMemory(task.bytes);
     return {};
   },
   peer(task: PeerTask) {
