@@ -1,7 +1,7 @@
 // The extension's batches of local files run in a process of their own (core/batch/processMain.ts,
 // started by src/extension/batch/batchProcess.ts as the extension starts it): real images in a
 // temporary folder, the composites it saves, a failure and a skip reported per image, the
-// process and its threads at the lowest priority, a stop that leaves only whole files, and a
+// process and its threads at the lowest priority and on malloc's huge pages, a stop that leaves only whole files, and a
 // crash reported instead of a batch that never ends.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +16,7 @@ import { decodeImage } from '../../src/core/decode';
 import { isOurOutput } from '../../src/core/naming';
 import { DEFAULT_PARAMS } from '../../src/shared/params';
 import { runBatchProcess } from '../../src/extension/batch/batchProcess';
+import { withMallocHugePages } from '../../src/core/batch/mallocHugePages';
 import { png } from '../stress/corpus';
 import { FIXTURES } from './io-helpers';
 import { privateBundles } from './private-bundle';
@@ -67,6 +68,7 @@ test('a folder in the batch process: composites saved beside the images, a corru
   const lines: ImageLine[] = [];
   const progress: BatchProgress[] = [];
   const nices: number[][] = [];
+  const tunables: string[] = [];
   const files = [...names, 'corrupt.png'].map((n) => ({ path: join(dir, n) }));
   const summary = await runBatchProcess({
     processPath: PROCESS,
@@ -78,12 +80,19 @@ test('a folder in the batch process: composites saved beside the images, a corru
     onImage: (line) => {
       lines.push(line);
       // while it reports the first image the batch has more to do: its threads are alive
-      if (nices.length === 0) for (const pid of childrenRunning(PROCESS)) nices.push(threadNices(pid));
+      if (nices.length === 0) {
+        for (const pid of childrenRunning(PROCESS)) {
+          nices.push(threadNices(pid));
+          tunables.push(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('GLIBC_TUNABLES=')) ?? '');
+        }
+      }
     },
     onProgress: (p) => progress.push(p),
   });
   assert.deepEqual([summary.total, summary.done, summary.failed, summary.skipped, summary.cancelled], [4, 2, 1, 1, false]);
   assert.deepEqual(summary.failures.map((f) => f.name), ['corrupt.png']);
+  // started with malloc's huge pages asked for (mallocHugePages.ts)
+  assert.deepEqual(tunables, [`GLIBC_TUNABLES=${withMallocHugePages(process.env.GLIBC_TUNABLES)}`]);
 
   const byName = new Map(lines.map((l) => [l.name, l]));
   assert.deepEqual([...byName.keys()].sort(), ['chelsea.png', 'corrupt.png', 'linuxlogo.png', 'small.jpg']);

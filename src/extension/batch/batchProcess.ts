@@ -5,6 +5,7 @@
 // their page tables) and by at most 30-45 ms with them in a process of their own.
 import { fork } from 'node:child_process';
 import type { BatchProgress, BatchSummary } from '../../core/batch/engine';
+import { withMallocHugePages } from '../../core/batch/mallocHugePages';
 import type { ImageJob } from '../../core/batch/pipeline';
 import type { BatchFile, FromBatchProcess, ImageLine, ToBatchProcess } from '../../core/batch/processProtocol';
 
@@ -28,8 +29,9 @@ export function runBatchProcess(run: BatchProcessRun): Promise<BatchSummary> {
   return new Promise<BatchSummary>((resolve, reject) => {
     const child = fork(run.processPath, [], {
       execArgv: [],
-      // VS Code's own binary runs as plain Node (as for language servers)
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      // VS Code's own binary runs as plain Node (as for language servers); its buffers on huge
+      // pages (see mallocHugePages.ts: a tenth less time on photos, half the page faults)
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1', GLIBC_TUNABLES: withMallocHugePages(process.env.GLIBC_TUNABLES) },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
     });

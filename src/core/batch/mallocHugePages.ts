@@ -1,0 +1,21 @@
+// Processes started for heavy image work ask glibc's malloc for transparent huge pages. Linux
+// commonly hands them out only to memory that asks (transparent_hugepage=madvise, the default of
+// Ubuntu and of this project's VM), Node never asks, and every 4 KB page of a fresh buffer then
+// costs a page fault: on this project's VM ~12 us each, a third of the CPU of a 24 MP run. With
+// the tunable, malloc'd buffers (ArrayBuffers, shared ones too) come in 2 MB pages: the CLI on a
+// 24 MP photo faulted 74,000 pages instead of 139,000 and took 3.6 s instead of 4.1 s; six
+// 12 MP photos, 5.1-5.3 s instead of 5.6-5.9 s. A process's tunables are read when it starts,
+// so this is for the environment of a process about to be started. Non-glibc systems ignore it.
+
+/** glibc 2.35+: malloc advises the kernel to back its memory with huge pages. */
+export const MALLOC_HUGE_PAGES = 'glibc.malloc.hugetlb=1';
+
+/**
+ * The value of GLIBC_TUNABLES for a child process: `current` (its parent's, if any) with malloc's
+ * huge pages asked for, unless it already says something of them (the user's choice stands).
+ */
+export function withMallocHugePages(current: string | undefined): string {
+  const tunables = (current ?? '').split(':').filter((t) => t !== '');
+  if (tunables.some((t) => t.startsWith('glibc.malloc.hugetlb='))) return tunables.join(':');
+  return [...tunables, MALLOC_HUGE_PAGES].join(':');
+}
