@@ -18,6 +18,7 @@ import { writeNewFile } from '../core/files/writeNew';
 import { version } from '../../package.json';
 import { HELP, UsageError, parseArgs, type CliOptions } from './args';
 import { runCliBatch } from './batch';
+import { RELAUNCH_PIXELS, hugePageMode, hugePagesWanted, msSinceStart, pixelsReach, runAgainWithHugePages } from './hugePages';
 import { expandInputs } from './inputs';
 import { readInput } from '../core/files/readInput';
 import { failureLines, imageJson, singleSummary, type Timings } from './report';
@@ -93,7 +94,7 @@ async function processImage(path: string, opts: CliOptions): Promise<{ outcome: 
     decode: readMs + outcome.timings.decode,
     encode: outcome.timings.encode + writeMs,
     // since the process started, as the Python reference's total_s (which includes its imports)
-    total: performance.now(),
+    total: msSinceStart(),
   };
   return { outcome, written, timings };
 }
@@ -128,9 +129,17 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  for (const w of opts.warnings) process.stderr.write(`Warning: ${w}\n`);
-
   const inputs = await expandInputs(opts.images, opts.recursive);
+  // before anything is printed: the process started again says it all
+  if (hugePagesWanted(process.env, hugePageMode())) {
+    const several = inputs.images.length > 1 || inputs.folders.length > 0;
+    if (await pixelsReach(inputs.images.filter((p) => !(several && isOurOutput(p))), RELAUNCH_PIXELS)) {
+      const status = await runAgainWithHugePages();
+      if (status !== undefined) return status;
+    }
+  }
+
+  for (const w of opts.warnings) process.stderr.write(`Warning: ${w}\n`);
   for (const f of inputs.folders) {
     if (f.images === 0) process.stderr.write(`Warning: ${f.path}: no images in this folder${opts.recursive ? '' : ' (--recursive takes its subfolders)'}\n`);
   }

@@ -5,7 +5,8 @@
 // the tunable, malloc'd buffers (ArrayBuffers, shared ones too) come in 2 MB pages: the CLI on a
 // 24 MP photo faulted 74,000 pages instead of 139,000 and took 3.6 s instead of 4.1 s; six
 // 12 MP photos, 5.1-5.3 s instead of 5.6-5.9 s. A process's tunables are read when it starts,
-// so this is for the environment of a process about to be started. Non-glibc systems ignore it.
+// so this is for the environment of a process about to be started (the extension's batch
+// process; the CLI starts itself again, see cli/hugePages.ts). Non-glibc systems ignore it.
 
 /** glibc 2.35+: malloc advises the kernel to back its memory with huge pages. */
 export const MALLOC_HUGE_PAGES = 'glibc.malloc.hugetlb=1';

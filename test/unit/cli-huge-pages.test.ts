@@ -1,0 +1,170 @@
+// The CLI on photos runs itself again with malloc's huge pages (src/cli/hugePages.ts), as a person
+// runs it: the process started again, its environment, the status and output passed on, a
+// SIGTERM passed on, and small images, or a user who declined them, left in one process.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeImage } from '../../src/core/decode';
+import { RELAUNCH_PIXELS, hugePagesWanted, pixelsReach } from '../../src/cli/hugePages';
+import { flatJpeg } from './big-images';
+import { FIXTURES } from './io-helpers';
+import { privateBundles } from './private-bundle';
+
+let CLI = '';
+let disposeBundle = (): void => undefined;
+before(async () => {
+  const b = await privateBundles({ cli: 'src/cli/main.ts' });
+  CLI = join(b.dir, 'cli.js');
+  disposeBundle = b.dispose;
+});
+after(() => disposeBundle());
+
+const MODE = (() => {
+  try {
+    return /\[(\w+)\]/.exec(readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
+})();
+
+function workDir(t: { after: (fn: () => void) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kmeans-cli-huge-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The processes whose parent is `pid`, with their GLIBC_TUNABLES ('' when unset). */
+function childrenOf(pid: number): { pid: number; tunables: string }[] {
+  const out: { pid: number; tunables: string }[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+      if (Number(stat[1]) !== pid) continue;
+      const env = readFileSync(`/proc/${d}/environ`, 'utf8').split('\0');
+      out.push({ pid: Number(d), tunables: env.find((v) => v.startsWith('GLIBC_TUNABLES='))?.slice('GLIBC_TUNABLES='.length) ?? '' });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+interface Watched {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** The CLI's child processes seen while it ran. */
+  children: { pid: number; tunables: string }[];
+}
+
+/** Runs the CLI, looking at its children every few ms; `onChild` is called once, for the first one seen. */
+function watchCli(args: string[], env: NodeJS.ProcessEnv, onChild?: (parent: number) => void): Promise<Watched> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const seen = new Map<number, string>();
+    const look = setInterval(() => {
+      for (const c of childrenOf(p.pid!)) {
+        if (seen.size === 0) onChild?.(p.pid!);
+        seen.set(c.pid, c.tunables);
+      }
+    }, 5);
+    p.on('close', (status) => {
+      clearInterval(look);
+      resolve({ status, stdout, stderr, children: [...seen].map(([pid, tunables]) => ({ pid, tunables })) });
+    });
+  });
+}
+
+const withoutTunables = (): NodeJS.ProcessEnv => {
+  const env = { ...process.env };
+  delete env.GLIBC_TUNABLES;
+  return env;
+};
+
+test('started again only where Linux gives huge pages to memory that asks, and the user has not said otherwise', () => {
+  assert.equal(hugePagesWanted({}, 'madvise'), true);
+  assert.equal(hugePagesWanted({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' }, 'madvise'), true);
+  assert.equal(hugePagesWanted({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' }, 'madvise'), false);
+  assert.equal(hugePagesWanted({ GLIBC_TUNABLES: 'glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1' }, 'madvise'), false);
+  assert.equal(hugePagesWanted({}, 'always'), false);
+  assert.equal(hugePagesWanted({}, 'never'), false);
+  assert.equal(hugePagesWanted({}, undefined), false);
+});
+
+test('the headers decide: a 12 MP photo is worth starting again, the small fixtures together are not', async (t) => {
+  const dir = workDir(t);
+  const photo = join(dir, 'photo.jpg');
+  writeFileSync(photo, flatJpeg(4000, 3000));
+  const small = ['chelsea.png', 'coffee.png', 'astronaut.png', 'small.jpg'].map((n) => join(FIXTURES, n));
+  assert.equal(await pixelsReach([photo], RELAUNCH_PIXELS), true);
+  assert.equal(await pixelsReach(small, RELAUNCH_PIXELS), false);
+  // an unreadable file counts nothing (the run itself reports it)
+  assert.equal(await pixelsReach([join(dir, 'missing.jpg'), ...small], RELAUNCH_PIXELS), false);
+});
+
+test('a 12 MP photo: segmented by the CLI started again with huge pages, its status, output and file passed on', async (t) => {
+  const dir = workDir(t);
+  const photo = join(dir, 'photo.jpg');
+  writeFileSync(photo, flatJpeg(4000, 3000));
+  const out = join(dir, 'out.png');
+  const r = await watchCli(['-i', photo, '--out', out, '--json'], withoutTunables());
+  assert.equal(r.status, 0, r.stderr);
+  const line = JSON.parse(r.stdout.trim()) as { image: string; written: string[] };
+  assert.equal(line.image, photo);
+  const composite = await decodeImage(readFileSync(out), out);
+  // the seed's side-by-side composite of the whole photo
+  assert.ok(composite.height === 3000 && composite.width > 8000, `${composite.width}x${composite.height}`);
+  if (MODE === 'madvise') {
+    assert.equal(r.children.length, 1, JSON.stringify(r.children));
+    assert.match(r.children[0]!.tunables, /(^|:)glibc\.malloc\.hugetlb=1($|:)/);
+  } else {
+    assert.deepEqual(r.children, [], 'huge pages would change nothing here: one process');
+  }
+  // declined by the user: one process
+  rmSync(out);
+  const declined = await watchCli(['-i', photo, '--out', out], { ...withoutTunables(), GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' });
+  assert.equal(declined.status, 0, declined.stderr);
+  assert.deepEqual(declined.children, []);
+  assert.ok(existsSync(out));
+});
+
+test('small images stay in one process; a failure\'s status is passed on from the process started again', async (t) => {
+  const dir = workDir(t);
+  const small = await watchCli(['-i', join(FIXTURES, 'chelsea.png'), '--out', join(dir, 'c.png')], withoutTunables());
+  assert.equal(small.status, 0, small.stderr);
+  assert.deepEqual(small.children, []);
+  // a photo's header, then nothing: refused by the process started again, with the one-line error
+  const cut = join(dir, 'cut.jpg');
+  writeFileSync(cut, flatJpeg(4000, 3000).subarray(0, 400));
+  const r = await watchCli(['-i', cut, '--out', join(dir, 'x.png')], withoutTunables());
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /cut\.jpg/);
+  assert.equal(r.children.length, MODE === 'madvise' ? 1 : 0);
+});
+
+test('a SIGTERM to the CLI reaches the process started again: the batch stops cleanly, nothing partial, no process left', async (t) => {
+  if (MODE !== 'madvise') {
+    // nothing is started again here: the signal reaches the batch directly (cli-batch.test.ts)
+    assert.equal(hugePagesWanted(withoutTunables(), MODE), false);
+    return;
+  }
+  const dir = workDir(t);
+  for (let i = 0; i < 6; i++) writeFileSync(join(dir, `p${i}.jpg`), flatJpeg(4000, 3000));
+  const r = await watchCli(['-i', dir, '-o', '--jobs', '1'], withoutTunables(), (parent) => process.kill(parent, 'SIGTERM'));
+  assert.equal(r.status, 128 + 15, r.stderr);
+  assert.equal(r.children.length, 1);
+  assert.equal(existsSync(`/proc/${r.children[0]!.pid}`), false, 'the process started again has ended');
+  const outputs = readdirSync(dir).filter((n) => n.endsWith('.png'));
+  assert.ok(outputs.length < 6, `the batch stopped early (${outputs.length} of 6 written)`);
+  for (const n of outputs) await decodeImage(readFileSync(join(dir, n)), n);
+  assert.deepEqual(readdirSync(dir).filter((n) => !n.endsWith('.png') && !n.endsWith('.jpg')), [], 'no temporary files left');
+});
