@@ -1,12 +1,12 @@
 // Large work in a process started again with malloc's huge pages (core/batch/mallocHugePages.ts).
 // glibc reads its tunables when a process starts, so the CLI that finds photos to segment, on a
 // Linux that gives huge pages only to memory that asks, runs itself again with them and passes
-// on its exit status: 0.1 s to start again against 0.5 s saved on a 24 MP photo (this project's
-// VM: 4.1 -> 3.6 s) and 2-3 s on 20 photos of 12 MP. Small images (the reference script's usual
-// inputs) are not worth the restart and run here. GLIBC_TUNABLES that already says anything of
-// malloc's huge pages (glibc.malloc.hugetlb=0 to decline them) is left as it is.
+// on its output, exit status and signals. Starting again costs 0.1 s; on this project's VM 20
+// photos of 12 MP at --jobs 2 took 12.4-12.8 s instead of 14.4-14.7 s in one hour and the same
+// (18.5-19.6 s) in a slower one. Small images (the reference script's usual inputs) are not
+// worth the restart and run here. GLIBC_TUNABLES that already says anything of malloc's huge
+// pages (glibc.malloc.hugetlb=0 declines them) is left as it is.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { withMallocHugePages } from '../core/batch/mallocHugePages';
 import { readInputHead } from '../core/files/readInput';
@@ -18,15 +18,6 @@ export const RELAUNCH_PIXELS = 8e6;
 const HEAD_BYTES = 256 * 1024;
 /** Set for the process started again: when the first one started (ms since the epoch), for the reported total. */
 export const STARTED_AT_ENV = 'KMEANS_STARTED_AT';
-
-/** The kernel's transparent huge page mode ('always', 'madvise', 'never'), if it says. */
-export function hugePageMode(): string | undefined {
-  try {
-    return /\[(\w+)\]/.exec(readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'))?.[1];
-  } catch {
-    return undefined;
-  }
-}
 
 /** Whether malloc's huge pages would change anything for this process, were it started again with them. */
 export function hugePagesWanted(env: NodeJS.ProcessEnv, mode: string | undefined): boolean {
@@ -61,6 +52,11 @@ export function msSinceStart(): number {
  */
 export function runAgainWithHugePages(): Promise<number | undefined> {
   return new Promise((resolve) => {
+    // no script to start again (code evaluated with -e, or loaded by another program)
+    if (!process.argv[1]) {
+      resolve(undefined);
+      return;
+    }
     const env = {
       ...process.env,
       GLIBC_TUNABLES: withMallocHugePages(process.env.GLIBC_TUNABLES),

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeImage } from '../../src/core/decode';
 import { RELAUNCH_PIXELS, hugePagesWanted, pixelsReach } from '../../src/cli/hugePages';
+import { hugePageMode } from '../../src/core/batch/mallocHugePages';
 import { flatJpeg } from './big-images';
 import { FIXTURES } from './io-helpers';
 import { privateBundles } from './private-bundle';
@@ -22,13 +23,7 @@ before(async () => {
 });
 after(() => disposeBundle());
 
-const MODE = (() => {
-  try {
-    return /\[(\w+)\]/.exec(readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'))?.[1];
-  } catch {
-    return undefined;
-  }
-})();
+const MODE = hugePageMode();
 
 function workDir(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'kmeans-cli-huge-'));

@@ -4,8 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { MALLOC_HUGE_PAGES, withMallocHugePages } from '../../src/core/batch/mallocHugePages';
+import { MALLOC_HUGE_PAGES, hugePageMode, withMallocHugePages } from '../../src/core/batch/mallocHugePages';
 
 test('the tunable is added to the parent\'s, and a choice of the user\'s about it stands', () => {
   assert.equal(withMallocHugePages(undefined), MALLOC_HUGE_PAGES);
@@ -31,7 +30,7 @@ function hugeKbWith(tunables: string | undefined): number {
 }
 
 test('a process started with it gets huge pages for a large buffer when Linux hands them to those that ask', () => {
-  const mode = existsSync('/sys/kernel/mm/transparent_hugepage/enabled') ? /\[(\w+)\]/.exec(readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'))?.[1] : 'never';
+  const mode = hugePageMode();
   const without = hugeKbWith(undefined);
   const withIt = hugeKbWith(withMallocHugePages(undefined));
   if (mode === 'madvise') {

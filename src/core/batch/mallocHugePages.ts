@@ -8,6 +8,8 @@
 // so this is for the environment of a process about to be started (the extension's batch
 // process; the CLI starts itself again, see cli/hugePages.ts). Non-glibc systems ignore it.
 
+import { readFileSync } from 'node:fs';
+
 /** glibc 2.35+: malloc advises the kernel to back its memory with huge pages. */
 export const MALLOC_HUGE_PAGES = 'glibc.malloc.hugetlb=1';
 
@@ -19,4 +21,13 @@ export function withMallocHugePages(current: string | undefined): string {
   const tunables = (current ?? '').split(':').filter((t) => t !== '');
   if (tunables.some((t) => t.startsWith('glibc.malloc.hugetlb='))) return tunables.join(':');
   return [...tunables, MALLOC_HUGE_PAGES].join(':');
+}
+
+/** The kernel's transparent huge page mode ('always', 'madvise' or 'never'), if it says (Linux). */
+export function hugePageMode(): string | undefined {
+  try {
+    return /\[(\w+)\]/.exec(readFileSync('/sys/kernel/mm/transparent_hugepage/enabled', 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
 }
