@@ -1,10 +1,11 @@
 // Large work in a process started again with malloc's huge pages (core/batch/mallocHugePages.ts).
 // glibc reads its tunables when a process starts, so the CLI that finds photos to segment, on a
 // Linux that gives huge pages only to memory that asks, runs itself again with them and passes
-// on its output, exit status and signals. Starting again costs 0.1 s; on this project's VM 20
+// on its output, exit status and signals, when one of the images is a photo. Starting again
+// costs 0.1 s; on this project's VM 20
 // photos of 12 MP at --jobs 2 took 12.4-12.8 s instead of 14.4-14.7 s in one hour and the same
-// (18.5-19.6 s) in a slower one. Small images (the reference script's usual inputs) are not
-// worth the restart and run here. GLIBC_TUNABLES that already says anything of malloc's huge
+// (18.5-19.6 s) in a slower one. Small images (the reference script's usual inputs), however
+// many, are not worth the restart and run here. GLIBC_TUNABLES that already says anything of malloc's huge
 // pages (glibc.malloc.hugetlb=0 declines them) is left as it is.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
@@ -12,8 +13,13 @@ import { withMallocHugePages } from '../core/batch/mallocHugePages';
 import { readInputHead } from '../core/files/readInput';
 import { readImageHeader } from '../core/header';
 
-/** Pixels (from the images' headers, all of them together) from which starting again pays. */
-export const RELAUNCH_PIXELS = 8e6;
+/**
+ * An image of this many pixels makes starting again pay (its buffers are tens of megabytes; a
+ * 24 MP photo gained 0.2-0.5 s, the restart costs 0.1 s). A folder of small images gains nothing.
+ */
+export const LARGE_PIXELS = 6e6;
+/** Inputs whose headers are read to decide (a folder's first ones: folders hold one kind of image). */
+const LOOKED_AT = 64;
 /** Enough of a file for its header (JPEG's EXIF comes before the frame's size). */
 const HEAD_BYTES = 256 * 1024;
 /** Set for the process started again: when the first one started (ms since the epoch), for the reported total. */
@@ -24,16 +30,14 @@ export function hugePagesWanted(env: NodeJS.ProcessEnv, mode: string | undefined
   return process.platform === 'linux' && mode === 'madvise' && !/(^|:)glibc\.malloc\.hugetlb=/.test(env.GLIBC_TUNABLES ?? '');
 }
 
-/** Whether the images' headers add up to `limit` pixels (stops reading once they do; unreadable files count 0). */
-export async function pixelsReach(paths: readonly string[], limit: number): Promise<boolean> {
-  let pixels = 0;
-  for (const path of paths) {
+/** Whether one of the first inputs is, by its header, an image of `pixels` or more (unreadable files are not). */
+export async function hasLargeImage(paths: readonly string[], pixels = LARGE_PIXELS): Promise<boolean> {
+  for (const path of paths.slice(0, LOOKED_AT)) {
     const header = await readInputHead(path, HEAD_BYTES).then(
       ({ head }) => readImageHeader(head),
       () => undefined,
     );
-    if (header) pixels += header.width * header.height;
-    if (pixels >= limit) return true;
+    if (header && header.width * header.height >= pixels) return true;
   }
   return false;
 }

@@ -18,7 +18,7 @@ import { writeNewFile } from '../core/files/writeNew';
 import { version } from '../../package.json';
 import { HELP, UsageError, parseArgs, type CliOptions } from './args';
 import { runCliBatch } from './batch';
-import { RELAUNCH_PIXELS, hugePagesWanted, msSinceStart, pixelsReach, runAgainWithHugePages } from './hugePages';
+import { hasLargeImage, hugePagesWanted, msSinceStart, runAgainWithHugePages } from './hugePages';
 import { hugePageMode } from '../core/batch/mallocHugePages';
 import { expandInputs } from './inputs';
 import { readInput } from '../core/files/readInput';
@@ -131,13 +131,15 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const inputs = await expandInputs(opts.images, opts.recursive);
+  const several = inputs.images.length > 1 || inputs.folders.length > 0;
+  // files named like our outputs are left out of several (said below)
+  const images: string[] = [];
+  const ours: string[] = [];
+  for (const path of inputs.images) (several && isOurOutput(path) ? ours : images).push(path);
   // before anything is printed: the process started again says it all
-  if (hugePagesWanted(process.env, hugePageMode())) {
-    const several = inputs.images.length > 1 || inputs.folders.length > 0;
-    if (await pixelsReach(inputs.images.filter((p) => !(several && isOurOutput(p))), RELAUNCH_PIXELS)) {
-      const status = await runAgainWithHugePages();
-      if (status !== undefined) return status;
-    }
+  if (hugePagesWanted(process.env, hugePageMode()) && (await hasLargeImage(images))) {
+    const status = await runAgainWithHugePages();
+    if (status !== undefined) return status;
   }
 
   for (const w of opts.warnings) process.stderr.write(`Warning: ${w}\n`);
@@ -148,17 +150,11 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write('kmeans-segment: no images to segment\n');
     return 1;
   }
-  const several = inputs.images.length > 1 || inputs.folders.length > 0;
   if (inputs.folders.length > 0 && (opts.out !== undefined || opts.labels !== undefined || opts.palette !== undefined)) {
     process.stderr.write('kmeans-segment: --out, --labels and --palette name one file: give one image, not a folder (use -o for a batch) (see --help)\n');
     return 2;
   }
-
-  const images: string[] = [];
-  for (const path of inputs.images) {
-    if (several && isOurOutput(path)) process.stderr.write(`skipped ${path}: named like an output of this tool\n`);
-    else images.push(path);
-  }
+  for (const path of ours) process.stderr.write(`skipped ${path}: named like an output of this tool\n`);
 
   // a folder is always a batch; files are when more than one is left to segment
   const batch = images.length > 1 || inputs.folders.length > 0;

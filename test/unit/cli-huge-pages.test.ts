@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeImage } from '../../src/core/decode';
-import { RELAUNCH_PIXELS, hugePagesWanted, pixelsReach } from '../../src/cli/hugePages';
+import { hasLargeImage, hugePagesWanted } from '../../src/cli/hugePages';
 import { hugePageMode } from '../../src/core/batch/mallocHugePages';
 import { flatJpeg } from './big-images';
 import { FIXTURES } from './io-helpers';
@@ -94,15 +94,19 @@ test('started again only where Linux gives huge pages to memory that asks, and t
   assert.equal(hugePagesWanted({}, undefined), false);
 });
 
-test('the headers decide: a 12 MP photo is worth starting again, the small fixtures together are not', async (t) => {
+test('the headers decide: a 12 MP photo is worth starting again, small images are not, however many', async (t) => {
   const dir = workDir(t);
   const photo = join(dir, 'photo.jpg');
   writeFileSync(photo, flatJpeg(4000, 3000));
   const small = ['chelsea.png', 'coffee.png', 'astronaut.png', 'small.jpg'].map((n) => join(FIXTURES, n));
-  assert.equal(await pixelsReach([photo], RELAUNCH_PIXELS), true);
-  assert.equal(await pixelsReach(small, RELAUNCH_PIXELS), false);
+  assert.equal(await hasLargeImage([photo]), true);
+  assert.equal(await hasLargeImage([...small, photo]), true);
+  assert.equal(await hasLargeImage(small), false);
+  // 400 small images hold more pixels than the photo: still nothing to gain
+  assert.equal(await hasLargeImage(Array.from({ length: 100 }, () => small).flat()), false);
   // an unreadable file counts nothing (the run itself reports it)
-  assert.equal(await pixelsReach([join(dir, 'missing.jpg'), ...small], RELAUNCH_PIXELS), false);
+  assert.equal(await hasLargeImage([join(dir, 'missing.jpg'), ...small]), false);
+  assert.equal(await hasLargeImage([photo], 12e6 + 1), false);
 });
 
 test('a 12 MP photo: segmented by the CLI started again with huge pages, its status, output and file passed on', async (t) => {
