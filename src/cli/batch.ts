@@ -3,7 +3,8 @@
 // their script, so a lone copy of cli.js runs batches too. Human output is one line per image in
 // input order (a line waits for those before it), --json one object per image as it ends and a
 // summary object.
-// Ctrl+C (or SIGTERM) stops the batch cleanly; a second Ctrl+C quits at once.
+// Ctrl+C (or SIGTERM) stops the batch cleanly; a second Ctrl+C (a quarter second later or more)
+// quits at once.
 import { promises as fs } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { runBatch, type ImageReport } from '../core/batch/engine';
@@ -15,6 +16,9 @@ import { oneLine } from '../core/errors';
 import type { CliOptions } from './args';
 import { ProgressLine } from './progressLine';
 import { batchLine, failureJson, failureLines, imageJson } from './report';
+
+/** A second signal this soon after the first is the same one delivered twice, not a second Ctrl+C. */
+const SAME_SIGNAL_MS = 250;
 
 export interface CliBatchRun {
   images: string[];
@@ -81,9 +85,13 @@ export async function runCliBatch({ images, opts, workerPath, debug }: CliBatchR
 
   const abort = new AbortController();
   let signalled: NodeJS.Signals | undefined;
+  let signalledAt = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
+    // the same Ctrl+C twice: from the terminal and from the CLI that started this one again (hugePages.ts)
+    if (signalled && performance.now() - signalledAt < SAME_SIGNAL_MS) return;
     if (signalled) process.exit(128 + (sig === 'SIGTERM' ? 15 : 2));
     signalled = sig;
+    signalledAt = performance.now();
     abort.abort();
   };
   process.on('SIGINT', onSignal);

@@ -50,9 +50,10 @@ export function msSinceStart(): number {
 
 /**
  * Runs this CLI again, with the same arguments, with malloc's huge pages; resolves to the exit
- * status to end with, or undefined when it could not start (the caller goes on itself). The
- * terminal's Ctrl+C reaches both processes: this one waits for the other's clean stop; a
- * SIGTERM or SIGHUP sent to this one is passed on.
+ * status to end with, or undefined when it could not start (the caller goes on itself). SIGINT,
+ * SIGTERM and SIGHUP sent to this process are passed on; the terminal's Ctrl+C reaches both
+ * processes, so the other one takes a SIGINT that follows one within a moment as the same (see
+ * batch.ts).
  */
 export function runAgainWithHugePages(): Promise<number | undefined> {
   return new Promise((resolve) => {
@@ -69,18 +70,12 @@ export function runAgainWithHugePages(): Promise<number | undefined> {
     // the handlers before the child exists: a signal sent once it is seen finds them (they run
     // from the event loop, after spawn has returned)
     let child: ChildProcess | undefined;
-    const ignore = (): void => undefined;
     const pass = (sig: NodeJS.Signals) => (): void => void child?.kill(sig);
-    const onTerm = pass('SIGTERM');
-    const onHup = pass('SIGHUP');
-    process.on('SIGINT', ignore);
-    process.on('SIGTERM', onTerm);
-    process.on('SIGHUP', onHup);
+    const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((sig) => [sig, pass(sig)] as const);
+    for (const [sig, handler] of handlers) process.on(sig, handler);
     child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...process.argv.slice(2)], { stdio: 'inherit', env });
     const done = (status: number | undefined): void => {
-      process.off('SIGINT', ignore);
-      process.off('SIGTERM', onTerm);
-      process.off('SIGHUP', onHup);
+      for (const [sig, handler] of handlers) process.off(sig, handler);
       resolve(status);
     };
     // not started at all (a failed kill is an 'error' too, of a child that runs or ran)
