@@ -1,12 +1,11 @@
 // Large work in a process started again with malloc's huge pages (core/batch/mallocHugePages.ts).
-// glibc reads its tunables when a process starts, so the CLI that finds photos to segment, on a
-// Linux that gives huge pages only to memory that asks, runs itself again with them and passes
-// on its output, exit status and signals, when one of the images is a photo. Starting again
-// costs 0.1 s; on this project's VM 20
-// photos of 12 MP at --jobs 2 took 12.4-12.8 s instead of 14.4-14.7 s in one hour and the same
-// (18.5-19.6 s) in a slower one. Small images (the reference script's usual inputs), however
-// many, are not worth the restart and run here. GLIBC_TUNABLES that already says anything of malloc's huge
-// pages (glibc.malloc.hugetlb=0 declines them) is left as it is.
+// glibc reads its tunables when a process starts, so the CLI that finds a photo among its inputs,
+// on a Linux that gives huge pages only to memory that asks, runs itself again with them and
+// passes on its output, exit status and signals. Starting again costs 0.1 s; on this project's
+// VM 20 photos of 12 MP at --jobs 2 took 12.4-12.8 s instead of 14.4-14.7 s in one hour and the
+// same (18.5-19.6 s) in a slower one. Small images (the reference script's usual inputs),
+// however many, are not worth the restart and run here. GLIBC_TUNABLES that already says
+// anything of malloc's huge pages (glibc.malloc.hugetlb=0 declines them) is left as it is.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { withMallocHugePages } from '../core/batch/mallocHugePages';
