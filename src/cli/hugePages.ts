@@ -8,9 +8,9 @@
 // anything of malloc's huge pages (glibc.malloc.hugetlb=0 declines them) is left as it is.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
-import { withMallocHugePages } from '../core/batch/mallocHugePages';
+import { saysMallocHugePages, withMallocHugePages } from '../core/batch/mallocHugePages';
 import { readInputHead } from '../core/files/readInput';
-import { readImageHeader } from '../core/header';
+import { HEADER_BYTES, readImageHeader } from '../core/header';
 
 /**
  * An image of this many pixels makes starting again pay (its buffers are tens of megabytes; a
@@ -19,20 +19,18 @@ import { readImageHeader } from '../core/header';
 export const LARGE_PIXELS = 6e6;
 /** Inputs whose headers are read to decide (a folder's first ones: folders hold one kind of image). */
 const LOOKED_AT = 64;
-/** Enough of a file for its header (JPEG's EXIF comes before the frame's size). */
-const HEAD_BYTES = 256 * 1024;
 /** Set for the process started again: when the first one started (ms since the epoch), for the reported total. */
 export const STARTED_AT_ENV = 'KMEANS_STARTED_AT';
 
 /** Whether malloc's huge pages would change anything for this process, were it started again with them. */
 export function hugePagesWanted(env: NodeJS.ProcessEnv, mode: string | undefined): boolean {
-  return process.platform === 'linux' && mode === 'madvise' && !/(^|:)glibc\.malloc\.hugetlb=/.test(env.GLIBC_TUNABLES ?? '');
+  return process.platform === 'linux' && mode === 'madvise' && !saysMallocHugePages(env.GLIBC_TUNABLES);
 }
 
 /** Whether one of the first inputs is, by its header, an image of `pixels` or more (unreadable files are not). */
 export async function hasLargeImage(paths: readonly string[], pixels = LARGE_PIXELS): Promise<boolean> {
   for (const path of paths.slice(0, LOOKED_AT)) {
-    const header = await readInputHead(path, HEAD_BYTES).then(
+    const header = await readInputHead(path, HEADER_BYTES).then(
       ({ head }) => readImageHeader(head),
       () => undefined,
     );

@@ -3,6 +3,9 @@
 
 export type ImageFormat = 'png' | 'jpeg' | 'bmp' | 'gif' | 'tiff' | 'webp' | 'avif';
 
+/** Enough of a file's start for readImageHeader (a JPEG's EXIF and other segments come before the frame's size). */
+export const HEADER_BYTES = 256 * 1024;
+
 export interface ImageHeader {
   format: ImageFormat;
   width: number;

@@ -11,7 +11,7 @@ import { resolve as resolvePath } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { SegmentationError } from '../errors';
 import { readInputHead } from '../files/readInput';
-import { readImageHeader } from '../header';
+import { HEADER_BYTES, readImageHeader } from '../header';
 import { defaultJobs, imageMemoryTarget, memoryBudget, unknownMemoryTarget } from './memory';
 import type { ImageJob, ImageOutcome } from './pipeline';
 import { fromWire } from '../worker/rpc';
@@ -42,8 +42,6 @@ export interface BatchIO<T> {
   localPath?(item: T): string | undefined;
 }
 
-/** Enough of a file for its header (JPEG's EXIF and other segments come before the frame's size). */
-const HEAD_BYTES = 256 * 1024;
 
 export interface BatchOptions<T> extends BatchIO<T> {
   job: ImageJob;
@@ -209,7 +207,7 @@ export function runBatch<T>(items: readonly T[], opts: BatchOptions<T>): Promise
         // a local file is read by its worker: here only its header, for the admission
         const path = opts.localPath?.(entry.item);
         const bytes = path === undefined ? await opts.read(entry.item) : undefined;
-        const { head, size } = bytes ? { head: bytes, size: bytes.length } : await readInputHead(path!, HEAD_BYTES);
+        const { head, size } = bytes ? { head: bytes, size: bytes.length } : await readInputHead(path!, HEADER_BYTES);
         const header = readImageHeader(head);
         entry.memory = header ? imageMemoryTarget(header) : unknownMemoryTarget(size);
         entry.path = path;

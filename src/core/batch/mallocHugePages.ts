@@ -19,8 +19,12 @@ export const MALLOC_HUGE_PAGES = 'glibc.malloc.hugetlb=1';
  */
 export function withMallocHugePages(current: string | undefined): string {
   const tunables = (current ?? '').split(':').filter((t) => t !== '');
-  if (tunables.some((t) => t.startsWith('glibc.malloc.hugetlb='))) return tunables.join(':');
-  return [...tunables, MALLOC_HUGE_PAGES].join(':');
+  return (saysMallocHugePages(current) ? tunables : [...tunables, MALLOC_HUGE_PAGES]).join(':');
+}
+
+/** Whether GLIBC_TUNABLES says anything of malloc's huge pages (asks for them or declines them). */
+export function saysMallocHugePages(tunables: string | undefined): boolean {
+  return (tunables ?? '').split(':').some((t) => t.startsWith('glibc.malloc.hugetlb='));
 }
 
 /** The kernel's transparent huge page mode ('always', 'madvise' or 'never'), if it says (Linux). */
