@@ -4,11 +4,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inflateSync } from 'node:zlib';
+import { constants, deflateSync, inflateSync } from 'node:zlib';
 import { composite, grayLabelBytes, labelImage } from '../../src/core/composite';
 import { decodeImage } from '../../src/core/decode';
 import { encodeGrayPng, encodeImage, encodeRgbPngRows } from '../../src/core/encode';
-import { OPENCV_PNG, encodePngRows, type RowSource } from '../../src/core/codecs/png';
+import { OPENCV_PNG, ZLIB_MEM_LEVEL, encodePngRows, filterRows, type RowSource } from '../../src/core/codecs/png';
 import type { RgbImage } from '../../src/core/types';
 import { fixture } from './io-helpers';
 
@@ -22,10 +22,9 @@ function brightnessRanks(img: RgbImage): Uint8Array {
   return labels;
 }
 
-/** The filter-type byte of every row, read from the file's own IDAT stream. */
-function rowFilters(png: Uint8Array, bytesPerPixel: number): number[] {
+/** The file's zlib stream: its IDAT chunks' data, joined. */
+function zlibStream(png: Uint8Array): Buffer {
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
-  const width = view.getUint32(16);
   const idat: Uint8Array[] = [];
   for (let at = 8; at < png.length; ) {
     const length = view.getUint32(at);
@@ -33,7 +32,13 @@ function rowFilters(png: Uint8Array, bytesPerPixel: number): number[] {
     if (type === 'IDAT') idat.push(png.subarray(at + 8, at + 8 + length));
     at += length + 12;
   }
-  const raw = inflateSync(Buffer.concat(idat));
+  return Buffer.concat(idat);
+}
+
+/** The filter-type byte of every row, read from the file's own IDAT stream. */
+function rowFilters(png: Uint8Array, bytesPerPixel: number): number[] {
+  const width = new DataView(png.buffer, png.byteOffset, png.byteLength).getUint32(16);
+  const raw = inflateSync(zlibStream(png));
   const stride = 1 + width * bytesPerPixel;
   assert.equal(raw.length % stride, 0, 'whole rows');
   const filters: number[] = [];
@@ -106,6 +111,41 @@ test('an image of many bands (rows split across zlib writes, several IDAT chunks
   const back = await decodeImage(png, 'bands.png');
   assert.ok(Buffer.from(back.data).equals(Buffer.from(rgb)));
   assert.equal(rowFilters(png, 3).length, height);
+});
+
+test('composites are deflated band by band into exactly the stream zlib makes of all the rows at once, at memLevel 9', async () => {
+  // camera-like noise over a gradient, 1200 x 900: 3.2 MB of rows, four bands, and enough
+  // literals that zlib's symbol buffer (sized by memLevel) fills many times
+  const width = 1200;
+  const height = 900;
+  const rgb = new Uint8Array(width * height * 3);
+  let s = 99;
+  for (let i = 0; i < rgb.length; i++) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    rgb[i] = ((i / 3) % width) / 6 + (s >>> 28);
+  }
+  const png = await encodeImage({ width, height, data: rgb }, 'png');
+  const rows = new Uint8Array((width * 3 + 1) * height);
+  filterRows(rgb, width * 3, 0, height, 3, OPENCV_PNG.filter, rows);
+  const settings = { level: OPENCV_PNG.level, strategy: OPENCV_PNG.strategy };
+  const stream = zlibStream(png);
+  assert.equal(ZLIB_MEM_LEVEL, 9);
+  assert.ok(stream.equals(deflateSync(rows, { ...settings, memLevel: 9 })), 'not zlib\'s one-call stream at memLevel 9');
+  // the setting shows: zlib's default memLevel splits the same rows into other blocks
+  const atDefault = deflateSync(rows, settings);
+  assert.ok(!stream.equals(atDefault));
+  assert.ok(stream.length < atDefault.length, `${stream.length} bytes, ${atDefault.length} at zlib's default memLevel`);
+});
+
+test('label PNGs are deflated at level 1 matching runs only, unfiltered', async () => {
+  const photo = await decodeImage(fixture('fruits.png'), 'fruits.png');
+  const gray = grayLabelBytes(brightnessRanks(photo), 3);
+  const png = await encodeGrayPng(gray, photo.width, photo.height);
+  const stream = zlibStream(png);
+  assert.equal(stream[1]! >> 6, 0, 'the zlib header says the fastest level');
+  const rows = new Uint8Array((photo.width + 1) * photo.height);
+  filterRows(gray, photo.width, 0, photo.height, 1, 0, rows);
+  assert.ok(stream.equals(deflateSync(rows, { level: 1, strategy: constants.Z_RLE, memLevel: 9 })));
 });
 
 test('a picture drawn band by band (a row source) gives the same file as its bytes; filters that read the row above are refused', async () => {

@@ -10,6 +10,14 @@ export interface PngSettings {
   strategy: number;
 }
 
+/**
+ * zlib's memLevel for every PNG written here (OpenCV leaves zlib's default, 8). With run-length
+ * matching it only sizes the symbol buffer, so blocks are twice as long: 3-10 % less time for
+ * 0.05-0.3 % smaller files on every composite measured (a 12 MP photo's 8250x3000 composite:
+ * 259 ms for 29.12 MB against 278 ms for 29.18 MB; a sample's at -w 300: 1.6 against 1.8 ms).
+ */
+export const ZLIB_MEM_LEVEL = 9;
+
 /** OpenCV 4.6's imwrite defaults for PNG (when no compression level is given). */
 export const OPENCV_PNG: PngSettings = { filter: 1, level: 1, strategy: constants.Z_RLE };
 
@@ -127,7 +135,7 @@ export async function encodePngRows(data: Uint8Array | RowSource, width: number,
     if (s.filter !== 0 && s.filter !== 1) throw new Error(`encodePngRows: a row source needs filter 0 or 1 (got ${s.filter})`);
     raw = new Uint8Array(rowsPerBand * stride);
   }
-  const deflate = createDeflate({ level: s.level, strategy: s.strategy, chunkSize: 4 << 20 });
+  const deflate = createDeflate({ level: s.level, strategy: s.strategy, memLevel: ZLIB_MEM_LEVEL, chunkSize: 4 << 20 });
   const out: Uint8Array[] = [];
   deflate.on('data', (piece: Buffer) => out.push(piece));
   const finished = new Promise<void>((resolve, reject) => {
@@ -164,7 +172,7 @@ export function encodePngSync(data: Uint8Array, width: number, height: number, c
   }
   const rows = new Uint8Array((stride + 1) * height);
   filterRows(data, stride, 0, height, channels, s.filter, rows);
-  return pngFile(width, height, channels, [deflateSync(rows, { level: s.level, strategy: s.strategy })]);
+  return pngFile(width, height, channels, [deflateSync(rows, { level: s.level, strategy: s.strategy, memLevel: ZLIB_MEM_LEVEL })]);
 }
 
 /** Signature, header, one IDAT chunk per piece of zlib's output, end. */
