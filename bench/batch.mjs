@@ -83,7 +83,6 @@ function referenceRun(python, reference, image, out, env) {
   return r.wall;
 }
 
-/** The memory target of `jobs` images of w x h at once, MiB. */
 /**
  * How --jobs 1 and --jobs 2 used the cores, and the most --jobs 2 could gain on `cores` of them:
  * --jobs 1's CPU time spread over all of them with nothing lost to contention. --jobs 1 runs the
@@ -98,6 +97,7 @@ function coreUse(runs1, runs2, cores = availableParallelism()) {
   return `--jobs 1 used ${f2(c1 / w1)} cores, --jobs 2 ${f2(c2 / w2)} (CPU time ${Math.round((c2 / c1) * 100)} % of --jobs 1's); ceiling on ${cores} cores ${f2((cores * w1) / c1)}x`;
 }
 
+/** The memory target of `jobs` images of w x h at once, MiB. */
 const memTarget = (jobs, w, h) => jobs * (TARGETS.memFactor * ((w * h * 4) / 2 ** 20) + TARGETS.memExtraMb);
 
 /**
