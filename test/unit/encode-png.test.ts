@@ -22,6 +22,17 @@ function brightnessRanks(img: RgbImage): Uint8Array {
   return labels;
 }
 
+/** `length` bytes, byte i = pick(i, r) with r a fresh 32-bit pseudo-random number (a fixed seed). */
+function seededBytes(length: number, seed: number, pick: (i: number, r: number) => number): Uint8Array {
+  const out = new Uint8Array(length);
+  let s = seed;
+  for (let i = 0; i < length; i++) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    out[i] = pick(i, s);
+  }
+  return out;
+}
+
 /** The file's zlib stream: its IDAT chunks' data, joined. */
 function zlibStream(png: Uint8Array): Buffer {
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
@@ -101,12 +112,7 @@ test('an image of many bands (rows split across zlib writes, several IDAT chunks
   // is not needed for several IDATs: each zlib output piece becomes one chunk
   const width = 1500;
   const height = 700;
-  const rgb = new Uint8Array(width * height * 3);
-  let s = 12345;
-  for (let i = 0; i < rgb.length; i++) {
-    s = (s * 1103515245 + 12345) >>> 0;
-    rgb[i] = i % 7 === 0 ? s >>> 24 : (i >> 10) & 0xff;
-  }
+  const rgb = seededBytes(width * height * 3, 12345, (i, r) => (i % 7 === 0 ? r >>> 24 : (i >> 10) & 0xff));
   const png = await encodeImage({ width, height, data: rgb }, 'png');
   const back = await decodeImage(png, 'bands.png');
   assert.ok(Buffer.from(back.data).equals(Buffer.from(rgb)));
@@ -118,12 +124,7 @@ test('composites are deflated band by band into exactly the stream zlib makes of
   // literals that zlib's symbol buffer (sized by memLevel) fills many times
   const width = 1200;
   const height = 900;
-  const rgb = new Uint8Array(width * height * 3);
-  let s = 99;
-  for (let i = 0; i < rgb.length; i++) {
-    s = (s * 1103515245 + 12345) >>> 0;
-    rgb[i] = ((i / 3) % width) / 6 + (s >>> 28);
-  }
+  const rgb = seededBytes(width * height * 3, 99, (i, r) => ((i / 3) % width) / 6 + (r >>> 28));
   const png = await encodeImage({ width, height, data: rgb }, 'png');
   const rows = new Uint8Array((width * 3 + 1) * height);
   filterRows(rgb, width * 3, 0, height, 3, OPENCV_PNG.filter, rows);
