@@ -221,6 +221,8 @@ export interface ResultMessage {
   resultId: number;
   /** A quick result on a reduced copy; the full-size one follows. */
   preview: boolean;
+  /** The preview is of the photo's embedded thumbnail (the photo is still being decoded). */
+  thumbnail?: boolean;
   /** The original (OriginalMessage) the result goes with. */
   imageId: string;
   /** The full size of each half; the saved composite is compositeSize(width, height). */

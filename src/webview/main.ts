@@ -71,7 +71,7 @@ let latestParams: PanelParams | undefined;
 let arrivals = 0;
 let drawn = 0;
 /** The result on show. */
-let current: { id: number; preview: boolean; width: number; height: number; original?: ImageBitmap; right?: ImageBitmap } | undefined;
+let current: { id: number; preview: boolean; thumbnail?: boolean; width: number; height: number; original?: ImageBitmap; right?: ImageBitmap } | undefined;
 /** Originals by imageId (decoding or decoded); only the newest few are kept. */
 const originals = new Map<string, Promise<ImageBitmap>>();
 /** The newest view asked of the host, and one waiting while it is answered. */
@@ -147,6 +147,9 @@ function setBodyState(s: BodyState): void {
   // Saving and exporting need a full-size result of the parameters shown.
   for (const b of resultButtons) b.disabled = s !== 'ready';
 }
+
+/** The status of a preview clustered from the photo's embedded thumbnail. */
+const THUMBNAIL_PREVIEW = 'Preview from the photo\'s embedded thumbnail';
 
 function setRunStatus(text: string, stage?: string): void {
   runStatus.textContent = text;
@@ -258,12 +261,13 @@ async function onResult(msg: ResultMessage): Promise<void> {
   const [original, right] = await Promise.all([originals.get(msg.imageId), decode(msg.right)]);
   if (seq < drawn || msg.requestId !== latestRun) return;
   drawn = seq;
-  current = { id: msg.resultId, preview: msg.preview, width: msg.width, height: msg.height, original, right };
+  current = { id: msg.resultId, preview: msg.preview, thumbnail: msg.thumbnail, width: msg.width, height: msg.height, original, right };
   tilesAsked.clear();
   viewer.show({ width: msg.width, height: msg.height, original, right }, !msg.preview);
   trace.push({ t: performance.now(), type: 'drawn', detail: msg.preview ? 'preview' : 'final' });
   canvas.dataset.view = msg.label;
   canvas.dataset.preview = String(msg.preview);
+  canvas.dataset.thumbnail = String(msg.thumbnail === true);
   insight.setResult(msg, params);
   el('inertia').textContent = msg.preview ? `${formatInertia(msg.inertia)} (preview)` : formatInertia(msg.inertia);
   el('sizes').textContent = msg.sizes.map((s) => `${s.toFixed(1)}%`).join(' · ');
@@ -279,7 +283,7 @@ async function onResult(msg: ResultMessage): Promise<void> {
   showError(inputError);
   if (msg.preview) {
     setBodyState('preview');
-    setRunStatus(`Preview from a reduced copy (${formatMs(msg.timeMs)}); clustering the full image…`, 'preview');
+    setRunStatus(msg.thumbnail ? `${THUMBNAIL_PREVIEW}; decoding the photo…` : `Preview from a reduced copy (${formatMs(msg.timeMs)}); clustering the full image…`, 'preview');
   } else {
     setBodyState(inputError ? 'error' : 'ready');
     setRunStatus(`Full size, ${msg.width}×${msg.height}: ${formatMs(msg.timeMs)}`, 'ready');
@@ -342,7 +346,9 @@ function onMessage(msg: HostMessage): void {
       defaults = msg.defaults;
       return;
     case 'progress':
-      if (msg.requestId === latestRun && document.body.dataset.state !== 'preview') setRunStatus(msg.message, msg.stage);
+      // a preview of the thumbnail is up while the photo decodes: what is under way is said beside it
+      if (msg.requestId === latestRun && current?.thumbnail && document.body.dataset.state === 'preview') setRunStatus(`${THUMBNAIL_PREVIEW} · ${msg.message}`, msg.stage);
+      else if (msg.requestId === latestRun && document.body.dataset.state !== 'preview') setRunStatus(msg.message, msg.stage);
       return;
     case 'original':
       onOriginal(msg);
@@ -482,7 +488,7 @@ if (state.zoom !== undefined) viewer.setZoom(state.zoom);
 
 window.addEventListener('message', (ev: MessageEvent<HostMessage>) => {
   const m = ev.data;
-  trace.push({ t: performance.now(), type: m.type, detail: m.type === 'progress' ? m.stage : m.type === 'result' ? (m.preview ? 'preview' : 'final') : undefined });
+  trace.push({ t: performance.now(), type: m.type, detail: m.type === 'progress' ? m.stage : m.type === 'result' ? (m.preview ? (m.thumbnail ? 'thumbnail preview' : 'preview') : 'final') : undefined });
   if (trace.length > 200) trace.shift();
   try {
     onMessage(ev.data);

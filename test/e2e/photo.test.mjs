@@ -16,6 +16,8 @@ import { ROOT, RUN_DIR } from './lib/paths.mjs';
 import { compositeInfo, explorerContextMenu, launchBrowser, openWorkbench, scenarioRunner, screenshot, webviewFrame } from './lib/workbench.mjs';
 
 const PHOTO = 'photo-24mp.jpg';
+/** The same photo carrying the thumbnail a camera stores in its EXIF block. */
+const CAMERA_PHOTO = 'photo-24mp-camera.jpg';
 const [W, H] = [6000, 4000];
 const strip = (w) => Math.floor(0.0625 * w);
 
@@ -37,6 +39,7 @@ describe('A 24-megapixel photo in VS Code (code-server, symlinked build)', { tim
     writeFileSync(join(dir, '.vscode', 'settings.json'), '{}');
     photoPath = join(dir, PHOTO);
     copyFileSync(await cameraPhoto(W, H, { seed: 1 }), photoPath);
+    copyFileSync(await cameraPhoto(W, H, { seed: 1, thumbnail: true }), join(dir, CAMERA_PHOTO));
     server = await startCodeServer({ runDir: join(RUN_DIR, 'photo'), workspace: dir, extension: { link: ROOT } });
     browser = await launchBrowser();
     ({ page, consoleErrors } = await openWorkbench(browser, server, PHOTO));
@@ -138,5 +141,31 @@ describe('A 24-megapixel photo in VS Code (code-server, symlinked build)', { tim
       [],
       'no CSP violation in the console',
     );
+  });
+
+  scenario('4. a photo with its camera\'s thumbnail: a preview of the thumbnail while the photo decodes, then the photo\'s own', 'photo-thumbnail', async () => {
+    await explorerContextMenu(page, CAMERA_PHOTO, 'Segment with K-means');
+    await page.locator('.tab.active', { hasText: CAMERA_PHOTO }).waitFor();
+    frame = webviewFrame(page);
+    await frame.locator('body').waitFor();
+    const open = await timeToReady(frame, 0);
+    const trace = await panelTrace(frame);
+    figures.thumbnailOpen = { final: Math.round(open.ms), trace };
+    const at = (type, detail) => trace.findIndex((e) => e.type === type && (detail === undefined || e.detail === detail));
+    const thumbnail = at('result', 'thumbnail preview');
+    const photoOriginal = trace.findLastIndex((e) => e.type === 'original');
+    // unless the photo's own pictures were ready when the panel asked (its decode and pictures
+    // take about 2 s, the webview loads in about 1), the thumbnail's preview comes before them
+    if (trace[photoOriginal].t - trace[at('run-sent')].t > 100) {
+      assert.ok(thumbnail >= 0, 'a preview of the thumbnail');
+      assert.ok(thumbnail < photoOriginal, "before the photo's own original");
+      assert.ok(thumbnail < at('result', 'preview'), "before the photo's own preview");
+      assert.equal(trace.filter((e) => e.type === 'original').length, 2, "the thumbnail's picture, then the photo's");
+    }
+    assert.equal(trace.at(-1)?.type === 'drawn' ? trace.at(-1).detail : trace.findLast((e) => e.type === 'drawn')?.detail, 'final');
+    const info = await compositeInfo(frame);
+    assert.deepEqual([info.width, info.height], [2 * W + strip(W), H]);
+    assert.equal(await frame.locator('#composite').getAttribute('data-thumbnail'), 'false', 'the final result is the photo\'s');
+    assert.match(await frame.locator('#runStatus').innerText(), /Full size, 6000×4000/);
   });
 });

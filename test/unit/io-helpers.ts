@@ -59,3 +59,5 @@ export async function buildImageWorker(prefix: string): Promise<string> {
   copyCodecWasm(dir);
   return dir;
 }
+
+export { withExifThumbnail } from '../fixtures/photo/exif-thumbnail.mjs';

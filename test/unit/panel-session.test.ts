@@ -19,9 +19,12 @@ import type { RgbImage, SegmentResult } from '../../src/core/types';
 import { boxRegion } from '../../src/core/view/region';
 import { SegmentPool } from '../../src/core/worker/pool';
 import { ImageClient } from '../../src/extension/workers/imageClient';
-import { PanelSession, PREVIEW_RESTARTS, RECENT_RESULTS, type LoadedImage } from '../../src/extension/editor/panelSession';
+import { PanelSession, PREVIEW_RESTARTS, RECENT_RESULTS, type LoadedImage, type QuickLook, type SessionDeps } from '../../src/extension/editor/panelSession';
 import type { HostMessage, Picture, ResultView } from '../../src/shared/protocol';
-import { buildImageWorker, FIXTURES } from './io-helpers';
+import { buildImageWorker, FIXTURES, fixture, withExifThumbnail } from './io-helpers';
+import { jpegThumbnail } from '../../src/core/codecs/exifThumbnail';
+import { encodeImage } from '../../src/core/encode';
+import { toOrientedRgb } from '../../src/core/codecs/orientation';
 import type { PanelParams } from '../../src/shared/params';
 
 const GRAY: ResultView = { mode: 'gray', selected: [], white: false };
@@ -50,7 +53,12 @@ after(async () => {
 });
 
 /** A session over `image` that records every message it posts; `segments` counts the pool's runs. */
-function session(image: RgbImage, key = 'img#1', displayMax = 1024): { s: PanelSession; posted: HostMessage[]; failed: unknown[]; segments: () => number; loaded: { key: string } } {
+function session(
+  image: RgbImage,
+  key = 'img#1',
+  displayMax = 1024,
+  deps: Partial<Pick<SessionDeps, 'load' | 'quickLook' | 'insights'>> = {},
+): { s: PanelSession; posted: HostMessage[]; failed: unknown[]; segments: () => number; loaded: { key: string } } {
   const posted: HostMessage[] = [];
   const failed: unknown[] = [];
   let segments = 0;
@@ -68,6 +76,7 @@ function session(image: RgbImage, key = 'img#1', displayMax = 1024): { s: PanelS
     io: () => io,
     post: (m) => posted.push(m),
     fail: (e) => failed.push(e),
+    ...deps,
   });
   s.ready(displayMax);
   return { s, posted, failed, segments: () => segments, loaded };
@@ -205,6 +214,92 @@ test('a large image: the original at display size, a preview from a reduced copy
   assert.deepEqual(answers.map((m) => [m.requestId, m.info !== undefined]), [[2, false], [3, true]]);
   assert.deepEqual(answers[1]!.info, inspectPixel(want, 800, 600));
   s.dispose();
+});
+
+test('the image worker turns a photo\'s embedded thumbnail as the photo and refuses one of another shape', async () => {
+  // a 60 x 40 thumbnail of chelsea, stored unturned in a photo whose orientation is 6 (shown 40 x 60)
+  const small = { width: 60, height: 40, data: boxRegion(chelsea, { x: 0, y: 0, width: 451, height: 300 }, 60, 40) };
+  const thumbJpeg = await encodeImage(small, 'jpg');
+  const thumb = jpegThumbnail(withExifThumbnail(fixture('small.jpg'), thumbJpeg, { orientation: 6 }))!;
+  const look = await io.quickLook(thumb, 6, { width: 2000, height: 3000 });
+  assert.ok(look.image && look.original, 'a thumbnail of the photo\'s shape is used');
+  assert.deepEqual([look.image.width, look.image.height, look.original.width, look.original.height], [40, 60, 40, 60]);
+  const decoded = await decodeImage(thumbJpeg, 'thumb.jpg');
+  const turned = new Uint8Array(40 * 60 * 3);
+  toOrientedRgb(decoded.data, 3, 60, 40, 6, turned);
+  assert.deepEqual(look.image.data, turned, 'decoded, then turned as the photo');
+  assert.deepEqual((await pixels(look.original)).data, turned);
+  // a view into a larger Node Buffer (as a file read gives): sent as a copy, the Buffer left whole
+  const file = Buffer.alloc(thumbJpeg.length + 100);
+  file.set(thumbJpeg, 50);
+  const again = await io.quickLook(file.subarray(50, 50 + thumbJpeg.length), 1, { width: 60, height: 40 });
+  assert.deepEqual([again.image?.width, again.image?.height], [60, 40]);
+  assert.equal(file.length, thumbJpeg.length + 100, 'the Buffer the thumbnail was a view of is not moved to the worker');
+  // a 4:3 photo with a 3:2 thumbnail (letterboxed by the camera, or another crop): not used
+  assert.deepEqual(await io.quickLook(thumb, 6, { width: 3000, height: 4000 }), {});
+  assert.deepEqual(await io.quickLook(new Uint8Array([0xff, 0xd8, 0xff, 0xd9]), 1, { width: 60, height: 40 }), {}, 'one that does not decode');
+});
+
+/** A quick look of `image` (what the image worker makes of a photo's thumbnail) at `width` x `height`. */
+async function quickLookOf(image: RgbImage, width: number, height: number, key: string): Promise<QuickLook> {
+  const data = sharedBytes(width * height * 3);
+  data.set(boxRegion(image, { x: 0, y: 0, width: image.width, height: image.height }, width, height));
+  const png = await encodeImage({ width, height, data }, 'png');
+  return { image: { width, height, data }, original: { width, height, png: png.slice().buffer as ArrayBuffer }, width: image.width, height: image.height, key };
+}
+
+test('while the photo decodes, a preview of its embedded thumbnail comes first; once a result of the photo is out, none', async () => {
+  let release!: () => void;
+  const decoded = new Promise<void>((r) => (release = r));
+  const look = await quickLookOf(chelsea, 90, 60, 'img#1');
+  const { s, posted, failed } = session(chelsea, 'img#1', 1024, {
+    load: async () => {
+      await decoded;
+      return { image: chelsea, key: 'img#1' };
+    },
+    quickLook: () => Promise.resolve(look),
+    // the views' thread makes it: the photo's own pictures go to io's
+    insights: () => ({
+      insight: (...args) => io.insight(...args),
+      quickPreview: (...args) => {
+        onViewsThread++;
+        return io.quickPreview(...args);
+      },
+    }),
+  });
+  let onViewsThread = 0;
+  s.run({ type: 'run', requestId: 1, params: base, view: GRAY });
+  for (let i = 0; i < 200 && of(posted, 'result').length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  const [early] = of(posted, 'result');
+  assert.ok(early, 'a result before the photo is decoded');
+  assert.deepEqual([early.preview, early.thumbnail, early.width, early.height, early.right.width, early.right.height], [true, true, 451, 300, 90, 60]);
+  const want = segmentSync(look.image, { ...base, nInit: Math.min(base.nInit, PREVIEW_RESTARTS) });
+  assert.equal(early.inertia, want.inertia, 'the thumbnail clustered with the run\'s parameters, as a preview');
+  assert.equal(onViewsThread, 1, 'made on the views\' thread');
+  const [thumbOriginal] = of(posted, 'original');
+  assert.equal(thumbOriginal!.imageId, early.imageId);
+  assert.deepEqual([thumbOriginal!.width, thumbOriginal!.height, thumbOriginal!.picture.width], [451, 300, 90]);
+  release();
+  await s.idle();
+  assert.deepEqual(failed, []);
+  const results = of(posted, 'result');
+  assert.deepEqual(results.map((m) => [m.preview, m.thumbnail ?? false]), [[true, true], [false, false]], 'then the photo\'s own result');
+  assert.notEqual(results[1]!.imageId, early.imageId);
+  // once the photo's own pictures are out, its thumbnail is not shown again (a change of k)
+  s.run({ type: 'run', requestId: 3, params: { ...base, k: 4 }, view: GRAY });
+  await s.idle();
+  assert.deepEqual(of(posted, 'result').map((m) => [m.requestId, m.thumbnail ?? false]), [[1, true], [1, false], [3, false]]);
+  s.dispose();
+
+  // a quick look that comes after the photo's result is not shown
+  let late!: (l: QuickLook) => void;
+  const second = session(chelsea, 'img#1', 1024, { quickLook: () => new Promise<QuickLook>((r) => (late = r)) });
+  second.s.run({ type: 'run', requestId: 2, params: base, view: GRAY });
+  await second.s.idle();
+  late(look);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.deepEqual(of(second.posted, 'result').map((m) => m.thumbnail ?? false), [false]);
+  second.s.dispose();
 });
 
 test('latest wins; a run older than a file change posts nothing; the same parameters again do not cluster again', async () => {
@@ -398,6 +493,7 @@ test('a newer run does not wait for the insight views of the result before: they
         if (signals.length === 1) s.run({ type: 'run', requestId: 2, params: { ...base, k: 4 }, view: GRAY });
         return answer;
       },
+      quickPreview: (...args) => views.quickPreview(...args),
     }),
     post: (m) => posted.push(m),
     fail: (e) => failed.push(e),

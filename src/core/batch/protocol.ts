@@ -40,7 +40,7 @@ export interface WritingNote {
 export function ownBuffer(view: Uint8Array): ArrayBuffer {
   const buf = view.buffer;
   if (buf instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === buf.byteLength) return buf;
-  return view.slice().buffer as ArrayBuffer;
+  return new Uint8Array(view).buffer;
 }
 
 /** The outcome with every byte array on a buffer of its own, and those buffers (to transfer). */

@@ -32,8 +32,8 @@ export function tiffOrientation(bytes: Uint8Array, at = 0, end = bytes.length): 
   return undefined;
 }
 
-/** The orientation in a JPEG's first APP1 segment that starts with "Exif\0\0". */
-export function jpegOrientation(bytes: Uint8Array): Orientation | undefined {
+/** Where the TIFF structure of a JPEG's first APP1 segment that starts with "Exif\0\0" lies: [at, end). */
+export function jpegExif(bytes: Uint8Array): { at: number; end: number } | undefined {
   let pos = 2;
   while (pos + 4 <= bytes.length) {
     if (bytes[pos] !== 0xff) return undefined;
@@ -51,12 +51,18 @@ export function jpegOrientation(bytes: Uint8Array): Orientation | undefined {
     const data = pos + 4;
     const end = Math.min(bytes.length, pos + 2 + length);
     if (marker === 0xe1 && end - data >= 14 && String.fromCharCode(...bytes.subarray(data, data + 6)) === 'Exif\0\0') {
-      return tiffOrientation(bytes, data + 6, end);
+      return { at: data + 6, end };
     }
     if (length < 2) return undefined;
     pos += 2 + length;
   }
   return undefined;
+}
+
+/** The orientation in a JPEG's first APP1 segment that starts with "Exif\0\0". */
+export function jpegOrientation(bytes: Uint8Array): Orientation | undefined {
+  const exif = jpegExif(bytes);
+  return exif && tiffOrientation(bytes, exif.at, exif.end);
 }
 
 /** The orientation in a PNG's eXIf chunk (before the image data, as the PNG spec places it). */

@@ -3,9 +3,9 @@
 // the file changes so no stale pixels are ever used.
 import type * as vscode from 'vscode';
 import type { Stage } from '../../shared/protocol';
-import { readAndDecode } from '../files/readImage';
-import { imageWorker } from '../workers/workers';
-import type { LoadedImage, ThumbsWanted } from './panelSession';
+import { readAndDecode, type EmbeddedThumbnail } from '../files/readImage';
+import { imageWorker, insightWorker } from '../workers/workers';
+import type { LoadedImage, QuickLook, ThumbsWanted } from './panelSession';
 
 export type { LoadedImage };
 
@@ -14,6 +14,8 @@ export class ImageCache {
   private version = 0;
   /** The key of the newest pixels loaded or loading. */
   lastKey: string | undefined;
+  /** A first picture from the photo's embedded thumbnail, if it has one (kept with the pixels: a panel may ask after the decode, before its own pictures are made). */
+  private quick: Promise<QuickLook | undefined> | undefined;
   /** While loading: what it is doing, and who wants to hear of it. */
   private stage: [Stage, string] | undefined;
   private readonly listeners = new Set<(stage: Stage, message: string) => void>();
@@ -34,7 +36,16 @@ export class ImageCache {
         this.stage = [s, message];
         for (const l of this.listeners) l(s, message);
       };
-      const p = readAndDecode(this.uri, maxMegapixels, tell).then((image): LoadedImage => {
+      let heard!: (look: Promise<QuickLook | undefined>) => void;
+      const quick = new Promise<QuickLook | undefined>((resolve) => (heard = (look) => resolve(look)));
+      this.quick = quick;
+      const onRead = (t: EmbeddedThumbnail | undefined): void => {
+        if (!t) return heard(Promise.resolve(undefined));
+        // on the views' thread, free while a panel opens (the photo's own pictures go to imageWorker's)
+        const look = insightWorker().quickLook(t.bytes, t.orientation, t);
+        heard(look.then((r) => (r.image && r.original ? { image: r.image, original: r.original, width: t.width, height: t.height, key } : undefined), () => undefined));
+      };
+      const p = readAndDecode(this.uri, maxMegapixels, tell, onRead).then((image): LoadedImage => {
         if (!thumbs) return { image, key };
         const value = imageWorker().thumbs(image, { width: image.width, height: image.height }, thumbs.displayMax, thumbs.previewPixels);
         value.catch(() => undefined);
@@ -42,6 +53,7 @@ export class ImageCache {
       });
       this.loading = p;
       const settled = (): void => {
+        heard(Promise.resolve(undefined)); // a failed read never heard of it
         if (this.loading !== p) return;
         this.stage = undefined;
         this.listeners.clear();
@@ -59,9 +71,15 @@ export class ImageCache {
     return this.loading;
   }
 
+  /** A first picture from the image's embedded thumbnail (none when it has none), from the start of its load on. */
+  quickLook(): Promise<QuickLook | undefined> | undefined {
+    return this.quick;
+  }
+
   /** The file changed: decode again on the next load. */
   invalidate(): void {
     this.loading = undefined;
+    this.quick = undefined;
     this.stage = undefined;
     this.listeners.clear();
   }

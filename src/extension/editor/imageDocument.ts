@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { Stage } from '../../shared/protocol';
 import { ImageCache, type LoadedImage } from './imageCache';
 import { Disposable } from '../dispose';
-import type { ThumbsWanted } from './panelSession';
+import type { QuickLook, ThumbsWanted } from './panelSession';
 
 export class ImageDocument extends Disposable implements vscode.CustomDocument {
   private readonly cache: ImageCache;
@@ -19,6 +19,11 @@ export class ImageDocument extends Disposable implements vscode.CustomDocument {
 
   load(maxMegapixels: number, stage?: (stage: Stage, message: string) => void, thumbs?: ThumbsWanted): Promise<LoadedImage> {
     return this.cache.load(maxMegapixels, stage, thumbs);
+  }
+
+  /** A first picture from the image's embedded thumbnail, from the start of its load on (see ImageCache). */
+  quickLook(): Promise<QuickLook | undefined> | undefined {
+    return this.cache.quickLook();
   }
 
   /** The key of the newest pixels loaded, if any (the workers keep what they prepared under it). */

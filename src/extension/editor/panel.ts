@@ -52,6 +52,7 @@ export class SegmentationPanel extends Disposable {
     this._register({ dispose: () => clearTimeout(this.fileEventTimer) });
     this.session = this._register(new PanelSession({
       load: (stage, thumbs) => this.document.load(currentSettings(this.document.uri).maxMegapixels, stage, thumbs),
+      quickLook: () => this.document.quickLook(),
       pool: segmentPool,
       io: imageWorker,
       insights: insightWorker,

@@ -14,7 +14,7 @@ import { needsConversion } from '../../core/colorspace';
 import type { RgbImage, SegmentResult } from '../../core/types';
 import type { SegmentPool } from '../../core/worker/pool';
 import { displayScale, scaledSize, type Rect } from '../../shared/geometry';
-import { DISPLAY_MAX, sizePercents, viewLabel, type HostMessage, type InspectMessage, type PaletteEntry, type ResultView, type RunMessage, type ElbowRequestMessage, type Stage, type SweepMessage, type TileMessage, type ViewMessage } from '../../shared/protocol';
+import { DISPLAY_MAX, sizePercents, viewLabel, type HostMessage, type InspectMessage, type PaletteEntry, type Picture, type ResultView, type RunMessage, type ElbowRequestMessage, type Stage, type SweepMessage, type TileMessage, type ViewMessage } from '../../shared/protocol';
 import type { Answers } from '../workers/imageProtocol';
 import type { ImageClient } from '../workers/imageClient';
 import { LatestRun } from './latestRun';
@@ -29,6 +29,18 @@ export interface LoadedImage {
   thumbs?: { displayMax: number; value: Promise<Answers['thumbs']> };
 }
 
+/** A first picture of a photo that is still decoding: its embedded thumbnail, turned as the photo. */
+export interface QuickLook {
+  /** In shared memory, a few thousand to a few hundred thousand pixels. */
+  image: RgbImage;
+  original: Picture;
+  /** The photo's size. */
+  width: number;
+  height: number;
+  /** The key its pixels will have (LoadedImage's). */
+  key: string;
+}
+
 /** The panel's pictures a load should start as soon as the image is decoded. */
 export interface ThumbsWanted {
   displayMax: number;
@@ -38,14 +50,21 @@ export interface ThumbsWanted {
 export interface SessionDeps {
   /** The decoded image, cached by the document; `stage` reports reading and decoding. */
   load(stage: (stage: Stage, message: string) => void, thumbs: ThumbsWanted): Promise<LoadedImage>;
+  /**
+   * A first picture of the image (a photo's embedded thumbnail) for the time until its own are
+   * made; undefined or none when there is none.
+   */
+  quickLook?(): Promise<QuickLook | undefined> | undefined;
   pool(): Pick<SegmentPool, 'segment' | 'elbow'>;
-  io(): Pick<ImageClient, 'thumbs' | 'resultView' | 'view' | 'insight' | 'reduce' | 'sweepThumb'>;
+  io(): Pick<ImageClient, 'thumbs' | 'resultView' | 'view' | 'insight' | 'reduce' | 'sweepThumb' | 'quickPreview'>;
   /**
    * Where the insight views are computed (io's thread if absent). They take about a second at
    * 24 MP: on a thread of their own, the next run's preview and drawing never wait behind them,
-   * and a newer run ends them (the signal) instead of letting them use a core for nothing.
+   * and a newer run ends them (the signal) instead of letting them use a core for nothing. A
+   * panel's opening has no views yet: the preview of the photo's thumbnail is made there, never
+   * behind the photo's own pictures on io's thread.
    */
-  insights?(): Pick<ImageClient, 'insight'>;
+  insights?(): Pick<ImageClient, 'insight' | 'quickPreview'>;
   /**
    * Where the reduced copies for the elbow fit and Explore are made (io's thread if absent): a
    * 24 MP photo's takes half a second, and on io's thread a preview drawn meanwhile (the first
@@ -91,6 +110,14 @@ interface Shown {
 }
 
 type Thumbs = Answers['thumbs'];
+
+/** A thumbnail's preview: its result and what the panel is shown of it. */
+interface QuickPreview {
+  look: QuickLook;
+  result: SegmentResult;
+  rv: Answers['resultView'];
+  view: ResultView;
+}
 
 /**
  * The elbow curve runs ~27 K-means fits: on a large image it is computed on a copy at most this
@@ -146,6 +173,10 @@ export class PanelSession {
   private readonly thumbs = new Map<string, Promise<Thumbs>>();
   /** The original (by imageId) the panel holds. */
   private sentOriginal: string | undefined;
+  /** Keys of the pixels whose own original has been posted: their thumbnail is not wanted any more. */
+  private readonly photoShown = new Set<string>();
+  /** The preview of the image's thumbnail for some parameters and view, made or being made (one at a time). */
+  private quickPreview: { key: string; value: Promise<QuickPreview | undefined> } | undefined;
   /** What the panel shows now. */
   private shown: Shown | undefined;
   /** Final results of the current pixels, oldest first (see RECENT_RESULTS). */
@@ -209,6 +240,8 @@ export class PanelSession {
     });
     // a load that fails (or a stop before the pool took it) never reaches the pool's onStopped
     result.catch(() => stoppedDone());
+    // and the preview of the photo's thumbnail, while the photo decodes and the views' thread is free
+    void this.deps.quickLook?.()?.then((look) => look && this.quickPreviewOf(look, params, this.view)).catch(() => undefined);
     const early: EarlyRun = { params, abort, result, stopped, clustering: false };
     this.early = early;
   }
@@ -503,6 +536,10 @@ export class PanelSession {
     const { params, requestId } = msg;
     // the views of the result before are not wanted any more: their thread is freed for this run
     this.insightJob?.abort.abort();
+    // set once a result of this run's own image is posted: a quick look after it would go back
+    let posted = false;
+    const quick = this.deps.quickLook?.();
+    if (quick) void this.showQuickLook(quick, msg, started, () => stale() || posted);
     try {
       const loaded = await this.deps.load(progress, this.thumbsWanted());
       if (stale()) return;
@@ -543,6 +580,7 @@ export class PanelSession {
       if (this.sentOriginal !== imageId) {
         this.post({ type: 'original', imageId, width: target.width, height: target.height, picture: thumbs.original });
         this.sentOriginal = imageId;
+        this.photoShown.add(key);
       }
 
       let finalPosted = false;
@@ -556,6 +594,7 @@ export class PanelSession {
             const view = this.view;
             const rv = await this.deps.io().resultView(result, small.width, small.height, view);
             if (stale() || finalPosted) return;
+            posted = true;
             this.postResult(requestId, imageId, true, params, key, result, rv, target, started, view);
           });
         preview.catch(() => undefined);
@@ -569,6 +608,7 @@ export class PanelSession {
       const rv = await this.deps.io().resultView(result, display.width, display.height, view, thumbs.display);
       if (stale()) return;
       finalPosted = true;
+      posted = true;
       const shown = this.postResult(requestId, imageId, false, params, key, result, rv, target, started, view);
       shown.display = thumbs.display;
       this.remember(shown);
@@ -585,6 +625,37 @@ export class PanelSession {
       this.clustering = false;
       this.resumeElbow();
     }
+  }
+
+  /**
+   * A preview from the photo's embedded thumbnail, for the time until the photo's own pictures
+   * are made (its decode alone takes seconds at 12-24 MP): clustered with the run's parameters
+   * as any preview, and never shown once a picture of the photo itself is out.
+   */
+  private async showQuickLook(quick: Promise<QuickLook | undefined>, msg: RunMessage, started: number, superseded: () => boolean): Promise<void> {
+    const look = await quick.catch(() => undefined);
+    if (!look || superseded() || this.photoShown.has(look.key)) return;
+    const { params, requestId } = msg;
+    const made = await this.quickPreviewOf(look, params, this.view);
+    if (!made || superseded() || this.photoShown.has(look.key)) return;
+    const imageId = `${look.key}|thumbnail`;
+    this.post({ type: 'original', imageId, width: look.width, height: look.height, picture: look.original });
+    this.postResult(requestId, imageId, true, params, look.key, made.result, made.rv, targetSize(look.width, look.height, params.width), started, made.view, true);
+  }
+
+  /** The thumbnail's preview for `params` in `view`: the one made before (prefetch) if it is for them. */
+  private quickPreviewOf(look: QuickLook, params: PanelParams, view: ResultView): Promise<QuickPreview | undefined> {
+    const previewParams = { ...params, width: 0, nInit: Math.min(params.nInit, PREVIEW_RESTARTS) };
+    const key = `${look.key}\u0000${segmentKey(previewParams)}\u0000${viewLabel(view)}`;
+    if (this.quickPreview?.key === key) return this.quickPreview.value;
+    // a few thousand pixels in one go, on the views' thread (free while a panel opens): not the
+    // pool's (its workers may still be starting), nor io's (the photo's own pictures go there)
+    const value = (this.deps.insights ?? this.deps.io)()
+      .quickPreview(look.image, previewParams, view)
+      .then(({ result, palette, right }): QuickPreview => ({ look, result, rv: { palette, right }, view }))
+      .catch(() => undefined);
+    this.quickPreview = { key, value };
+    return value;
   }
 
   private startInsight(shown: Shown, requestId: number, gen: number): void {
@@ -619,6 +690,7 @@ export class PanelSession {
     full: { width: number; height: number },
     started: number,
     view: ResultView,
+    thumbnail = false,
   ): Shown {
     const shown: Shown = { id: this.nextResultId++, preview, params, key, result, palette: rv.palette, full };
     this.shown = shown;
@@ -627,6 +699,7 @@ export class PanelSession {
       requestId,
       resultId: shown.id,
       preview,
+      thumbnail: thumbnail || undefined,
       imageId,
       width: full.width,
       height: full.height,

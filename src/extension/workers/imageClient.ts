@@ -9,7 +9,7 @@ import type { ChannelImage, RgbImage, SegmentResult } from '../../core/types';
 import type { RegionView } from '../../core/view/region';
 import type { Answers, EncodeCompositeRequest, ImageKind, ImageRequest, ViewRequest, WireResult } from './imageProtocol';
 import type { OutputFormat } from '../../shared/formats';
-import type { ColorSpace } from '../../shared/params';
+import type { ColorSpace, SegmentParams } from '../../shared/params';
 
 /** What the worker reads of a result. */
 export type ResultPixels = Pick<SegmentResult, 'image' | 'labels' | 'k'>;
@@ -67,8 +67,23 @@ export class ImageClient {
    * memory: `into` when the image has its size.
    */
   async decode(bytes: Uint8Array, name: string, maxPixels: number, into?: SharedArrayBuffer): Promise<RgbImage> {
-    const buf = (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer) as ArrayBuffer;
+    // a part of a larger buffer is copied (a Node Buffer's slice() would be a view of it all)
+    const buf = (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : new Uint8Array(bytes).buffer) as ArrayBuffer;
     return (await this.call<'decode'>({ kind: 'decode', bytes: buf, name, maxPixels, into }, [buf], name, bytes.byteLength)).image;
+  }
+
+  /**
+   * A photo's embedded thumbnail decoded and turned by `orientation`, with its picture for the
+   * panel; nothing when it does not decode or is not of the photo's shape (`size`, as shown).
+   */
+  quickLook(thumbnail: Uint8Array, orientation: number, size: { width: number; height: number }): Promise<Answers['quickLook']> {
+    const bytes = new Uint8Array(thumbnail).buffer; // a copy: the thumbnail may be a view of the file's bytes
+    return this.call<'quickLook'>({ kind: 'quickLook', bytes, orientation, ...size }, [bytes], 'the embedded thumbnail', bytes.byteLength);
+  }
+
+  /** A quick look's preview: `image` (a thumbnail) segmented with `params`, its palette and right half at its size. */
+  quickPreview(image: RgbImage, params: SegmentParams, view: RegionView): Promise<Answers['quickPreview']> {
+    return this.call<'quickPreview'>({ kind: 'quickPreview', image: sharedImage(image), params, view }, [], 'the thumbnail\'s preview', image.width * image.height);
   }
 
   /** Starts the worker ahead of the work, so its start-up is not on the way of the first request. */

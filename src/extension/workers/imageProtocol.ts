@@ -4,11 +4,11 @@
 // shared memory (core/bytes.ts): requests copy none; answers transfer their fresh buffers.
 import type { ResultMode } from '../../core/insight/render';
 import type { RegionView } from '../../core/view/region';
-import type { ChannelImage, RgbImage } from '../../core/types';
+import type { ChannelImage, RgbImage, SegmentResult } from '../../core/types';
 import type { Rect } from '../../shared/geometry';
 import type { PaletteEntry, Picture, SplitData } from '../../shared/protocol';
 import type { OutputFormat } from '../../shared/formats';
-import type { ColorSpace } from '../../shared/params';
+import type { ColorSpace, SegmentParams } from '../../shared/params';
 
 export interface DecodeRequest {
   id: number;
@@ -19,6 +19,34 @@ export interface DecodeRequest {
   maxPixels: number;
   /** Where the RGB pixels go when the decoded image has its size (width * height * 3 bytes). */
   into?: SharedArrayBuffer;
+}
+
+/**
+ * A photo's embedded thumbnail (a small JPEG from its EXIF block), decoded and turned as the
+ * photo is: what the panel clusters for a first preview while the photo itself decodes.
+ */
+export interface QuickLookRequest {
+  id: number;
+  kind: 'quickLook';
+  bytes: ArrayBuffer;
+  /** The photo's EXIF orientation (the thumbnail is stored as the photo is, unturned). */
+  orientation: number;
+  /** The photo's size as shown (turned): a thumbnail of another shape (letterboxed) is not used. */
+  width: number;
+  height: number;
+}
+
+/**
+ * A quick look's preview, made here in one go (the pool's workers may still be starting when a
+ * panel opens): the thumbnail segmented with the preview's parameters, its palette and its right
+ * half at its own size.
+ */
+export interface QuickPreviewRequest {
+  id: number;
+  kind: 'quickPreview';
+  image: RgbImage;
+  params: SegmentParams;
+  view: RegionView;
 }
 
 /** Starts the worker and loads its code, ahead of the work (a panel opening). */
@@ -126,6 +154,8 @@ export interface SweepThumbRequest {
 export type ImageRequest =
   | WarmRequest
   | DecodeRequest
+  | QuickLookRequest
+  | QuickPreviewRequest
   | EncodeCompositeRequest
   | EncodeGrayRequest
   | ThumbsRequest
@@ -138,6 +168,9 @@ export type ImageRequest =
 export interface Answers {
   warm: Record<string, never>;
   decode: { image: RgbImage };
+  /** Nothing when the thumbnail is not a usable picture of the photo. */
+  quickLook: { image?: RgbImage; original?: Picture };
+  quickPreview: { result: SegmentResult; palette: PaletteEntry[]; right: Picture };
   encodeComposite: { bytes: ArrayBuffer };
   encodeGray: { bytes: ArrayBuffer };
   /** `display`: the original at the picture's size, in shared memory, for the renders of the right half. */

@@ -4,6 +4,7 @@ import { sharedBytes } from '../../core/bytes';
 import { composite, grayLabelBytes } from '../../core/composite';
 import { grayComposite, grayCompositePng } from '../../core/grayComposite';
 import { decodeImage } from '../../core/decode';
+import { jpegOrientation, orientedSize, toOrientedRgb, type Orientation } from '../../core/codecs/orientation';
 import { encodeGrayPng, encodeImage } from '../../core/encode';
 import { clusterPalette } from '../../core/insight/palette';
 import { channelPlanes } from '../../core/insight/planes';
@@ -13,12 +14,21 @@ import { resizeArea } from '../../core/resize';
 import type { RgbImage, SegmentResult } from '../../core/types';
 import { coherence } from '../../core/sweep';
 import { VIEW_FLAT_PNG, VIEW_PHOTO_PNG, encodePngSync } from '../../core/codecs/png';
-import { boxRegion, renderRegion } from '../../core/view/region';
+import { boxRegion, renderRegion, type RegionView } from '../../core/view/region';
+import { segmentSync } from '../../core/segment';
 import { displayScale, scaledSize } from '../../shared/geometry';
 import { type SplitData } from '../../shared/protocol';
 import type { Answers, ImageKind, ImageRequest, WireResult } from './imageProtocol';
 import { serve, type Handlers } from '../../core/worker/rpc';
 import { CHANNEL_MAX } from '../../shared/params';
+
+/** Larger "thumbnails" are not decoded for a quick look (phones store up to about 0.3 MP). */
+const QUICK_LOOK_MAX_PIXELS = 1_000_000;
+/**
+ * A thumbnail whose shape differs from the photo's by more than this (relative to its aspect
+ * ratio) is letterboxed or of another crop: clustering it would count its bars.
+ */
+const QUICK_LOOK_ASPECT_SLACK = 0.03;
 
 /** The bins of the split view's density scatter on each axis. */
 const SCATTER_BINS = 64;
@@ -35,7 +45,7 @@ function own(view: Uint8Array): ArrayBuffer {
   if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength && view.buffer instanceof ArrayBuffer) {
     return view.buffer;
   }
-  return view.slice().buffer as ArrayBuffer;
+  return new Uint8Array(view).buffer;
 }
 
 function whole(image: RgbImage): { x: number; y: number; width: number; height: number } {
@@ -45,6 +55,14 @@ function whole(image: RgbImage): { x: number; y: number; width: number; height: 
 /** renderResult and the palette read only a result's image, labels, k (and centres). */
 function asResult(r: WireResult, centers: number[][] = []): SegmentResult {
   return { ...r, centers } as unknown as SegmentResult;
+}
+
+/** A result's palette and its right half at width x height (`shown`: the original at that size). */
+function resultPictures(result: SegmentResult, width: number, height: number, view: RegionView, shown?: RgbImage): Answers['resultView'] {
+  const palette = clusterPalette(result);
+  const means = new Uint8Array(palette.flatMap((e) => e.meanRgb));
+  const r = renderRegion(result, whole(result.image), width, height, view, means, undefined, shown?.data);
+  return { palette, right: { width: r.width, height: r.height, png: png(r.right, r.width, r.height, VIEW_FLAT_PNG) } };
 }
 
 /** The image at display size (PNG for the panel, RGB for the renders) and a reduced copy for previews. */
@@ -93,15 +111,32 @@ const handlers: Handlers<ImageRequest, Answers> = {
     const image = width !== req.image.width || height !== req.image.height ? resizeArea(req.image, width, height) : req.image;
     return makeThumbs(image, req.displayMax, req.previewPixels);
   },
+  async quickLook(req) {
+    const thumb = new Uint8Array(req.bytes);
+    let image: RgbImage;
+    try {
+      image = await decodeImage(thumb, 'the embedded thumbnail', { maxPixels: QUICK_LOOK_MAX_PIXELS });
+    } catch {
+      return {};
+    }
+    // a thumbnail with an orientation of its own has been turned by the decoder already
+    const o = (jpegOrientation(thumb) === undefined ? req.orientation : 1) as Orientation;
+    const turned = orientedSize(image.width, image.height, o);
+    const aspect = req.width / req.height;
+    if (Math.abs(turned.width / turned.height - aspect) > QUICK_LOOK_ASPECT_SLACK * aspect) return {};
+    const data = sharedBytes(turned.width * turned.height * 3);
+    toOrientedRgb(image.data, 3, image.width, image.height, o, data);
+    return { image: { ...turned, data }, original: { ...turned, png: png(data, turned.width, turned.height, VIEW_PHOTO_PNG) } };
+  },
   warm() {
     return {};
   },
   resultView(req) {
-    const palette = clusterPalette(asResult(req.result, req.centers));
-    const means = new Uint8Array(palette.flatMap((e) => e.meanRgb));
-    const { image } = req.result;
-    const r = renderRegion(req.result, whole(image), req.width, req.height, req.view, means, undefined, req.shown?.data);
-    return { palette, right: { width: r.width, height: r.height, png: png(r.right, r.width, r.height, VIEW_FLAT_PNG) } };
+    return resultPictures(asResult(req.result, req.centers), req.width, req.height, req.view, req.shown);
+  },
+  quickPreview(req) {
+    const result = segmentSync(req.image, req.params);
+    return { result, ...resultPictures(result, req.image.width, req.image.height, req.view, req.image) };
   },
   view(req) {
     const { width, height } = req;

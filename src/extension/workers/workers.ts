@@ -60,7 +60,8 @@ export function imageDecoder(): ImageClient {
 /**
  * The insight views of a full-size result (about a second at 24 MP), on a thread of their own:
  * the next run's pictures never wait behind them, and a newer run ends the thread instead of
- * letting stale views take a core.
+ * letting stale views take a core. Before a panel's first result it makes the preview of the
+ * photo's embedded thumbnail.
  */
 export function insightWorker(): ImageClient {
   if (!imageWorkerPath) throw new Error('the image worker is used before activation');
