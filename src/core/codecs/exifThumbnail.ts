@@ -2,7 +2,7 @@
 // directory, IFD1: JPEGInterchangeFormat and its length). The panel clusters it for a first
 // preview while the photo itself decodes, which takes seconds at 12-24 MP.
 
-import { jpegExif } from './orientation';
+import { jpegExif, tiffHeader } from './orientation';
 
 const JPEG_OFFSET_TAG = 0x0201;
 const JPEG_LENGTH_TAG = 0x0202;
@@ -20,14 +20,9 @@ function entryValue(view: DataView, entry: number, le: boolean): number | undefi
 
 /** The embedded JPEG of a TIFF structure at [at, end) (an EXIF block is one): in IFD1, bounds-checked. */
 function tiffThumbnail(bytes: Uint8Array, at: number, end: number): Uint8Array | undefined {
-  if (at + 8 > end) return undefined;
-  const le = bytes[at] === 0x49 && bytes[at + 1] === 0x49;
-  const be = bytes[at] === 0x4d && bytes[at + 1] === 0x4d;
-  if (!le && !be) return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint16(at + 2, le) !== 42) return undefined;
-  const ifd0 = at + view.getUint32(at + 4, le);
-  if (ifd0 < at + 8 || ifd0 + 2 > end) return undefined;
+  const header = tiffHeader(bytes, at, end);
+  if (!header) return undefined;
+  const { view, le, ifd0 } = header;
   const next = ifd0 + 2 + view.getUint16(ifd0, le) * 12;
   if (next + 4 > end) return undefined;
   const ifd1Offset = view.getUint32(next, le);

@@ -9,16 +9,27 @@ export type Orientation = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
 
 const ORIENTATION_TAG = 0x0112;
 
-/** The Orientation tag of a TIFF structure (an EXIF block is one) starting at `at`, if valid. */
-export function tiffOrientation(bytes: Uint8Array, at = 0, end = bytes.length): Orientation | undefined {
+/**
+ * The header of a TIFF structure (an EXIF block is one) at [at, end): its byte order and where
+ * its first directory (IFD0) lies, checked to be inside it.
+ */
+export function tiffHeader(bytes: Uint8Array, at: number, end: number): { view: DataView; le: boolean; ifd0: number } | undefined {
   if (at + 8 > end) return undefined;
   const le = bytes[at] === 0x49 && bytes[at + 1] === 0x49;
   const be = bytes[at] === 0x4d && bytes[at + 1] === 0x4d;
   if (!le && !be) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (view.getUint16(at + 2, le) !== 42) return undefined;
-  const ifd = at + view.getUint32(at + 4, le);
-  if (ifd + 2 > end || ifd < at + 8) return undefined;
+  const ifd0 = at + view.getUint32(at + 4, le);
+  if (ifd0 + 2 > end || ifd0 < at + 8) return undefined;
+  return { view, le, ifd0 };
+}
+
+/** The Orientation tag of a TIFF structure (an EXIF block is one) starting at `at`, if valid. */
+export function tiffOrientation(bytes: Uint8Array, at = 0, end = bytes.length): Orientation | undefined {
+  const header = tiffHeader(bytes, at, end);
+  if (!header) return undefined;
+  const { view, le, ifd0: ifd } = header;
   const count = view.getUint16(ifd, le);
   for (let i = 0; i < count; i++) {
     const entry = ifd + 2 + i * 12;
