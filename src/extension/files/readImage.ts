@@ -57,7 +57,7 @@ export async function readAndDecode(
 /** Below this the first touch of the pixels' memory costs little (a 2 MP image's 6 MB: 20 ms). */
 const PREFAULT_PIXELS = 2e6;
 /** From this size a photo's decode takes long enough (0.2 s and more) to show its thumbnail's preview first. */
-export const QUICK_LOOK_PIXELS = 2e6;
+const QUICK_LOOK_PIXELS = 2e6;
 
 function embeddedThumbnail(bytes: Uint8Array, header: { width: number; height: number }): EmbeddedThumbnail | undefined {
   const thumbnail = jpegThumbnail(bytes);
