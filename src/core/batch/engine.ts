@@ -15,7 +15,8 @@ import { HEADER_BYTES, readImageHeader } from '../header';
 import { defaultJobs, imageMemoryTarget, memoryBudget, unknownMemoryTarget } from './memory';
 import type { ImageJob, ImageOutcome } from './pipeline';
 import { fromWire } from '../worker/rpc';
-import { BACKGROUND_MARK, BATCH_WORKER_MARK, ownBuffer, type ImageTask, type SaveTarget, type TaskReply, type WritingNote } from './protocol';
+import { BACKGROUND_MARK, BATCH_WORKER_MARK, type ImageTask, type SaveTarget, type TaskReply, type WritingNote } from './protocol';
+import { ownBuffer } from '../bytes';
 
 /** How a batch gets at its items: file paths for the CLI, Uris for the extension. */
 export interface BatchIO<T> {

@@ -1,5 +1,6 @@
 // Messages between a batch and its workers: one image per task, its file's bytes in (moved, not
 // copied), the encoded outputs out (moved back); errors cross as the worker RPC's WireError.
+import { ownBuffer } from '../bytes';
 import type { WireError } from '../worker/rpc';
 import type { ImageJob, ImageOutcome } from './pipeline';
 
@@ -34,13 +35,6 @@ export type TaskReply = { id: number; ok: true; outcome: ImageOutcome; written?:
 export interface WritingNote {
   id: number;
   writing: true;
-}
-
-/** A buffer of its own for `view`, so it can be moved to another thread without taking anything else along. */
-export function ownBuffer(view: Uint8Array): ArrayBuffer {
-  const buf = view.buffer;
-  if (buf instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === buf.byteLength) return buf;
-  return new Uint8Array(view).buffer;
 }
 
 /** The outcome with every byte array on a buffer of its own, and those buffers (to transfer). */

@@ -113,7 +113,6 @@ type Thumbs = Answers['thumbs'];
 
 /** A thumbnail's preview: its result and what the panel is shown of it. */
 interface QuickPreview {
-  look: QuickLook;
   result: SegmentResult;
   rv: Answers['resultView'];
   view: ResultView;
@@ -652,7 +651,7 @@ export class PanelSession {
     // pool's (its workers may still be starting), nor io's (the photo's own pictures go there)
     const value = (this.deps.insights ?? this.deps.io)()
       .quickPreview(look.image, previewParams, view)
-      .then(({ result, palette, right }): QuickPreview => ({ look, result, rv: { palette, right }, view }))
+      .then(({ result, palette, right }): QuickPreview => ({ result, rv: { palette, right }, view }))
       .catch(() => undefined);
     this.quickPreview = { key, value };
     return value;

@@ -4,7 +4,7 @@
 // the real worker.
 import { SegmentationError } from '../../core/errors';
 import { WorkerLink, type WithoutId } from '../../core/worker/rpc';
-import { toShared } from '../../core/bytes';
+import { ownBuffer, toShared } from '../../core/bytes';
 import type { ChannelImage, RgbImage, SegmentResult } from '../../core/types';
 import type { RegionView } from '../../core/view/region';
 import type { Answers, EncodeCompositeRequest, ImageKind, ImageRequest, ViewRequest, WireResult } from './imageProtocol';
@@ -67,8 +67,7 @@ export class ImageClient {
    * memory: `into` when the image has its size.
    */
   async decode(bytes: Uint8Array, name: string, maxPixels: number, into?: SharedArrayBuffer): Promise<RgbImage> {
-    // a part of a larger buffer is copied (a Node Buffer's slice() would be a view of it all)
-    const buf = (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : new Uint8Array(bytes).buffer) as ArrayBuffer;
+    const buf = ownBuffer(bytes);
     return (await this.call<'decode'>({ kind: 'decode', bytes: buf, name, maxPixels, into }, [buf], name, bytes.byteLength)).image;
   }
 

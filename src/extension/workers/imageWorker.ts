@@ -1,6 +1,6 @@
 // Entry of dist/imageWorker.js, the image worker (see imageProtocol.ts): decoding, encoding, and every
 // picture and view the panel is shown, made from the full-size result off the host's thread.
-import { sharedBytes } from '../../core/bytes';
+import { ownBuffer, sharedBytes } from '../../core/bytes';
 import { composite, grayLabelBytes } from '../../core/composite';
 import { grayComposite, grayCompositePng } from '../../core/grayComposite';
 import { decodeImage } from '../../core/decode';
@@ -38,14 +38,6 @@ const PLANE_SIDE = 96;
 /** A picture for the panel: PNG file bytes in a buffer of their own, to transfer. */
 function png(rgb: Uint8Array, width: number, height: number, settings: typeof VIEW_PHOTO_PNG): ArrayBuffer {
   return encodePngSync(rgb, width, height, 3, settings).buffer as ArrayBuffer;
-}
-
-/** An ArrayBuffer holding exactly the view's bytes (transferable without sending more). */
-function own(view: Uint8Array): ArrayBuffer {
-  if (view.byteOffset === 0 && view.byteLength === view.buffer.byteLength && view.buffer instanceof ArrayBuffer) {
-    return view.buffer;
-  }
-  return new Uint8Array(view).buffer;
 }
 
 function whole(image: RgbImage): { x: number; y: number; width: number; height: number } {
@@ -96,15 +88,15 @@ const handlers: Handlers<ImageRequest, Answers> = {
       // the seed's picture: drawn straight into the composite, and as PNG band by band while it is
       // encoded (see grayComposite.ts; at 24 MP the right half and the composite were 220 MB)
       const bytes = req.format === 'png' ? await grayCompositePng(image, labels, k) : await encodeImage(grayComposite(image, labels, k), req.format);
-      return { bytes: own(bytes) };
+      return { bytes: ownBuffer(bytes) };
     }
     const right = renderResult(asResult(req.result), view.mode, view.selected, { white: view.white });
-    return { bytes: own(await encodeImage(composite(image, right), req.format)) };
+    return { bytes: ownBuffer(await encodeImage(composite(image, right), req.format)) };
   },
   async encodeGray(req) {
     const { image, labels, k } = req.result;
     const gray = req.selected ? maskBytes(labels, req.selected, k) : grayLabelBytes(labels, k);
-    return { bytes: own(await encodeGrayPng(gray, image.width, image.height)) };
+    return { bytes: ownBuffer(await encodeGrayPng(gray, image.width, image.height)) };
   },
   thumbs(req) {
     const { width, height } = req.target;
