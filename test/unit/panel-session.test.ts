@@ -19,7 +19,7 @@ import type { RgbImage, SegmentResult } from '../../src/core/types';
 import { boxRegion } from '../../src/core/view/region';
 import { SegmentPool } from '../../src/core/worker/pool';
 import { ImageClient } from '../../src/extension/workers/imageClient';
-import { PanelSession, PREVIEW_RESTARTS, RECENT_RESULTS, type LoadedImage, type QuickLook, type SessionDeps } from '../../src/extension/editor/panelSession';
+import { heldBeyond, PanelSession, PREVIEW_RESTARTS, RECENT_RESULTS, type LoadedImage, type QuickLook, type SessionDeps } from '../../src/extension/editor/panelSession';
 import type { HostMessage, Picture, ResultView } from '../../src/shared/protocol';
 import { buildImageWorker, FIXTURES, fixture, withExifThumbnail } from './io-helpers';
 import { jpegThumbnail } from '../../src/core/codecs/exifThumbnail';
@@ -356,6 +356,38 @@ test('a return to parameters shown a moment ago shows their result again without
   await runK(4, 30);
   assert.equal(segments(), before + 1, 'k 4 is clustered again');
   assert.deepEqual(results().at(-1)!.sizes, results()[1]!.sizes, 'to the same result');
+  assert.deepEqual(failed, []);
+  s.dispose();
+});
+
+test('what older results hold beyond the newest: labels, and converted images other than the image, each buffer once', () => {
+  const shared = (n: number): Uint8Array => new Uint8Array(new SharedArrayBuffer(n));
+  const image = shared(300);
+  const res = (converted: Uint8Array, labels = shared(100)) => ({ result: { image: { width: 10, height: 10, data: image }, converted: { data: converted, offsets: [0, 1, 2] as const }, labels } as unknown as SegmentResult });
+  const hsv = shared(300);
+  const bgr1 = res(image);
+  const bgr2 = res(image);
+  // BGR reads the image itself: only the labels count
+  assert.equal(heldBeyond([bgr1, bgr2]), 100);
+  // two of one colour space share its converted image: counted once, and not at all when the newest holds it
+  const hsv1 = res(hsv);
+  const hsv2 = res(hsv);
+  assert.equal(heldBeyond([hsv1, hsv2, bgr1]), 100 + 100 + 300);
+  assert.equal(heldBeyond([bgr1, hsv1, hsv2]), 100 + 100);
+  assert.equal(heldBeyond([hsv2]), 0);
+});
+
+test('results of one colour space and width share one handle on their converted image (counted once among the recent)', async () => {
+  const { s, failed } = session(chelsea);
+  const hsv = { ...base, colorSpace: 'hsv' as const };
+  for (const [k, requestId] of [[3, 1], [4, 2]] as const) {
+    s.run({ type: 'run', requestId, params: { ...hsv, k }, view: GRAY });
+    await s.idle();
+  }
+  const k3 = s.resultFor({ ...hsv, k: 3 }, 'img#1');
+  const k4 = s.resultFor({ ...hsv, k: 4 }, 'img#1');
+  assert.ok(k3 && k4);
+  assert.equal(k4.converted, k3.converted);
   assert.deepEqual(failed, []);
   s.dispose();
 });

@@ -3,6 +3,7 @@
 // answers every request exactly once. Errors cross as WireError, so a user's error (a
 // SegmentationError with its code) stays one on the other side. The segmentation pool and the
 // image worker's client both use it; each keeps its own policy (which worker, time limits).
+import { collectWhenIdle, sawShared, sharedBytesIn } from './idleCollect';
 import { Worker, parentPort, type TransferListItem } from 'node:worker_threads';
 import { SegmentationError, isSegmentationError, type ErrorCode } from '../errors';
 
@@ -166,17 +167,31 @@ export interface ServeOptions<X> {
   extra?(): X;
 }
 
-/** The worker's side: answers each request with its kind's handler, errors included. */
+/**
+ * The worker's side: answers each request with its kind's handler, errors included. Once no
+ * request is left, after requests and answers that carried a lot of shared memory, the thread's
+ * garbage is collected (see idleCollect.ts: the images and labels its tasks saw are freed).
+ */
 export function serve<Req extends WireRequest, Answers, X extends object = object>(handlers: Handlers<Req, Answers>, options: ServeOptions<X> = {}): void {
   const port = parentPort;
   if (!port) throw new Error('serve() must run in a worker thread');
+  let inFlight = 0;
+  const answered = (): void => {
+    if (--inFlight === 0) collectWhenIdle(() => inFlight > 0);
+  };
   port.on('message', (req: Req) => {
+    inFlight++;
+    sawShared(sharedBytesIn(req));
     const handler = handlers[req.kind as Req['kind']] as (r: Req) => unknown;
     Promise.resolve()
       .then(() => handler(req))
       .then(
-        (answer) => port.postMessage({ id: req.id, ok: true, answer, ...options.extra?.() }, options.transfer?.(answer) ?? []),
+        (answer) => {
+          sawShared(sharedBytesIn(answer));
+          port.postMessage({ id: req.id, ok: true, answer, ...options.extra?.() }, options.transfer?.(answer) ?? []);
+        },
         (e: unknown) => port.postMessage({ id: req.id, ok: false, error: toWire(e), ...options.extra?.() }),
-      );
+      )
+      .finally(answered);
   });
 }

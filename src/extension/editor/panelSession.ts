@@ -12,6 +12,7 @@ import { inspectPixel } from '../../core/insight/inspect';
 import { targetSize } from '../../core/resize';
 import { needsConversion } from '../../core/colorspace';
 import type { RgbImage, SegmentResult } from '../../core/types';
+import { collectWhenIdle, sawShared, sharedBytesIn } from '../../core/worker/idleCollect';
 import type { SegmentPool } from '../../core/worker/pool';
 import { displayScale, scaledSize, type Rect } from '../../shared/geometry';
 import { DISPLAY_MAX, sizePercents, viewLabel, type HostMessage, type InspectMessage, type PaletteEntry, type Picture, type ResultView, type RunMessage, type ElbowRequestMessage, type Stage, type SweepMessage, type TileMessage, type ViewMessage } from '../../shared/protocol';
@@ -92,8 +93,22 @@ export const STOP_WAIT_LIMIT_MS = 30_000;
  * once): at most this many, the current one included...
  */
 export const RECENT_RESULTS = 3;
-/** ...and their labels (a byte a pixel: 24 MB at 24 MP) at most this much beyond the newest. */
-export const RECENT_LABEL_BYTES = 64 * 2 ** 20;
+/**
+ * ...and what they hold beyond the newest at most this much: their labels (a byte a pixel: 24 MB
+ * at 24 MP) and their converted images (three bytes a pixel in HSV, Lab or YCrCb; none in BGR,
+ * which reads the image itself), each buffer counted once. At 24 MP two older results of the
+ * newest's colour space stay, one of another colour space does not.
+ */
+export const RECENT_BYTES = 64 * 2 ** 20;
+
+/**
+ * The extension host's thread is collected (see idleCollect.ts) this long after a final result
+ * once results have brought it this much shared memory since the last collection: at 24 MP every
+ * run or second run. A collection of its heap takes 0.1-0.3 s, during which the host answers
+ * nothing, so it waits for a quiet panel and is not made for small images.
+ */
+export const HOST_COLLECT_QUIET_MS = 1000;
+export const HOST_COLLECT_AFTER_BYTES = 128 * 2 ** 20;
 
 /** A result the panel has been shown. */
 interface Shown {
@@ -452,11 +467,15 @@ export class PanelSession {
   private remember(shown: Shown): void {
     const same = segmentKey(shown.params);
     this.recent = this.recent.filter((s) => s.key === shown.key && segmentKey(s.params) !== same);
-    this.recent.push(shown);
-    let older = this.recent.slice(0, -1).reduce((n, s) => n + s.result.labels.length, 0);
-    while (this.recent.length > RECENT_RESULTS || (older > RECENT_LABEL_BYTES && this.recent.length > 1)) {
-      older -= this.recent.shift()!.result.labels.length;
+    // Each result comes with its own handle on its converted image, even when the worker reused
+    // the one it had (k changed): the pixels are the same for one colour space and width, so the
+    // results share the first handle and are counted once below.
+    const sameImage = this.recent.find((s) => s.params.colorSpace === shown.params.colorSpace && s.params.width === shown.params.width);
+    if (sameImage && sameImage.result.converted.data.length === shown.result.converted.data.length) {
+      shown.result = { ...shown.result, converted: sameImage.result.converted };
     }
+    this.recent.push(shown);
+    while (this.recent.length > RECENT_RESULTS || (this.recent.length > 1 && heldBeyond(this.recent) > RECENT_BYTES)) this.recent.shift();
   }
 
   /** The file changed or went: runs under way are stale, nothing shown is kept. */
@@ -611,6 +630,10 @@ export class PanelSession {
       const shown = this.postResult(requestId, imageId, false, params, key, result, rv, target, started, view);
       shown.display = thumbs.display;
       this.remember(shown);
+      // The handles on the results' images and labels that this thread let go of (each run's
+      // come with new ones) are freed at its next collection: one once the panel is quiet.
+      sawShared(sharedBytesIn(result));
+      collectWhenIdle(() => this.clustering, HOST_COLLECT_QUIET_MS, HOST_COLLECT_AFTER_BYTES);
       // After the run: the next one starts at once, not when these views are done.
       if (!stale()) this.startInsight(shown, requestId, gen);
     } catch (e) {
@@ -781,4 +804,19 @@ export function clampRect(rect: Rect, width: number, height: number): Rect | und
 
 function megapixels(pixels: number): string {
   return pixels >= 1e6 ? `${(pixels / 1e6).toFixed(1)} MP` : `${pixels.toLocaleString('en')} pixels`;
+}
+
+/** Bytes the results before the newest hold that the newest does not: labels, and converted images other than the image (each buffer once). */
+export function heldBeyond(results: readonly { result: SegmentResult }[]): number {
+  const newest = results[results.length - 1]?.result;
+  const seen = new Set<ArrayBufferLike>(newest ? [newest.image.data.buffer, newest.converted.data.buffer, newest.labels.buffer] : []);
+  let bytes = 0;
+  for (const { result } of results.slice(0, -1)) {
+    for (const view of [result.labels, result.converted.data]) {
+      if (seen.has(view.buffer) || view.buffer === result.image.data.buffer) continue;
+      seen.add(view.buffer);
+      bytes += view.byteLength;
+    }
+  }
+  return bytes;
 }
