@@ -25,6 +25,8 @@ const wanted = (argv.includes('--photos') ? argv[argv.indexOf('--photos') + 1] :
 // RECENT_RESULTS in panelSession.ts)
 const K_CHANGES = [4, 5, 3, 6];
 const K_OPEN = 3;
+/** After the changes of k: colour spaces and channel sets tried one after another (memory). */
+const SPACE_CHANGES = [['hsv', [0, 1, 2]], ['hsv', [0]], ['lab', [1, 2]], ['ycrcb', [1, 2]]];
 const TARGETS = { previewMs: 500, stallMs: 300, rssMb: 1024 };
 /** Openings of each photo, each in a VS Code of its own (--openings N). */
 const OPENINGS = argv.includes('--openings') ? Math.max(1, Number(argv[argv.indexOf('--openings') + 1]) || 1) : 3;
@@ -124,8 +126,28 @@ async function openAndChange(source, mp, w, h, round) {
           ` (the run message ${Math.round(sent - edit)} ms after it${sent - edit >= 50 ? ': the panel waited for typing to pause' : ''})`,
       );
     }
+    // Then other colour spaces and channels, as one tries what separates the photo: each is
+    // converted (three bytes a pixel) and prepared again, the memory the bound is about.
+    const spaces = [];
+    for (const [space, channels] of SPACE_CHANGES) {
+      const t = performance.now();
+      await frame.locator('#colorSpace').evaluate((d, v) => {
+        d.value = v;
+        d.dispatchEvent(new Event('change', { bubbles: true }));
+      }, space);
+      for (const c of [0, 1, 2]) {
+        const on = await frame.locator(`#channel-${c}`).evaluate((e) => e.checked);
+        if (on !== channels.includes(c)) await frame.locator(`#channel-${c}`).click();
+      }
+      run = (await timeToReady(frame, run)).run;
+      // the panel may run once for the space and again for the channels: the last one settles
+      await new Promise((r) => setTimeout(r, 1500));
+      run = (await compositeInfo(frame)).run;
+      spaces.push(`${space} ${channels.join('')} ${sec(performance.now() - t - 1500)}`);
+    }
     const peak = peakMemory();
-    log(`longest stall during the changes ${Math.round(stall)} ms; peak RSS: extension host ${Math.round(peak.host)} MB, renderer ${Math.round(peak.renderer)} MB`);
+    log(`  then ${spaces.join(', ')} (to the final shown)`);
+    log(`longest stall during the changes ${Math.round(stall)} ms; peak RSS over them all: extension host ${Math.round(peak.host)} MB, renderer ${Math.round(peak.renderer)} MB`);
     return { openMs, finals, returns, previews, stall, openStall, peak };
   } finally {
     await browser.close().catch(() => {});

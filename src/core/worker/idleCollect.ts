@@ -13,8 +13,11 @@
 // is built without the inspector nothing is done.
 import type { Session } from 'node:inspector';
 
-/** Quiet time before collecting: a burst of tasks (a run's restarts, its pictures) is not interrupted. */
-export const IDLE_COLLECT_MS = 250;
+/**
+ * Quiet time before collecting: not between the tasks of a run (its restarts, its pictures, the
+ * views after it), where a collection (0.1 s under load) took CPU from a panel's opening.
+ */
+export const IDLE_COLLECT_MS = 1500;
 /** Shared memory seen since the last collection that makes one worth its time (10-100 ms). */
 export const COLLECT_AFTER_BYTES = 32 * 2 ** 20;
 
