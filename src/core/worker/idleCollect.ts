@@ -18,6 +18,8 @@ import type { Session } from 'node:inspector';
  * views after it), where a collection (0.1 s under load) took CPU from a panel's opening.
  */
 export const IDLE_COLLECT_MS = 1500;
+/** The process's CPU over the quiet time (cores) above which the collection waits again. */
+const PROCESS_BUSY_SHARE = 0.5;
 /** Shared memory seen since the last collection that makes one worth its time (10-100 ms). */
 export const COLLECT_AFTER_BYTES = 32 * 2 ** 20;
 
@@ -45,21 +47,33 @@ export function sawShared(bytes: number): void {
 /**
  * Collects this thread's garbage `quietMs` after the last call, if it has seen at least
  * `afterBytes` of shared memory since the last collection and `busy()` does not say that work
- * came in meanwhile. The timer keeps neither the thread nor the process alive.
+ * came in meanwhile; while the whole process stays busy, `quietMs` later again. The timer keeps
+ * neither the thread nor the process alive.
  */
 export function collectWhenIdle(busy: () => boolean = () => false, quietMs = IDLE_COLLECT_MS, afterBytes = COLLECT_AFTER_BYTES): void {
   if (seen < afterBytes) return;
   if (timer) clearTimeout(timer);
-  timer = setTimeout(() => {
-    timer = undefined;
-    if (busy()) return;
-    session ??= openSession();
-    if (!session) return;
-    seen = 0;
-    session.post('HeapProfiler.collectGarbage', () => undefined);
-    collections++;
-  }, quietMs);
-  timer.unref?.();
+  const arm = (since: NodeJS.CpuUsage, at: number): void => {
+    timer = setTimeout(() => {
+      timer = undefined;
+      if (busy()) return;
+      // Housekeeping yields to work: while the process's other threads keep a core busy (a run
+      // under way, a panel opening), the collection waits for them.
+      const used = process.cpuUsage(since);
+      const now = performance.now();
+      if ((used.user + used.system) / 1000 > PROCESS_BUSY_SHARE * (now - at)) {
+        arm(process.cpuUsage(), now);
+        return;
+      }
+      session ??= openSession();
+      if (!session) return;
+      seen = 0;
+      session.post('HeapProfiler.collectGarbage', () => undefined);
+      collections++;
+    }, quietMs);
+    timer.unref?.();
+  };
+  arm(process.cpuUsage(), performance.now());
 }
 
 /** Collections this thread has made (tests). */

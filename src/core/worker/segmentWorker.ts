@@ -57,11 +57,12 @@ function peerKernel(peer: number): WebAssembly.Memory | undefined {
 }
 
 /**
- * What a worker may keep of prepared inputs. A 24-megapixel photo's takes about 110 MB (the
- * converted image, which the host shares, and its distinct values), so such a photo is kept
- * alone; at the widths people try things at (300-1000 px) dozens would fit, and a handful are.
+ * What a worker may keep of prepared inputs. A 24-megapixel photo's takes about 110 MB in HSV,
+ * Lab or YCrCb (the converted image, which the host shares, and its distinct values) and 37 MB in
+ * BGR, so such a photo's newest is kept alone (with two, a panel taken through colour spaces went
+ * past 1 GB); at the widths people try things at (300-1000 px) dozens would fit, and a handful are.
  */
-const PREPARED_BUDGET_BYTES = 160 * 2 ** 20;
+const PREPARED_BUDGET_BYTES = 100 * 2 ** 20;
 const PREPARED_MAX_ENTRIES = 4;
 
 interface Entry {
