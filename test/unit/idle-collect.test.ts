@@ -65,3 +65,28 @@ test('the shared memory of a message: SharedArrayBuffers and views of them, each
   assert.equal(sharedBytesIn(undefined), 0);
   assert.equal(sharedBytesIn({ plain: new Uint8Array(4096) }), 0);
 });
+
+test('while the process keeps a core busy the collection waits, and comes once it is quiet', async () => {
+  const bundle = await privateBundles({ idleWorker: 'test/unit/idle-collect-worker.ts' });
+  const link = new WorkerLink<Req, Answers>(join(bundle.dir, 'idleWorker.js'), { name: 'test worker' });
+  try {
+    for (let i = 0; i < 4; i++) await link.call<'take'>({ kind: 'take', buffer: new SharedArrayBuffer(16 << 20) }).answer;
+    // this thread works (a run under way elsewhere in the process) for twice the quiet time
+    const until = performance.now() + IDLE_COLLECT_MS * 2.5;
+    let spin = 0;
+    while (performance.now() < until) spin += Math.sqrt(spin + 1);
+    const busy = await link.call<'count'>({ kind: 'count' }).answer;
+    assert.ok(spin > 0);
+    assert.equal(busy.freed, 0, 'no collection while the process was busy');
+    const quietSince = Date.now();
+    let idle = busy;
+    while (idle.freed < 4 && Date.now() - quietSince < 7000) {
+      await new Promise((r) => setTimeout(r, IDLE_COLLECT_MS + 300));
+      idle = await link.call<'count'>({ kind: 'count' }).answer;
+    }
+    assert.equal(idle.freed, 4, 'collected once the process was quiet');
+  } finally {
+    await link.worker.terminate();
+    bundle.dispose();
+  }
+});

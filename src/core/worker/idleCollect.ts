@@ -26,7 +26,6 @@ export const COLLECT_AFTER_BYTES = 32 * 2 ** 20;
 let session: Session | null | undefined;
 let timer: ReturnType<typeof setTimeout> | undefined;
 let seen = 0;
-let collections = 0;
 
 function openSession(): Session | null {
   try {
@@ -69,16 +68,10 @@ export function collectWhenIdle(busy: () => boolean = () => false, quietMs = IDL
       if (!session) return;
       seen = 0;
       session.post('HeapProfiler.collectGarbage', () => undefined);
-      collections++;
     }, quietMs);
     timer.unref?.();
   };
   arm(process.cpuUsage(), performance.now());
-}
-
-/** Collections this thread has made (tests). */
-export function idleCollections(): number {
-  return collections;
 }
 
 /**

@@ -96,8 +96,8 @@ export const RECENT_RESULTS = 3;
 /**
  * ...and what they hold beyond the newest at most this much: their labels (a byte a pixel: 24 MB
  * at 24 MP) and their converted images (three bytes a pixel in HSV, Lab or YCrCb; none in BGR,
- * which reads the image itself), each buffer counted once. At 24 MP two older results of the
- * newest's colour space stay, one of another colour space does not.
+ * which reads the image itself), each buffer counted once. At 24 MP older results of the newest's
+ * colour space or of BGR stay (their labels), one with a converted image of its own does not.
  */
 export const RECENT_BYTES = 64 * 2 ** 20;
 
