@@ -3,10 +3,9 @@
 // and Save".
 import * as vscode from 'vscode';
 import { forgetImage, releaseIdle } from '../workers/workers';
-import { COLLECT_AFTER_BYTES, collectWhenIdle } from '../../core/worker/idleCollect';
 import { ImageDocument } from './imageDocument';
 import { SegmentationPanel } from './panel';
-import { HOST_COLLECT_QUIET_MS, PanelSession } from './panelSession';
+import { PanelSession } from './panelSession';
 import { currentSettings } from '../settings/settings';
 import { Disposable } from '../dispose';
 
@@ -58,12 +57,8 @@ export class SegmentationEditorProvider extends Disposable implements vscode.Cus
     this.panels.add(panel);
     webviewPanel.onDidDispose(() => {
       this.panels.delete(panel);
-      // The last panel closed: give the workers' memory back (a 24 MP photo's is hundreds of MB),
-      // and this thread's hold on the images and labels it was sent (see idleCollect.ts).
-      if (this.panels.size === 0) {
-        void releaseIdle();
-        collectWhenIdle(() => this.panels.size > 0, HOST_COLLECT_QUIET_MS, COLLECT_AFTER_BYTES);
-      }
+      // The last panel closed: give the workers' memory back (a 24 MP photo's is hundreds of MB).
+      if (this.panels.size === 0) void releaseIdle();
     });
   }
 

@@ -12,7 +12,7 @@ import { inspectPixel } from '../../core/insight/inspect';
 import { targetSize } from '../../core/resize';
 import { needsConversion } from '../../core/colorspace';
 import type { RgbImage, SegmentResult } from '../../core/types';
-import { collectWhenIdle, sawShared, sharedBytesIn } from '../../core/worker/idleCollect';
+import { COLLECT_AFTER_BYTES, collectWhenIdle, sawShared, sharedBytesIn } from '../../core/worker/idleCollect';
 import type { SegmentPool } from '../../core/worker/pool';
 import { displayScale, scaledSize, type Rect } from '../../shared/geometry';
 import { DISPLAY_MAX, sizePercents, viewLabel, type HostMessage, type InspectMessage, type PaletteEntry, type Picture, type ResultView, type RunMessage, type ElbowRequestMessage, type Stage, type SweepMessage, type TileMessage, type ViewMessage } from '../../shared/protocol';
@@ -508,6 +508,10 @@ export class PanelSession {
     this.elbowDeferred = undefined;
     this.insightJob?.abort.abort();
     this.reduced.clear();
+    // what this thread lets go of now (a 24 MP photo's: hundreds of MB) is freed at its next
+    // collection: one as soon as the process is quiet
+    sawShared(sharedBytesIn([this.shown?.result, this.final?.result, ...this.recent.map((s) => s.result)]));
+    collectWhenIdle(() => false, HOST_COLLECT_QUIET_MS, COLLECT_AFTER_BYTES);
     this.shown = undefined;
     this.recent = [];
     this.thumbs.clear();

@@ -33,6 +33,20 @@ function vmHwmMb(pid) {
   }
 }
 
+/** The extension host's resident memory now (MB; 0 when there is none). */
+export function hostRssMb() {
+  for (const { pid, args } of processes()) {
+    if (!isHost(args)) continue;
+    try {
+      const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (m) return Number(m[1]) / 1024;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return 0;
+}
+
 /**
  * The peak resident memory (MB) of the extension host (its worker threads included) and of the
  * largest Chromium renderer over their lives, as the kernel keeps it (VmHWM): every peak, however
