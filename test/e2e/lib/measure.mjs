@@ -23,10 +23,10 @@ function processes() {
 const isHost = (args) => /--type=extensionHost|extensionHost/.test(args) && !/chrom/.test(args);
 const isRenderer = (args) => /chrom/.test(args) && args.includes('--type=renderer');
 
-/** A process's peak resident memory in MB (0 if it is gone). */
-function vmHwmMb(pid) {
+/** A memory figure of a process's status in MB (VmHWM: its peak resident memory, VmRSS: now; 0 if it is gone). */
+function statusMb(pid, field) {
   try {
-    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) / 1024 : 0;
   } catch {
     return 0;
@@ -35,16 +35,8 @@ function vmHwmMb(pid) {
 
 /** The extension host's resident memory now (MB; 0 when there is none). */
 export function hostRssMb() {
-  for (const { pid, args } of processes()) {
-    if (!isHost(args)) continue;
-    try {
-      const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) return Number(m[1]) / 1024;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return 0;
+  const host = processes().find(({ args }) => isHost(args));
+  return host ? statusMb(host.pid, 'VmRSS') : 0;
 }
 
 /**
@@ -57,8 +49,8 @@ export function peakMemory() {
   let host = 0;
   let renderer = 0;
   for (const { pid, args } of processes()) {
-    if (isHost(args)) host = Math.max(host, vmHwmMb(pid));
-    if (isRenderer(args)) renderer = Math.max(renderer, vmHwmMb(pid));
+    if (isHost(args)) host = Math.max(host, statusMb(pid, 'VmHWM'));
+    if (isRenderer(args)) renderer = Math.max(renderer, statusMb(pid, 'VmHWM'));
   }
   return { host, renderer };
 }
