@@ -4,7 +4,8 @@
 // CLI; a change of k -> final <= half the CLI; a preview within 0.5 s of every change; the page
 // never stalls more than 300 ms; peak RSS of the extension host (with its workers) and of the
 // renderers <= 1 GB, through changes of k and then of colour space and channels; and, printed,
-// how much of it the extension host gives back when the panel closes. It leaves the production bundles in dist/ (npm start and npm test rebuild).
+// how much of it the extension host gives back when the panel closes. It leaves the production
+// bundles in dist/ (npm start and npm test rebuild).
 //   node bench/panel-e2e.mjs [--photos 12,24] [--openings 3] [--trace]   (npm run bench -- --panel runs it too)
 // Each photo is opened --openings times, each time in a VS Code started for it, interleaved with
 // the CLI's runs; medians are compared.
@@ -40,7 +41,7 @@ ensureE2EPackages((m) => {
 });
 // After the install: these import playwright-core.
 const { startCodeServer } = await import('../test/e2e/lib/codeServer.mjs');
-const { closeAllEditors, compositeInfo, explorerContextMenu, launchBrowser, openWorkbench, webviewFrame } = await import('../test/e2e/lib/workbench.mjs');
+const { closeAllEditors, compositeInfo, explorerContextMenu, launchBrowser, openWorkbench, pickOption, webviewFrame } = await import('../test/e2e/lib/workbench.mjs');
 const { hostRssMb, peakMemory, panelClock, panelTrace, stallProbe, timeToReady } = await import('../test/e2e/lib/measure.mjs');
 
 const build = spawnSync(process.execPath, ['esbuild.mjs', '--quiet', '--production'], { cwd: ROOT, stdio: 'inherit' });
@@ -135,10 +136,7 @@ async function openAndChange(source, mp, w, h, round) {
     const spaces = [];
     for (const [space, channels] of SPACE_CHANGES) {
       const t = performance.now();
-      await frame.locator('#colorSpace').evaluate((d, v) => {
-        d.value = v;
-        d.dispatchEvent(new Event('change', { bubbles: true }));
-      }, space);
+      await pickOption(frame, 'colorSpace', space);
       for (const c of [0, 1, 2]) {
         const on = await frame.locator(`#channel-${c}`).evaluate((e) => e.checked);
         if (on !== channels.includes(c)) await frame.locator(`#channel-${c}`).click();

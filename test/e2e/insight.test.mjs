@@ -16,6 +16,7 @@ import {
   explorerContextMenu,
   launchBrowser,
   openWorkbench,
+  pickOption as pickPanelOption,
   screenshot,
   waitForNotification,
   waitForPanelState,
@@ -57,8 +58,7 @@ describe('Insight views in VS Code (code-server, symlinked build)', { timeout: 6
   const scenario = scenarioRunner(() => page);
 
   async function pickOption(id, value) {
-    await frame.locator(`#${id}`).click();
-    await frame.locator(`#${id} vscode-option[value="${value}"]`).click();
+    await pickPanelOption(frame, id, value);
     // The open list lies over the palette: move off, or the swatch under the pointer is highlighted.
     await frame.locator('#elbowTitle').hover();
   }

@@ -13,7 +13,7 @@ import { cameraPhoto } from '../fixtures/photo/make-photo.mjs';
 import { startCodeServer } from './lib/codeServer.mjs';
 import { panelClock, peakMemory, panelTrace, stallProbe, timeToReady } from './lib/measure.mjs';
 import { ROOT, RUN_DIR } from './lib/paths.mjs';
-import { compositeInfo, explorerContextMenu, launchBrowser, openWorkbench, scenarioRunner, screenshot, webviewFrame } from './lib/workbench.mjs';
+import { compositeInfo, explorerContextMenu, launchBrowser, openWorkbench, pickOption, scenarioRunner, screenshot, webviewFrame } from './lib/workbench.mjs';
 
 const PHOTO = 'photo-24mp.jpg';
 /** The same photo carrying the thumbnail a camera stores in its EXIF block. */
@@ -117,8 +117,7 @@ describe('A 24-megapixel photo in VS Code (code-server, symlinked build)', { tim
 
   scenario('3. layouts: stacked and swipe use the space of a wide composite; saving keeps the seed layout', 'photo-layouts', async () => {
     const pick = async (value) => {
-      await frame.locator('#layout').click();
-      await frame.locator(`#layout vscode-option[value="${value}"]`).click();
+      await pickOption(frame, 'layout', value);
       await frame.locator(`#composite[data-layout="${value}"]`).waitFor();
     };
     const area = async () => {

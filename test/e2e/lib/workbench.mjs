@@ -166,6 +166,12 @@ export function webviewFrame(page) {
   return page.frameLocator('iframe.webview.ready:visible').frameLocator('iframe#active-frame');
 }
 
+/** Picks `value` in the panel's dropdown `#id` as a user does: opens the list, clicks the option. */
+export async function pickOption(frame, id, value) {
+  await frame.locator(`#${id}`).click();
+  await frame.locator(`#${id} vscode-option[value="${value}"]`).click();
+}
+
 /** Waits until the panel's body has one of `states` and returns it. */
 export async function waitForPanelState(frame, states, { timeout = 60_000 } = {}) {
   const sel = states.map((s) => `body[data-state="${s}"]`).join(', ');
