@@ -26,6 +26,8 @@ export interface DecodeOptions {
    * SharedArrayBuffer; default `new Uint8Array(bytes)`. Called once, after the image decoded.
    */
   alloc?: (bytes: number) => Uint8Array;
+  /** A JPEG decoder's heap (see codecs/jpeg.ts's jpegDecoderPages), paged in ahead by another thread. */
+  jpegHeap?: WebAssembly.Memory;
 }
 
 function megapixels(pixels: number): string {
@@ -87,7 +89,7 @@ export async function decodeImage(bytes: Uint8Array, name: string, opts: DecodeO
   };
   let raw: Raw;
   try {
-    raw = await decodeRaw(format, bytes, name, header, what, maxPixels, alloc);
+    raw = await decodeRaw(format, bytes, name, header, what, maxPixels, alloc, opts.jpegHeap);
   } catch (e) {
     if (e instanceof CallerFailure) throw e.cause; // the caller's own allocator: its bug, as it is
     if (isSegmentationError(e)) throw e;
@@ -144,6 +146,7 @@ async function decodeRaw(
   what: string,
   maxPixels: number,
   alloc: Alloc,
+  jpegHeap: WebAssembly.Memory | undefined,
 ): Promise<Raw> {
   const target: { done?: RgbImage } = {};
   const rgba = (d: { width: number; height: number; data: Uint8Array }, orientation: Orientation = 1): Raw => ({
@@ -160,7 +163,7 @@ async function decodeRaw(
     case 'jpeg': {
       const orientation = jpegOrientation(bytes) ?? 1;
       try {
-        return rgba(await decodeJpegWasm(bytes, name, what, sinkInto(target, size, orientation, alloc)), orientation);
+        return rgba(await decodeJpegWasm(bytes, name, what, sinkInto(target, size, orientation, alloc), jpegHeap), orientation);
       } catch (e) {
         if (!(e instanceof JpegNeedsFallback)) throw e;
       }

@@ -46,6 +46,22 @@ test('a buffer is paged in by a thread at nice 19 that then ends, and nothing in
   assert.ok(!threadNiceValues().includes(19), 'no thread of the lowest priority left');
 });
 
+test('paging backward covers the same bytes, from the end down to `from`, and writes nothing', async () => {
+  const bytes = 64 << 20;
+  const buffer = new SharedArrayBuffer(bytes);
+  const view = new Uint8Array(buffer);
+  view[1] = 3;
+  view[bytes - 2] = 4;
+  const before = residentKb();
+  await pageInBackground(buffer, 32 << 20, true);
+  const grown = residentKb() - before;
+  // the upper half, not the lower one
+  assert.ok(grown > 0.9 * (32 << 10) && grown < 1.5 * (32 << 10), `resident memory grew by ${grown} KB`);
+  assert.equal(view[1], 3);
+  assert.equal(view[bytes - 2], 4);
+  assert.equal(view.reduce((n, v) => n + v, 0), 7);
+});
+
 test('nothing to page (from past the end) resolves at once, with no thread started', async () => {
   const threadsBefore = readdirSync('/proc/self/task').length;
   await pageInBackground(new SharedArrayBuffer(4096), 4096);

@@ -3,7 +3,8 @@
 // .wasm from a URL, and it prints libjpeg's and libwebp's messages to the console. Here the
 // compiled module is handed over directly and the messages are collected, so that an error can
 // be told apart from a warning and said in one line.
-import { wasmModule, type WasmFile } from './wasmFiles';
+import { wasmMinPages, wasmModule, type WasmFile } from './wasmFiles';
+import { IMPORTED_MEMORY } from './importedMemory';
 
 /** What the glue's default export (the module factory) accepts, of what is used here. */
 interface FactoryOptions {
@@ -59,8 +60,17 @@ function withClamped<R>(ctor: unknown, fn: () => R): R {
   }
 }
 
-export async function instantiate<T>(factory: GlueFactory<T>, file: WasmFile): Promise<CodecInstance<T>> {
-  const module = wasmModule(file);
+/**
+ * A fresh instance of the codec. With `memory` (shared, at most WASM_HEAP_MAX), the codec's heap is
+ * that memory, which other threads may page in meanwhile, instead of one of its own.
+ */
+export async function instantiate<T>(factory: GlueFactory<T>, file: WasmFile, memory?: WebAssembly.Memory): Promise<CodecInstance<T>> {
+  const module = wasmModule(file, memory ? HEAP_MAX_PAGES : undefined);
+  // a small image's heap may be smaller than the codec's static data and stack ask for
+  if (memory) {
+    const short = wasmMinPages(file) - memory.buffer.byteLength / 65536;
+    if (short > 0) memory.grow(short);
+  }
   const messages: string[] = [];
   let failed: { error: unknown } | undefined;
   let sink: PixelSink | undefined;
@@ -78,7 +88,8 @@ export async function instantiate<T>(factory: GlueFactory<T>, file: WasmFile): P
     instantiateWasm: (imports, done) => {
       let instance: WebAssembly.Instance;
       try {
-        instance = new WebAssembly.Instance(module, imports);
+        const own = memory ? { ...imports, [IMPORTED_MEMORY.module]: { [IMPORTED_MEMORY.name]: memory } } : imports;
+        instance = new WebAssembly.Instance(module, own);
       } catch (error) {
         // Thrown back into the glue, this would make it fall back to fetching the .wasm by URL
         // (an unhandled rejection in Node). An empty answer leaves it waiting forever instead;
@@ -126,6 +137,8 @@ export interface DecodedRgba {
 
 /** The most memory these codecs' WebAssembly heaps can grow to (their builds' limit). */
 export const WASM_HEAP_MAX = 2 ** 31;
+/** The same in pages of 64 KiB: what a memory given to a codec declares. */
+export const HEAP_MAX_PAGES = WASM_HEAP_MAX / 65536;
 
 /**
  * True when the codec stopped with Emscripten's abort() after its heap had grown past half of

@@ -40,7 +40,11 @@ export function jpegDecodersStarted(): number {
   return started;
 }
 
-export async function decodeJpegWasm(bytes: Uint8Array, name: string, what: string, sink: PixelSink = () => false): Promise<DecodedRgba> {
+/**
+ * `heap`: the decoder's heap, a shared memory of jpegDecoderPages pages at most HEAP_MAX_PAGES
+ * (which another thread may page in meanwhile); such a decoder is not kept for the next image.
+ */
+export async function decodeJpegWasm(bytes: Uint8Array, name: string, what: string, sink: PixelSink = () => false, heap?: WebAssembly.Memory): Promise<DecodedRgba> {
   const need = jpegDecoderBytes(bytes);
   if (need > WASM_HEAP_MAX) {
     throw overHeapLimit(name, what, need);
@@ -48,11 +52,11 @@ export async function decodeJpegWasm(bytes: Uint8Array, name: string, what: stri
   const factory = (require('@jsquash/jpeg/codec/dec/mozjpeg_dec.js') as { default: GlueFactory<MozjpegDecoder> }).default;
   // This thread's decoder from the image before, if it ended cleanly: taken, so a decode that
   // fails leaves none behind (an aborted instance is not used again).
-  let instance = kept;
-  kept = undefined;
+  let instance = heap ? undefined : kept;
+  if (!heap) kept = undefined;
   try {
     if (!instance) {
-      instance = await instantiate(factory, 'mozjpeg_dec');
+      instance = await instantiate(factory, 'mozjpeg_dec', heap);
       started++;
     }
   } catch (e) {
@@ -76,14 +80,25 @@ export async function decodeJpegWasm(bytes: Uint8Array, name: string, what: stri
     throw withCause(new SegmentationError('corrupt-image', `corrupt JPEG data (${describe(last)}), cannot decode`, name), e);
   }
   if (!result) throw new SegmentationError('corrupt-image', 'corrupt JPEG data, cannot decode', name);
-  const heap = (codec as { HEAPU8?: Uint8Array }).HEAPU8?.length ?? Infinity;
-  if (messages.length === 0 && heap <= KEEP_HEAP_BYTES) kept = instance;
+  const heapBytes = (codec as { HEAPU8?: Uint8Array }).HEAPU8?.length ?? Infinity;
+  if (messages.length === 0 && heapBytes <= KEEP_HEAP_BYTES && !heap) kept = instance;
   const warning = messages[0];
   if (warning !== undefined && !/extraneous bytes before marker/i.test(warning)) {
     const truncated = /Premature end of JPEG file/i.test(warning);
     throw new SegmentationError('corrupt-image', truncated ? 'truncated JPEG: the file ends before the picture does' : `corrupt JPEG data (${describe(warning)})`, name);
   }
   return result;
+}
+
+/**
+ * Pages (of 64 KiB) of a heap for the decoder of this JPEG, of the size it will need (see
+ * jpegDecoderBytes): a shared memory made ahead, which another thread may page in before the
+ * decode fills it (see importedMemory.ts); 0 when the file has no frame header or needs more
+ * than a decoder can have (the decode then says so).
+ */
+export function jpegDecoderPages(bytes: Uint8Array): number {
+  const need = jpegDecoderBytes(bytes);
+  return need === 0 || need > WASM_HEAP_MAX ? 0 : Math.ceil(need / 65536);
 }
 
 /**

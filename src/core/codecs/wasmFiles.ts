@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
 import { SegmentationError } from '../errors';
 import { BUNDLED_WASM } from './wasmEmbedded';
+import { definedMemory, withImportedMemory } from './importedMemory';
 import files from './wasm-files.json';
 
 /**
@@ -33,13 +34,31 @@ function bytesOf(file: WasmFile): Uint8Array<ArrayBuffer> {
   }
 }
 
-const compiled = new Map<WasmFile, WebAssembly.Module>();
+const compiled = new Map<string, WebAssembly.Module>();
 
-export function wasmModule(file: WasmFile): WebAssembly.Module {
-  let m = compiled.get(file);
+/**
+ * The compiled codec; with `importedMemoryPages`, the variant whose memory is an imported shared
+ * one of at most that many pages (see importedMemory.ts).
+ */
+export function wasmModule(file: WasmFile, importedMemoryPages?: number): WebAssembly.Module {
+  const key = importedMemoryPages === undefined ? file : `${file}@${importedMemoryPages}`;
+  let m = compiled.get(key);
   if (!m) {
-    m = new WebAssembly.Module(bytesOf(file));
-    compiled.set(file, m);
+    const bytes = bytesOf(file);
+    m = new WebAssembly.Module(importedMemoryPages === undefined ? bytes : withImportedMemory(bytes, importedMemoryPages));
+    compiled.set(key, m);
   }
   return m;
+}
+
+const memoryPages = new Map<WasmFile, number>();
+
+/** The least memory (pages of 64 KiB) the codec's own declaration asks for. */
+export function wasmMinPages(file: WasmFile): number {
+  let pages = memoryPages.get(file);
+  if (pages === undefined) {
+    pages = definedMemory(bytesOf(file))?.min ?? 0;
+    memoryPages.set(file, pages);
+  }
+  return pages;
 }

@@ -4,6 +4,7 @@
 // the real worker.
 import { SegmentationError } from '../../core/errors';
 import { WorkerLink, type WithoutId } from '../../core/worker/rpc';
+import type { MessagePort } from 'node:worker_threads';
 import { ownBuffer, toShared } from '../../core/bytes';
 import type { ChannelImage, RgbImage, SegmentResult } from '../../core/types';
 import type { RegionView } from '../../core/view/region';
@@ -64,11 +65,12 @@ export class ImageClient {
 
   /**
    * Decodes file bytes (transferred: the caller's buffer is detached) into RGB pixels in shared
-   * memory: `into` when the image has its size.
+   * memory: `into` when the image has its size. A JPEG's decoder works in the heap that comes on
+   * `heap` when one does (transferred; see core/pager.ts's memoryPagedInBackground).
    */
-  async decode(bytes: Uint8Array, name: string, maxPixels: number, into?: SharedArrayBuffer): Promise<RgbImage> {
+  async decode(bytes: Uint8Array, name: string, maxPixels: number, into?: SharedArrayBuffer, heap?: MessagePort): Promise<RgbImage> {
     const buf = ownBuffer(bytes);
-    return (await this.call<'decode'>({ kind: 'decode', bytes: buf, name, maxPixels, into }, [buf], name, bytes.byteLength)).image;
+    return (await this.call<'decode'>({ kind: 'decode', bytes: buf, name, maxPixels, into, heap }, heap ? [buf, heap] : [buf], name, bytes.byteLength)).image;
   }
 
   /**
@@ -167,7 +169,7 @@ export class ImageClient {
    */
   private async call<K extends ImageKind>(
     req: WithoutId<Extract<ImageRequest, { kind: K }>>,
-    transfer: ArrayBuffer[],
+    transfer: (ArrayBuffer | MessagePort)[],
     label: string,
     size: number,
     signal?: AbortSignal,

@@ -4,6 +4,7 @@ import { ownBuffer, sharedBytes } from '../../core/bytes';
 import { composite, grayLabelBytes } from '../../core/composite';
 import { grayComposite, grayCompositePng } from '../../core/grayComposite';
 import { decodeImage } from '../../core/decode';
+import { memoryFrom } from '../../core/pager';
 import { jpegOrientation, orientedSize, toOrientedRgb, type Orientation } from '../../core/codecs/orientation';
 import { encodeGrayPng, encodeImage } from '../../core/encode';
 import { clusterPalette } from '../../core/insight/palette';
@@ -78,7 +79,8 @@ const handlers: Handlers<ImageRequest, Answers> = {
     // (into the buffer another thread has paged in, when the image has the size it was made for).
     const { into } = req;
     const alloc = (n: number): Uint8Array => (into && into.byteLength === n ? new Uint8Array(into) : sharedBytes(n));
-    const image = await decodeImage(new Uint8Array(req.bytes), req.name, { maxPixels: req.maxPixels, alloc });
+    const jpegHeap = req.heap ? await memoryFrom(req.heap) : undefined;
+    const image = await decodeImage(new Uint8Array(req.bytes), req.name, { maxPixels: req.maxPixels, alloc, jpegHeap });
     return { image };
   },
   async encodeComposite(req) {
