@@ -4,14 +4,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { Session } from 'node:inspector';
 import { WorkerLink } from '../../src/core/worker/rpc';
-import { COLLECT_AFTER_BYTES, IDLE_COLLECT_MS, sharedBytesIn } from '../../src/core/worker/idleCollect';
+import { COLLECT_AFTER_BYTES, HIGH_RSS_BYTES, IDLE_COLLECT_MS, sharedBytesIn } from '../../src/core/worker/idleCollect';
 import { privateBundles } from './private-bundle';
 
-type Req = { id: number; kind: 'take'; buffer: SharedArrayBuffer } | { id: number; kind: 'count' };
+type Req = { id: number; kind: 'take'; buffer: SharedArrayBuffer } | { id: number; kind: 'count' } | { id: number; kind: 'collectIfHigh' };
 interface Answers {
   take: { taken: number };
   count: { taken: number; freed: number };
+  collectIfHigh: { freed: number };
 }
 type Link = WorkerLink<Req, Answers>;
 
@@ -74,6 +76,50 @@ test('while the process keeps a core busy the collection waits, and comes once i
     assert.ok(spin > 0);
     assert.equal((await count(link)).freed, 0, 'no collection while the process was busy');
     await msUntilFreed(link, 4);
+  });
+});
+
+/** Runs `body` while this process holds HIGH_RSS_BYTES more memory, paged in (a panel on a 24 MP photo taken through colour spaces). */
+async function withMemoryHigh(body: () => Promise<void>): Promise<void> {
+  let ballast: Buffer | undefined = Buffer.alloc(HIGH_RSS_BYTES + (64 << 20), 1);
+  assert.ok(process.memoryUsage.rss() > HIGH_RSS_BYTES);
+  try {
+    await body();
+  } finally {
+    assert.equal(ballast[0], 1);
+    ballast = undefined;
+    // freed now, not at this thread's next collection: the tests after it see memory as it was
+    const session = new Session();
+    session.connect();
+    await new Promise((resolve) => session.post('HeapProfiler.collectGarbage', resolve));
+    session.disconnect();
+    assert.ok(process.memoryUsage.rss() < HIGH_RSS_BYTES, 'the ballast is given back');
+  }
+}
+
+test('when memory runs high, the collection does not wait for a busy process', async () => {
+  await withWorkerSent(4, 16 << 20, async (link) => {
+    await withMemoryHigh(async () => {
+      // as in the test before: busy for 2.5 quiet times, in small slices so the answers get through
+      const until = performance.now() + IDLE_COLLECT_MS * 2.5;
+      let spin = 0;
+      while (performance.now() < until) {
+        const slice = performance.now() + 50;
+        while (performance.now() < slice) spin += Math.sqrt(spin + 1);
+        await new Promise((r) => setImmediate(r));
+      }
+      assert.ok(spin > 0);
+      assert.equal((await count(link)).freed, 4, 'collected while the process was busy');
+    });
+  });
+});
+
+test('collectIfHigh collects at once when memory runs high, and not otherwise', async () => {
+  await withWorkerSent(4, 16 << 20, async (link) => {
+    assert.equal((await link.call<'collectIfHigh'>({ kind: 'collectIfHigh' }).answer).freed, 0, 'memory is not high: nothing collected');
+    await withMemoryHigh(async () => {
+      assert.equal((await link.call<'collectIfHigh'>({ kind: 'collectIfHigh' }).answer).freed, 4, 'collected before answering');
+    });
   });
 });
 

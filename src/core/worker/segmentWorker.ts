@@ -25,6 +25,8 @@ import {
   type WorkerInit,
 } from './protocol';
 import { serve, type Handlers } from './rpc';
+import { COLLECT_AFTER_BYTES, collectIfHigh } from './idleCollect';
+import { targetSize } from '../resize';
 import { growThreadMemory, shareThreadMemory, threadMemory } from '../kmeans/kernel';
 import type { TreeLink } from '../kmeans/sharedTree';
 
@@ -86,6 +88,26 @@ function keep(key: string, entry: Entry): void {
   }
 }
 
+/**
+ * Before a fresh prepare: the entries it will push out of the budget go now, not once it is
+ * done, and when memory runs high this thread's garbage is collected first (theirs and that of
+ * the runs before), so a large image's new colour space is not allocated on top of its last one.
+ * The new entry holds at least its converted image (none in BGR, which clusters the image).
+ */
+async function makeRoom(task: PrepareTask): Promise<void> {
+  const { width, height } = task.params.width > 0 ? targetSize(task.image.width, task.image.height, task.params.width) : task.image;
+  const coming = task.params.colorSpace === 'bgr' ? 0 : width * height * 3;
+  if (coming < COLLECT_AFTER_BYTES) return;
+  let total = 0;
+  for (const e of prepared.values()) total += e.bytes;
+  for (const [k, e] of prepared) {
+    if (total + coming <= PREPARED_BUDGET_BYTES) break;
+    prepared.delete(k);
+    total -= e.bytes;
+  }
+  await collectIfHigh();
+}
+
 function lookup(key: string): Entry | undefined {
   const e = prepared.get(key);
   if (e) {
@@ -137,8 +159,9 @@ function held(key: string): Entry {
 }
 
 const handlers: Handlers<TaskRequest, TaskResults> = {
-  prepare(task: PrepareTask) {
+  async prepare(task: PrepareTask) {
     const fresh = !prepared.has(task.key);
+    if (fresh) await makeRoom(task);
     const entry = entryFor(task);
     const prep = withK(entry.prep, task.params.k);
     return {
