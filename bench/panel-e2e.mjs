@@ -96,7 +96,9 @@ async function openAndChange(source, mp, w, h, round) {
     log(`\n${name} (${w}x${h}), opening ${round} of ${OPENINGS}`);
     // timeToReady times from when it got into the page, which is after the click
     const attached = openMs - open.ms;
-    log(`open (from the menu click): first picture ${sec(attached + (open.picture ?? NaN))}, preview ${sec(attached + (open.preview ?? NaN))}, final ${sec(openMs)}; longest stall ${Math.round(openStall)} ms`);
+    // The host's peak so far after each step (VmHWM): which step sets the peak.
+    const peakSoFar = () => `host peak so far ${Math.round(peakMemory().host)} MB`;
+    log(`open (from the menu click): first picture ${sec(attached + (open.picture ?? NaN))}, preview ${sec(attached + (open.preview ?? NaN))}, final ${sec(openMs)}; longest stall ${Math.round(openStall)} ms; ${peakSoFar()}`);
     const openTrace = await panelTrace(frame);
     const t0p = openTrace.find((e) => e.type === 'run-sent')?.t ?? 0;
     log(`  the panel's view of it, from its run message: ${openTrace.filter((e) => e.t >= t0p && e.type !== 'edit').map((e) => `${e.type}${e.detail ? ` ${e.detail}` : ''} ${sec(e.t - t0p)}`).join(', ')}`);
@@ -128,7 +130,7 @@ async function openAndChange(source, mp, w, h, round) {
       previews.push(Number.isNaN(preview) ? (again ? final : Infinity) : preview);
       log(
         `  k ${k}${again ? ' (shown before)' : ''}: preview ${again ? 'none' : sec(preview)}, final ${sec(final)} after the edit` +
-          ` (the run message ${Math.round(sent - edit)} ms after it${sent - edit >= 50 ? ': the panel waited for typing to pause' : ''})`,
+          ` (the run message ${Math.round(sent - edit)} ms after it${sent - edit >= 50 ? ': the panel waited for typing to pause' : ''}); ${peakSoFar()}`,
       );
     }
     // Then other colour spaces and channels, as one tries what separates the photo: each is
@@ -145,7 +147,7 @@ async function openAndChange(source, mp, w, h, round) {
       // the panel may run once for the space and again for the channels: the last one settles
       await new Promise((r) => setTimeout(r, 1500));
       run = (await compositeInfo(frame)).run;
-      spaces.push(`${space} ${channels.join('')} ${sec(performance.now() - t - 1500)}`);
+      spaces.push(`${space} ${channels.join('')} ${sec(performance.now() - t - 1500)} (${peakSoFar()})`);
     }
     const peak = peakMemory();
     log(`  then ${spaces.join(', ')} (to the final shown)`);
