@@ -11,6 +11,8 @@ import { BATCH_WORKER_MARK } from '../core/batch/protocol';
 import { doneOutputs } from '../core/batch/skipDone';
 import { serveBatchWorker } from '../core/batch/worker';
 import { decodeImage } from '../core/decode';
+import { pagedJpegHeap } from '../core/codecs/jpeg';
+import { sniffFormat } from '../core/header';
 import { SegmentationError, oneLine } from '../core/errors';
 import { isOurOutput, outputName } from '../core/naming';
 import type { OutputFormat } from '../shared/formats';
@@ -58,6 +60,7 @@ async function processImage(path: string, opts: CliOptions): Promise<{ outcome: 
   const formats: OutputFormat[] = [];
   if (opts.outputFile) formats.push(opts.outputFormat);
   if (opts.out !== undefined && opts.outFormat) formats.push(opts.outFormat);
+  // one image: the other core pages the decoder's heap in while this one decodes (not held here)
   const outcome = await segmentImageBytes(bytes, path, {
     params: opts.params,
     maxPixels: opts.maxPixels,
@@ -66,7 +69,7 @@ async function processImage(path: string, opts: CliOptions): Promise<{ outcome: 
     formats,
     labels: opts.labels !== undefined,
     palette: opts.palette !== undefined,
-  });
+  }, undefined, sniffFormat(bytes) === 'jpeg' ? pagedJpegHeap(bytes) : undefined);
 
   const t1 = performance.now();
   const written: string[] = [];

@@ -9,7 +9,7 @@ import { isSegmentationError } from '../../src/core/errors';
 import { definedMemory, IMPORTED_MEMORY, withImportedMemory } from '../../src/core/codecs/importedMemory';
 import { MessageChannel } from 'node:worker_threads';
 import { HEAP_MAX_PAGES } from '../../src/core/codecs/emscripten';
-import { jpegDecoderBytes, jpegDecoderPages } from '../../src/core/codecs/jpeg';
+import { jpegDecoderBytes, jpegDecoderPages, pagedJpegHeap } from '../../src/core/codecs/jpeg';
 import { MEMORY_WAIT_MS, memoryFrom, memoryPagedInBackground } from '../../src/core/pager';
 
 const codecs = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../fixtures/codecs/${name}`, import.meta.url)));
@@ -95,4 +95,17 @@ test('a memory that never comes is waited for MEMORY_WAIT_MS at most', async () 
   const waited = performance.now() - t0;
   port1.close();
   assert.ok(waited >= MEMORY_WAIT_MS - 20 && waited < MEMORY_WAIT_MS + 1000, `waited ${Math.round(waited)} ms`);
+});
+
+test('the CLI\'s paged heap: none for a small JPEG; a camera photo decodes in it to the same pixels', async () => {
+  assert.equal(pagedJpegHeap(codecs('jpeg-420-cv2.jpg')), undefined);
+  const { cameraPhoto } = await import('../fixtures/photo/make-photo.mjs');
+  const bytes = new Uint8Array(readFileSync(await cameraPhoto(2000, 1500, { seed: 2 })));
+  const heap = pagedJpegHeap(bytes);
+  assert.ok(heap, 'a 3 MP photo gets one');
+  assert.equal(heap.buffer.byteLength, jpegDecoderPages(bytes) * 65536);
+  const inHeap = await decodeImage(bytes, 'photo.jpg', { jpegHeap: heap });
+  const own = await decodeImage(bytes, 'photo.jpg');
+  assert.ok(Buffer.from(inHeap.data).equals(Buffer.from(own.data)));
+  assert.ok(new Uint8Array(heap.buffer).some((v) => v !== 0), 'the decoder worked in it');
 });

@@ -103,19 +103,21 @@ async function drawAndExport(
  * `name` is what messages call the file. Intermediates are dropped as soon as they are used (the
  * decoded photo, its converted copy, the labels, the right half): at 12 MP each is 12-75 MB, and
  * two images run side by side. With `arena` (a batch worker's), the big buffers come from it and
- * go back to it when the image is done: nothing returned refers to them.
+ * go back to it when the image is done: nothing returned refers to them. `jpegHeap`: the JPEG
+ * decoder's heap, paged in ahead (codecs/jpeg.ts's pagedJpegHeap).
  */
-export async function segmentImageBytes(bytes: Uint8Array, name: string, job: ImageJob, arena?: ImageArena): Promise<ImageOutcome> {
+export async function segmentImageBytes(bytes: Uint8Array, name: string, job: ImageJob, arena?: ImageArena, jpegHeap?: WebAssembly.Memory): Promise<ImageOutcome> {
   try {
-    return await segmentWith(bytes, name, job, arena);
+    return await segmentWith(bytes, name, job, arena, jpegHeap);
   } finally {
     arena?.nextImage();
   }
 }
 
-async function segmentWith(bytes: Uint8Array, name: string, job: ImageJob, arena: ImageArena | undefined): Promise<ImageOutcome> {
+async function segmentWith(bytes: Uint8Array, name: string, job: ImageJob, arena: ImageArena | undefined, jpegHeap: WebAssembly.Memory | undefined): Promise<ImageOutcome> {
   const t0 = performance.now();
-  let image: RgbImage | undefined = await decodeImage(bytes, name, { maxPixels: job.maxPixels, alloc: arena?.alloc });
+  let image: RgbImage | undefined = await decodeImage(bytes, name, { maxPixels: job.maxPixels, alloc: arena?.alloc, jpegHeap });
+  jpegHeap = undefined; // the decoder's heap goes with the decode
   const t1 = performance.now();
   let result: SegmentResult | undefined = segmentSync(image, job.params, arena?.alloc);
   image = undefined;
