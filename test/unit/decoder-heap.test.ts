@@ -109,3 +109,12 @@ test('the CLI\'s paged heap: none for a small JPEG; a camera photo decodes in it
   assert.ok(Buffer.from(inHeap.data).equals(Buffer.from(own.data)));
   assert.ok(new Uint8Array(heap.buffer).some((v) => v !== 0), 'the decoder worked in it');
 });
+
+test('a heap the decoder cannot take (not shared) is left aside: the JPEG decodes in a heap of its own', async () => {
+  const bytes = codecs('jpeg-420-cv2.jpg');
+  const own = await decodeImage(bytes, 'x.jpg');
+  const unshared = new WebAssembly.Memory({ initial: jpegDecoderPages(bytes) });
+  const decoded = await decodeImage(bytes, 'x.jpg', { jpegHeap: unshared });
+  assert.ok(Buffer.from(decoded.data).equals(Buffer.from(own.data)));
+  assert.ok(new Uint8Array(unshared.buffer).every((v) => v === 0), 'not written');
+});

@@ -57,7 +57,8 @@ export async function decodeJpegWasm(bytes: Uint8Array, name: string, what: stri
   if (!heap) kept = undefined;
   try {
     if (!instance) {
-      instance = await instantiate(factory, 'mozjpeg_dec', heap);
+      // a heap made ahead that the codec will not take (it never should) costs only its paging
+      instance = heap ? await instantiate(factory, 'mozjpeg_dec', heap).catch(() => instantiate(factory, 'mozjpeg_dec')) : await instantiate(factory, 'mozjpeg_dec');
       started++;
     }
   } catch (e) {
@@ -108,13 +109,19 @@ const PAGED_HEAP_MIN_BYTES = 24 * 2 ** 20;
 /**
  * A heap for the decoder of this JPEG, made now and paged in from its end by a thread at the
  * lowest priority while the decoder fills it from its start (see pager.ts), for a decode with a
- * core to spare beside it (the CLI on one image: 24 MP in 3.81-4.02 s against 4.03-4.84 s, five
- * runs each); undefined for a small one.
+ * core to spare beside it (the CLI on one image: 24 MP in 3.72-4.33 s against 3.88-5.04 s, six
+ * alternated runs each); undefined for a small one, or when the memory cannot be had now (the
+ * decoder then asks for its own, and says so if it cannot have it either).
  */
 export function pagedJpegHeap(bytes: Uint8Array): WebAssembly.Memory | undefined {
   const pages = jpegDecoderPages(bytes);
   if (pages * 65536 < PAGED_HEAP_MIN_BYTES) return undefined;
-  const heap = new WebAssembly.Memory({ initial: pages, maximum: HEAP_MAX_PAGES, shared: true });
+  let heap: WebAssembly.Memory;
+  try {
+    heap = new WebAssembly.Memory({ initial: pages, maximum: HEAP_MAX_PAGES, shared: true });
+  } catch {
+    return undefined;
+  }
   void pageInBackground(heap.buffer as unknown as SharedArrayBuffer, 0, true);
   return heap;
 }
