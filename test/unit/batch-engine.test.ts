@@ -5,7 +5,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { BATCH_WORKER_MARK, GATE_STOPPED, GATE_WRITING, type ImageTask, type TaskReply, type WritingNote } from '../../src/core/batch/protocol';
 import { runBatch, type BatchProgress, type ImageReport } from '../../src/core/batch/engine';
 import { ImageArena } from '../../src/core/batch/arena';
 import { grayComposite, grayCompositePng } from '../../src/core/grayComposite';
@@ -367,4 +369,41 @@ test('images segmented with an arena give the same files as without; the photos 
   // (BGR makes no converted copy: the decoded image is the only big buffer)
   assert.ok(fresh[0]! >= 1024 * 768 * 3 && fresh[0]! < 2 * 1024 * 768 * 3, `the first photo's decoded image comes from the arena, and no converted copy (${fresh[0]} bytes)`);
   assert.deepEqual(fresh, [fresh[0], fresh[0], fresh[0]], 'the second photo (the same size) and the third (smaller) reused the buffers of the one before');
+});
+
+test('the write gate: a worker writes only if it sets the gate before the batch stops it; stopped first, it writes nothing', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'batch-gate-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  copyFileSync(join(FIXTURES, 'small.png'), join(dir, 'small.png'));
+  const worker = new Worker(WORKER, { workerData: { [BATCH_WORKER_MARK]: true } });
+  t.after(() => worker.terminate());
+  const ask = (id: number, gate: Int32Array): Promise<TaskReply[]> =>
+    new Promise((resolve) => {
+      const got: (TaskReply | WritingNote)[] = [];
+      const on = (m: TaskReply | WritingNote): void => {
+        got.push(m);
+        if (!('writing' in m)) {
+          worker.off('message', on);
+          resolve(got as TaskReply[]);
+        }
+      };
+      worker.on('message', on);
+      const task: ImageTask = { id, name: 'small.png', path: join(dir, 'small.png'), job: JOB, saveIn: { dir, inputName: 'small.png' }, gate };
+      worker.postMessage(task);
+    });
+  // the batch stopped first: nothing written, the task ends as cancelled
+  const stopped = new Int32Array(new SharedArrayBuffer(4));
+  stopped[0] = GATE_STOPPED;
+  const [refused] = await ask(1, stopped);
+  assert.equal(refused!.ok, false);
+  assert.equal(!refused!.ok && refused!.error.code, 'cancelled');
+  assert.deepEqual(readdirSync(dir), ['small.png'], 'nothing written, no temporary file');
+  // the worker first: it takes the gate, says so, writes the whole file
+  const open = new Int32Array(new SharedArrayBuffer(4));
+  const replies = await ask(2, open);
+  assert.equal(open[0], GATE_WRITING);
+  assert.ok('writing' in replies[0]!, 'the writing note came first');
+  const done = replies.at(-1)!;
+  assert.ok(done.ok && done.written?.length === 1);
+  assert.deepEqual(readdirSync(dir).sort(), ['small.png', done.ok ? basename(done.written![0]!) : ''].sort());
 });

@@ -15,7 +15,7 @@ import { HEADER_BYTES, readImageHeader } from '../header';
 import { defaultJobs, imageMemoryTarget, memoryBudget, unknownMemoryTarget } from './memory';
 import type { ImageJob, ImageOutcome } from './pipeline';
 import { fromWire } from '../worker/rpc';
-import { BACKGROUND_MARK, BATCH_WORKER_MARK, type ImageTask, type SaveTarget, type TaskReply, type WritingNote } from './protocol';
+import { BACKGROUND_MARK, BATCH_WORKER_MARK, GATE_OPEN, GATE_STOPPED, GATE_WRITING, type ImageTask, type SaveTarget, type TaskReply, type WritingNote } from './protocol';
 import { ownBuffer } from '../bytes';
 
 /** How a batch gets at its items: file paths for the CLI, Uris for the extension. */
@@ -130,11 +130,18 @@ interface Task<T> {
   /** The worker is writing the image's file: a stop waits for its reply (settled). */
   writing?: Promise<void>;
   settle?: () => void;
+  /** The word the worker and a stop race for before the file is written (see ImageTask.gate). */
+  gate: Int32Array;
 }
 
 interface Slot<T> {
   worker?: Worker;
   task?: Task<T>;
+}
+
+/** From now on a stop waits for the task's reply: its worker is writing the file. */
+function awaitWrite<T>(task: Task<T>): void {
+  task.writing ??= new Promise((resolve) => (task.settle = resolve));
 }
 
 function asError(e: unknown): Error {
@@ -249,7 +256,7 @@ export function runBatch<T>(items: readonly T[], opts: BatchOptions<T>): Promise
         const task = slot.task;
         if (!task || task.id !== reply.id) return;
         if ('writing' in reply) {
-          task.writing = new Promise((r) => (task.settle = r));
+          awaitWrite(task);
           return;
         }
         // once stopped, only a file being written counts (it is finished whole)
@@ -283,14 +290,15 @@ export function runBatch<T>(items: readonly T[], opts: BatchOptions<T>): Promise
         return;
       }
       const id = nextId++;
-      slot.task = { id, entry };
+      const gate = new Int32Array(new SharedArrayBuffer(4));
+      slot.task = { id, entry, gate };
       entry.dispatched = performance.now();
       running++;
       peakJobs = Math.max(peakJobs, running);
       inFlight += entry.memory;
       const buffer = entry.bytes && ownBuffer(entry.bytes);
       entry.bytes = undefined;
-      const task: ImageTask = { id, name: entry.name, bytes: buffer && new Uint8Array(buffer), path: entry.path, job: opts.job, saveIn: opts.saveIn?.(entry.item) };
+      const task: ImageTask = { id, name: entry.name, bytes: buffer && new Uint8Array(buffer), path: entry.path, job: opts.job, saveIn: opts.saveIn?.(entry.item), gate };
       worker.postMessage(task, buffer ? [buffer] : []);
     };
 
@@ -354,7 +362,11 @@ export function runBatch<T>(items: readonly T[], opts: BatchOptions<T>): Promise
       opts.signal?.removeEventListener('abort', onAbort);
       queue.length = 0;
       // a worker writing a file finishes it (writes are whole files or nothing; a thread ended
-      // mid-write would leave its temporary file)
+      // mid-write would leave its temporary file); one that has not begun never will
+      for (const s of slots) {
+        const t = s.task;
+        if (t && Atomics.compareExchange(t.gate, 0, GATE_OPEN, GATE_STOPPED) === GATE_WRITING) awaitWrite(t);
+      }
       await Promise.all(slots.map((s) => s.task?.writing));
       await Promise.all(slots.map((s) => s.worker?.terminate()));
       while (writes.size > 0) await Promise.allSettled([...writes]);

@@ -26,7 +26,18 @@ export interface ImageTask {
   job: ImageJob;
   /** The worker writes the composite (the job's first format) here, with the no-overwrite writer. */
   saveIn?: SaveTarget;
+  /**
+   * One word the worker and the batch race for before the file is written (Atomics): the worker
+   * sets GATE_WRITING and writes, or finds GATE_STOPPED (the batch stopped first) and writes
+   * nothing. A message alone could arrive after the batch had ended the thread mid-write,
+   * leaving its temporary file.
+   */
+  gate?: Int32Array;
 }
+
+export const GATE_OPEN = 0;
+export const GATE_WRITING = 1;
+export const GATE_STOPPED = 2;
 
 /** The outcome, or the error; `written`: the files the worker saved (then the composite is not sent back). */
 export type TaskReply = { id: number; ok: true; outcome: ImageOutcome; written?: string[] } | { id: number; ok: false; error: WireError };

@@ -11,7 +11,8 @@ import { ImageArena } from './arena';
 import { segmentImageBytes, type ImageOutcome } from './pipeline';
 import { lowerThreadPriority } from './priority';
 import { toWire } from '../worker/rpc';
-import { BACKGROUND_MARK, transferable, type ImageTask, type TaskReply, type WritingNote } from './protocol';
+import { BACKGROUND_MARK, GATE_OPEN, GATE_WRITING, transferable, type ImageTask, type TaskReply, type WritingNote } from './protocol';
+import { SegmentationError } from '../errors';
 
 /** This thread's big buffers, reused from one image to the next (one image at a time). */
 const arena = new ImageArena();
@@ -23,6 +24,9 @@ async function run(task: ImageTask): Promise<{ result: ImageOutcome; written?: s
   const format = task.job.formats[0];
   const composite = format && result.composites[format];
   if (!task.saveIn || !format || !composite) return { result };
+  if (task.gate && Atomics.compareExchange(task.gate, 0, GATE_OPEN, GATE_WRITING) !== GATE_OPEN) {
+    throw new SegmentationError('cancelled', 'the batch was stopped before the file was written', task.name);
+  }
   const note: WritingNote = { id: task.id, writing: true };
   parentPort!.postMessage(note);
   const name = outputName(task.saveIn.inputName, { ...task.job.params, k: result.summary.k }, format);
