@@ -45,20 +45,17 @@ export function wasmModule(file: WasmFile, importedMemoryPages?: number): WebAss
   let m = compiled.get(key);
   if (!m) {
     const bytes = bytesOf(file);
+    if (importedMemoryPages !== undefined) minPages.set(file, definedMemory(bytes)?.min ?? 0);
     m = new WebAssembly.Module(importedMemoryPages === undefined ? bytes : withImportedMemory(bytes, importedMemoryPages));
     compiled.set(key, m);
   }
   return m;
 }
 
-const memoryPages = new Map<WasmFile, number>();
+/** Each codec's own least memory, read when its variant with an imported memory was made. */
+const minPages = new Map<WasmFile, number>();
 
-/** The least memory (pages of 64 KiB) the codec's own declaration asks for. */
+/** The least memory (pages of 64 KiB) the codec's own declaration asks for, once wasmModule made its variant with an imported memory. */
 export function wasmMinPages(file: WasmFile): number {
-  let pages = memoryPages.get(file);
-  if (pages === undefined) {
-    pages = definedMemory(bytesOf(file))?.min ?? 0;
-    memoryPages.set(file, pages);
-  }
-  return pages;
+  return minPages.get(file) ?? 0;
 }
