@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { Session } from 'node:inspector';
+import { collectGarbage } from './io-helpers';
 import { WorkerLink } from '../../src/core/worker/rpc';
 import { COLLECT_AFTER_BYTES, HIGH_RSS_BYTES, IDLE_COLLECT_MS, sharedBytesIn } from '../../src/core/worker/idleCollect';
 import { privateBundles } from './private-bundle';
@@ -89,10 +89,7 @@ async function withMemoryHigh(body: () => Promise<void>): Promise<void> {
     assert.equal(ballast[0], 1);
     ballast = undefined;
     // freed now, not at this thread's next collection: the tests after it see memory as it was
-    const session = new Session();
-    session.connect();
-    await new Promise((resolve) => session.post('HeapProfiler.collectGarbage', resolve));
-    session.disconnect();
+    await collectGarbage();
     assert.ok(process.memoryUsage.rss() < HIGH_RSS_BYTES, 'the ballast is given back');
   }
 }

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { Session } from 'node:inspector';
 
 export const FIXTURES = join(__dirname, '..', 'fixtures', 'images');
 export const BAD = join(__dirname, '..', 'fixtures', 'bad');
@@ -61,3 +62,11 @@ export async function buildImageWorker(prefix: string): Promise<string> {
 }
 
 export { withExifThumbnail } from '../fixtures/photo/exif-thumbnail.mjs';
+
+/** A full collection of this thread's heap now (through the inspector, as idleCollect.ts does): its garbage freed before a test measures memory. */
+export async function collectGarbage(): Promise<void> {
+  const session = new Session();
+  session.connect();
+  await new Promise((resolve) => session.post('HeapProfiler.collectGarbage', resolve));
+  session.disconnect();
+}

@@ -2,15 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { Session } from 'node:inspector';
+import { collectGarbage } from './io-helpers';
 import { pageInBackground } from '../../src/core/pager';
-
-async function collectGarbage(): Promise<void> {
-  const session = new Session();
-  session.connect();
-  await new Promise((resolve) => session.post('HeapProfiler.collectGarbage', resolve));
-  session.disconnect();
-}
 
 const residentKb = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]);
 
