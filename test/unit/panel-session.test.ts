@@ -302,6 +302,44 @@ test('while the photo decodes, a preview of its embedded thumbnail comes first; 
   second.s.dispose();
 });
 
+test('after the file changes on disk, the re-run shows a preview of the new file\'s thumbnail while it decodes', async () => {
+  // as the document's cache: a load's quick look exists from the start of that load, and a change
+  // on disk drops both, so the re-run's own load is what finds the new file's thumbnail
+  const looks = new Map([
+    ['img#1', await quickLookOf(chelsea, 90, 60, 'img#1')],
+    ['img#2', await quickLookOf(chelsea, 60, 40, 'img#2')],
+  ]);
+  let current: { key: string; quick: Promise<QuickLook | undefined>; loaded: Promise<LoadedImage> } | undefined;
+  let version = 0;
+  let release!: () => void;
+  const { s, posted, failed } = session(chelsea, 'img#1', 1024, {
+    load: () => {
+      if (!current) {
+        const key = `img#${++version}`;
+        const decoded = version === 1 ? Promise.resolve() : new Promise<void>((r) => (release = r));
+        current = { key, quick: Promise.resolve(looks.get(key)), loaded: decoded.then(() => ({ image: chelsea, key })) };
+      }
+      return current.loaded;
+    },
+    quickLook: () => current?.quick,
+  });
+  s.run({ type: 'run', requestId: 1, params: base, view: GRAY });
+  await s.idle();
+  current = undefined;
+  s.fileChanged();
+  s.run({ type: 'run', requestId: 2, params: base, view: GRAY });
+  const second = (): HostMessage[] => of(posted, 'result').filter((m) => m.requestId === 2);
+  for (let i = 0; i < 200 && second().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  const [early] = of(posted, 'result').filter((m) => m.requestId === 2);
+  assert.ok(early, 'a result before the new file is decoded');
+  assert.deepEqual([early.preview, early.thumbnail, early.imageId, early.right.width], [true, true, 'img#2|thumbnail', 60]);
+  release();
+  await s.idle();
+  assert.deepEqual(failed, []);
+  assert.deepEqual(of(posted, 'result').filter((m) => m.requestId === 2).map((m) => [m.preview, m.thumbnail ?? false]), [[true, true], [false, false]]);
+  s.dispose();
+});
+
 test('latest wins; a run older than a file change posts nothing; the same parameters again do not cluster again', async () => {
   const { s, posted, failed, segments, loaded } = session(chelsea);
   for (let k = 2; k <= 6; k++) s.run({ type: 'run', requestId: k, params: { ...base, k }, view: GRAY });

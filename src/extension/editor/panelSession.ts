@@ -560,10 +560,12 @@ export class PanelSession {
     this.insightJob?.abort.abort();
     // set once a result of this run's own image is posted: a quick look after it would go back
     let posted = false;
+    // the load first: after a change on disk, the new file's thumbnail is found by its read
+    const loading = this.deps.load(progress, this.thumbsWanted());
     const quick = this.deps.quickLook?.();
     if (quick) void this.showQuickLook(quick, msg, started, () => stale() || posted);
     try {
-      const loaded = await this.deps.load(progress, this.thumbsWanted());
+      const loaded = await loading;
       if (stale()) return;
       const { image, key } = loaded;
       const target = targetSize(image.width, image.height, params.width);
