@@ -7,24 +7,20 @@ import { createRequire } from 'node:module';
 import { decodeImage } from '../../src/core/decode';
 import { isSegmentationError } from '../../src/core/errors';
 import { definedMemory, IMPORTED_MEMORY, withImportedMemory } from '../../src/core/codecs/importedMemory';
-import { MessageChannel } from 'node:worker_threads';
 import { HEAP_MAX_PAGES } from '../../src/core/codecs/emscripten';
 import { jpegDecoderBytes, jpegDecoderPages, pagedJpegHeap } from '../../src/core/codecs/jpeg';
-import { MEMORY_WAIT_MS, memoryFrom, memoryPagedInBackground } from '../../src/core/pager';
+import { pageInBackground } from '../../src/core/pager';
 
 const codecs = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../fixtures/codecs/${name}`, import.meta.url)));
 const MOZJPEG = new Uint8Array(readFileSync(createRequire(import.meta.url).resolve('@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm')));
 const sharedAlloc = (n: number): Uint8Array => new Uint8Array(new SharedArrayBuffer(n));
 
-/** A decoder heap for `bytes` as the panel gets one: made on a pager thread, sent over a channel. */
-async function pagedHeap(bytes: Uint8Array): Promise<{ heap: WebAssembly.Memory; paged: Promise<void> }> {
+/** A decoder heap for `bytes` (of any size, where pagedJpegHeap takes large ones only), paged in from its end by a pager thread. */
+function pagedHeap(bytes: Uint8Array): { heap: WebAssembly.Memory; paged: Promise<void> } {
   const pages = jpegDecoderPages(bytes);
   assert.ok(pages > 0);
-  const { port1, port2 } = new MessageChannel();
-  const paged = memoryPagedInBackground({ initial: pages, maximum: HEAP_MAX_PAGES }, port1);
-  const heap = await memoryFrom(port2);
-  assert.ok(heap, 'the pager thread sent the memory');
-  return { heap, paged };
+  const heap = new WebAssembly.Memory({ initial: pages, maximum: HEAP_MAX_PAGES, shared: true });
+  return { heap, paged: pageInBackground(heap.buffer as unknown as SharedArrayBuffer, 0, true) };
 }
 
 test('the changed decoder imports a shared memory of the limits its own had, and defines none', () => {
@@ -47,7 +43,7 @@ test('JPEGs decode in the given heap to the same pixels, while another thread pa
   for (const name of ['jpeg-420-cv2.jpg', 'jpeg-422-pil.jpg', 'jpeg-444-pil.jpg', 'jpeg-gray-cv2.jpg', 'jpeg-progressive-cv2.jpg', 'jpeg-restart-cv2.jpg', 'jpeg-exif-6-pil.jpg']) {
     const bytes = codecs(name);
     const own = await decodeImage(bytes, name);
-    const { heap, paged } = await pagedHeap(bytes);
+    const { heap, paged } = pagedHeap(bytes);
     assert.equal(heap.buffer.byteLength, Math.ceil(jpegDecoderBytes(bytes) / 65536) * 65536, `${name}: sized from the header`);
     // decoded while the pager thread still pages it in, from its end
     const [inHeap] = await Promise.all([decodeImage(bytes, name, { jpegHeap: heap, alloc: sharedAlloc }), paged]);
@@ -70,7 +66,7 @@ test('in the given heap, damaged JPEGs are refused as before, with the same mess
   ];
   for (const [what, data] of cases) {
     const own = await decodeImage(data, 'x.jpg').then(() => 'decoded', (e: unknown) => (isSegmentationError(e) ? `${e.code}: ${e.message}` : String(e)));
-    const { heap } = await pagedHeap(data);
+    const { heap } = pagedHeap(data);
     const inHeap = await decodeImage(data, 'x.jpg', { jpegHeap: heap }).then(() => 'decoded', (e: unknown) => (isSegmentationError(e) ? `${e.code}: ${e.message}` : String(e)));
     assert.notEqual(own, 'decoded', what);
     assert.equal(inHeap, own, what);
@@ -79,22 +75,6 @@ test('in the given heap, damaged JPEGs are refused as before, with the same mess
 
 test('no heap for what has no frame header', () => {
   assert.equal(jpegDecoderPages(new Uint8Array([0xff, 0xd8, 0xff, 0xd9])), 0);
-});
-
-test('when the pager thread cannot make the memory, the other end hears of it and gets none', async () => {
-  const { port1, port2 } = new MessageChannel();
-  // more than wasm32 can have: the thread's Memory constructor throws
-  await memoryPagedInBackground({ initial: 70000, maximum: 70000 }, port1);
-  assert.equal(await memoryFrom(port2), undefined);
-});
-
-test('a memory that never comes is waited for MEMORY_WAIT_MS at most', async () => {
-  const { port1, port2 } = new MessageChannel();
-  const t0 = performance.now();
-  assert.equal(await memoryFrom(port2), undefined);
-  const waited = performance.now() - t0;
-  port1.close();
-  assert.ok(waited >= MEMORY_WAIT_MS - 20 && waited < MEMORY_WAIT_MS + 1000, `waited ${Math.round(waited)} ms`);
 });
 
 test('the CLI\'s paged heap: none for a small JPEG; a camera photo decodes in it to the same pixels', async () => {

@@ -8,10 +8,8 @@ import { ImageClient } from '../../src/extension/workers/imageClient';
 import { buildImageWorker } from './io-helpers';
 import { decodeImage } from '../../src/core/decode';
 import { faultIn } from '../../src/core/bytes';
-import { memoryPagedInBackground, pageInBackground } from '../../src/core/pager';
-import { MessageChannel } from 'node:worker_threads';
-import { HEAP_MAX_PAGES } from '../../src/core/codecs/emscripten';
-import { jpegDecoderPages } from '../../src/core/codecs/jpeg';
+import { pageInBackground } from '../../src/core/pager';
+import { pagedJpegHeap } from '../../src/core/codecs/jpeg';
 import { composite, labelImage } from '../../src/core/composite';
 import { isSegmentationError } from '../../src/core/errors';
 import { segmentSync } from '../../src/core/segment';
@@ -57,24 +55,18 @@ test('decodes into the buffer it is given when the image has its size, paged in 
   }
 });
 
-test('a JPEG decodes in the worker in a heap made and paged in by a pager thread, or in its own when none can be made', async () => {
-  const bytes = new Uint8Array(readFileSync(new URL('../fixtures/codecs/jpeg-420-cv2.jpg', import.meta.url)));
-  const direct = await decodeImage(bytes.slice(), 'photo.jpg');
-  const into = new SharedArrayBuffer(direct.data.length);
-  const pages = jpegDecoderPages(bytes);
-  {
-    const { port1, port2 } = new MessageChannel();
-    const paged = memoryPagedInBackground({ initial: pages, maximum: HEAP_MAX_PAGES }, port1, [{ buffer: into }]);
-    const [decoded] = await Promise.all([client.decode(bytes.slice(), 'photo.jpg', 50e6, into, port2), paged]);
-    assert.ok(Buffer.from(decoded.data).equals(Buffer.from(direct.data)));
-    assert.ok(Buffer.from(new Uint8Array(into)).equals(Buffer.from(direct.data)), 'the pixels are in the given buffer');
-  }
-  {
-    // more than wasm32 can have: the pager thread sends null, the worker makes its own heap
-    const { port1, port2 } = new MessageChannel();
-    const paged = memoryPagedInBackground({ initial: 70000, maximum: 70000 }, port1);
-    const [decoded] = await Promise.all([client.decode(bytes.slice(), 'photo.jpg', 50e6, undefined, port2), paged]);
-    assert.ok(Buffer.from(decoded.data).equals(Buffer.from(direct.data)));
+test('with its memory paged ahead, a JPEG decodes in the worker into the given buffer: a small one, and a photo whose decoder heap the worker makes and pages', async () => {
+  const { cameraPhoto } = await import('../fixtures/photo/make-photo.mjs');
+  const small = new Uint8Array(readFileSync(new URL('../fixtures/codecs/jpeg-420-cv2.jpg', import.meta.url)));
+  const photo = new Uint8Array(readFileSync(await cameraPhoto(2000, 1500, { seed: 2 })));
+  assert.equal(pagedJpegHeap(small), undefined, 'too small for a heap of its own: only its pixels are paged');
+  assert.ok(pagedJpegHeap(photo), 'the photo gets a decoder heap');
+  for (const [name, bytes] of [['small.jpg', small], ['photo.jpg', photo]] as const) {
+    const direct = await decodeImage(bytes.slice(), name);
+    const into = new SharedArrayBuffer(direct.data.length);
+    const decoded = await client.decode(bytes.slice(), name, 50e6, into, true);
+    assert.ok(Buffer.from(decoded.data).equals(Buffer.from(direct.data)), name);
+    assert.ok(Buffer.from(new Uint8Array(into)).equals(Buffer.from(direct.data)), `${name}: the pixels are in the given buffer`);
   }
 });
 

@@ -9,7 +9,7 @@
 // picture whole (OpenCV reads such files too), anything else (a premature end of the file or of
 // a segment, a bad Huffman code) means missing or made-up pixels, and the file is refused.
 import { SegmentationError } from '../errors';
-import { pageInBackground } from '../pager';
+import { pageAllInBackground, type PageJob } from '../pager';
 import { HEAP_MAX_PAGES, WASM_HEAP_MAX, abortedOutOfHeap, instantiate, isOutOfMemory, type CodecInstance, type DecodedRgba, type GlueFactory, type PixelSink, SinkFailure } from './emscripten';
 
 interface MozjpegDecoder {
@@ -108,21 +108,24 @@ const PAGED_HEAP_MIN_BYTES = 24 * 2 ** 20;
 
 /**
  * A heap for the decoder of this JPEG, made now and paged in from its end by a thread at the
- * lowest priority while the decoder fills it from its start (see pager.ts), for a decode with a
- * core to spare beside it (the CLI on one image: 24 MP in 3.72-4.33 s against 3.88-5.04 s, six
- * alternated runs each); undefined for a small one, or when the memory cannot be had now (the
- * decoder then asks for its own, and says so if it cannot have it either).
+ * lowest priority while the decoder fills it from its start (see pager.ts), then `then`, for a
+ * decode with a core to spare beside it (the CLI on one image: 24 MP in 3.72-4.33 s against
+ * 3.88-5.04 s, six alternated runs each); undefined for a small one, or when the memory cannot
+ * be had now (the decoder then asks for its own, and says so if it cannot have it either).
+ * Made by the thread that decodes: one that waited for it from another thread waited 0.2 s
+ * for that thread to start while a panel opened.
  */
-export function pagedJpegHeap(bytes: Uint8Array): WebAssembly.Memory | undefined {
+export function pagedJpegHeap(bytes: Uint8Array, then: PageJob[] = []): WebAssembly.Memory | undefined {
   const pages = jpegDecoderPages(bytes);
-  if (pages * 65536 < PAGED_HEAP_MIN_BYTES) return undefined;
-  let heap: WebAssembly.Memory;
-  try {
-    heap = new WebAssembly.Memory({ initial: pages, maximum: HEAP_MAX_PAGES, shared: true });
-  } catch {
-    return undefined;
+  let heap: WebAssembly.Memory | undefined;
+  if (pages * 65536 >= PAGED_HEAP_MIN_BYTES) {
+    try {
+      heap = new WebAssembly.Memory({ initial: pages, maximum: HEAP_MAX_PAGES, shared: true });
+    } catch {
+      heap = undefined;
+    }
   }
-  void pageInBackground(heap.buffer as unknown as SharedArrayBuffer, 0, true);
+  void pageAllInBackground(heap ? [{ buffer: heap.buffer as unknown as SharedArrayBuffer, backward: true }, ...then] : then);
   return heap;
 }
 

@@ -5,11 +5,7 @@ import { SegmentationError } from '../../core/errors';
 import { FORMAT_LABELS, readImageHeader, sniffFormat } from '../../core/header';
 import type { Stage } from '../../shared/protocol';
 import type { RgbImage } from '../../core/types';
-import { memoryPagedInBackground, pageInBackground } from '../../core/pager';
 import { jpegThumbnail } from '../../core/codecs/exifThumbnail';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { HEAP_MAX_PAGES } from '../../core/codecs/emscripten';
-import { jpegDecoderPages } from '../../core/codecs/jpeg';
 import { jpegOrientation, orientedSize } from '../../core/codecs/orientation';
 import { imageDecoder, segmentPool } from '../workers/workers';
 import { fileName } from './uris';
@@ -48,25 +44,14 @@ export async function readAndDecode(
   // A photo's pixels go into memory paged in at the lowest priority while the decoding thread
   // decodes (0.2-0.35 s less for it at 24 MP on the project's VM); unused when the image turns
   // out to have another size. A JPEG's decoder heap (122 MB at 24 MP, which the decoder fills
-  // from its start as soon as it begins) is made and paged first, from its end, so the two meet:
-  // its decode touches 30,000 fewer pages, and a 24 MP panel opened in 3.74 s against 4.31 s
-  // (medians of four fresh openings each, alternated).
+  // from its start as soon as it begins) is paged first, from its end, so the two meet: its
+  // decode touches 30,000 fewer pages, and a 24 MP panel opened in 3.74 s against 4.31 s
+  // (medians of four fresh openings each, alternated). The decoding thread makes that heap and
+  // starts the pager, so that this thread never holds it.
   const into = pixels >= PREFAULT_PIXELS && pixels <= maxPixels ? new SharedArrayBuffer(pixels * 3) : undefined;
-  const heapPages = into && format === 'jpeg' ? jpegDecoderPages(bytes) : 0;
-  let heap: MessagePort | undefined;
-  if (into) {
-    if (heapPages > 0) {
-      // made on the pager's thread and sent to the decoding thread: never held by this one
-      const channel = new MessageChannel();
-      heap = channel.port2;
-      void memoryPagedInBackground({ initial: heapPages, maximum: HEAP_MAX_PAGES }, channel.port1, [{ buffer: into }]);
-    } else {
-      void pageInBackground(into);
-    }
-    // and the pool's workers grow their kernel memory for such an image meanwhile
-    segmentPool().warm(pixels);
-  }
-  return imageDecoder().decode(bytes, name, maxPixels, into, heap);
+  // and the pool's workers grow their kernel memory for such an image meanwhile
+  if (into) segmentPool().warm(pixels);
+  return imageDecoder().decode(bytes, name, maxPixels, into, into !== undefined);
 }
 
 /** Below this the first touch of the pixels' memory costs little (a 2 MP image's 6 MB: 20 ms). */

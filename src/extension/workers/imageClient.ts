@@ -4,7 +4,6 @@
 // the real worker.
 import { SegmentationError } from '../../core/errors';
 import { WorkerLink, type WithoutId } from '../../core/worker/rpc';
-import type { MessagePort } from 'node:worker_threads';
 import { ownBuffer, toShared } from '../../core/bytes';
 import type { ChannelImage, RgbImage, SegmentResult } from '../../core/types';
 import type { RegionView } from '../../core/view/region';
@@ -65,12 +64,12 @@ export class ImageClient {
 
   /**
    * Decodes file bytes (transferred: the caller's buffer is detached) into RGB pixels in shared
-   * memory: `into` when the image has its size. A JPEG's decoder works in the heap that comes on
-   * `heap` when one does (transferred; see core/pager.ts's memoryPagedInBackground).
+   * memory: `into` when the image has its size. With `pageAhead`, `into` (and first a JPEG
+   * decoder's heap) is paged in by a pager thread the decoding thread starts.
    */
-  async decode(bytes: Uint8Array, name: string, maxPixels: number, into?: SharedArrayBuffer, heap?: MessagePort): Promise<RgbImage> {
+  async decode(bytes: Uint8Array, name: string, maxPixels: number, into?: SharedArrayBuffer, pageAhead = false): Promise<RgbImage> {
     const buf = ownBuffer(bytes);
-    return (await this.call<'decode'>({ kind: 'decode', bytes: buf, name, maxPixels, into, heap }, heap ? [buf, heap] : [buf], name, bytes.byteLength)).image;
+    return (await this.call<'decode'>({ kind: 'decode', bytes: buf, name, maxPixels, into, pageAhead: pageAhead || undefined }, [buf], name, bytes.byteLength)).image;
   }
 
   /**
@@ -169,7 +168,7 @@ export class ImageClient {
    */
   private async call<K extends ImageKind>(
     req: WithoutId<Extract<ImageRequest, { kind: K }>>,
-    transfer: (ArrayBuffer | MessagePort)[],
+    transfer: ArrayBuffer[],
     label: string,
     size: number,
     signal?: AbortSignal,

@@ -7,7 +7,6 @@ import type { RegionView } from '../../core/view/region';
 import type { ChannelImage, RgbImage, SegmentResult } from '../../core/types';
 import type { Rect } from '../../shared/geometry';
 import type { PaletteEntry, Picture, SplitData } from '../../shared/protocol';
-import type { MessagePort } from 'node:worker_threads';
 import type { OutputFormat } from '../../shared/formats';
 import type { ColorSpace, SegmentParams } from '../../shared/params';
 
@@ -20,8 +19,11 @@ export interface DecodeRequest {
   maxPixels: number;
   /** Where the RGB pixels go when the decoded image has its size (width * height * 3 bytes). */
   into?: SharedArrayBuffer;
-  /** Where a JPEG decoder's heap comes from, made and paged in by a pager thread (core/pager.ts). */
-  heap?: MessagePort;
+  /**
+   * Page in `into` on a pager thread (core/pager.ts) while the decode runs, and first a JPEG
+   * decoder's heap, made by the decoding thread.
+   */
+  pageAhead?: boolean;
 }
 
 /**

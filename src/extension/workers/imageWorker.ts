@@ -4,7 +4,9 @@ import { ownBuffer, sharedBytes } from '../../core/bytes';
 import { composite, grayLabelBytes } from '../../core/composite';
 import { grayComposite, grayCompositePng } from '../../core/grayComposite';
 import { decodeImage } from '../../core/decode';
-import { memoryFrom } from '../../core/pager';
+import { pageAllInBackground } from '../../core/pager';
+import { pagedJpegHeap } from '../../core/codecs/jpeg';
+import { sniffFormat } from '../../core/header';
 import { jpegOrientation, orientedSize, toOrientedRgb, type Orientation } from '../../core/codecs/orientation';
 import { encodeGrayPng, encodeImage } from '../../core/encode';
 import { clusterPalette } from '../../core/insight/palette';
@@ -79,8 +81,14 @@ const handlers: Handlers<ImageRequest, Answers> = {
     // (into the buffer another thread has paged in, when the image has the size it was made for).
     const { into } = req;
     const alloc = (n: number): Uint8Array => (into && into.byteLength === n ? new Uint8Array(into) : sharedBytes(n));
-    const jpegHeap = req.heap ? await memoryFrom(req.heap) : undefined;
-    const image = await decodeImage(new Uint8Array(req.bytes), req.name, { maxPixels: req.maxPixels, alloc, jpegHeap });
+    const bytes = new Uint8Array(req.bytes);
+    // a JPEG's decoder heap made here and paged in from its end by a pager thread while the
+    // decoder fills it from its start, then the pixels' memory (see pagedJpegHeap)
+    const then = into ? [{ buffer: into }] : [];
+    let jpegHeap: WebAssembly.Memory | undefined;
+    if (req.pageAhead && sniffFormat(bytes) === 'jpeg') jpegHeap = pagedJpegHeap(bytes, then);
+    else if (req.pageAhead) void pageAllInBackground(then);
+    const image = await decodeImage(bytes, req.name, { maxPixels: req.maxPixels, alloc, jpegHeap });
     return { image };
   },
   async encodeComposite(req) {
