@@ -154,6 +154,7 @@ export function finish(
     }
     inertia += weights[i]! * dist;
   }
+  const sums = clusterRgbSums(prep, params, assign);
 
   const order = Array.from({ length: k }, (_, i) => i);
   order.sort((a, b) => sizes[b]! - sizes[a]! || compareCenters(centers, d, a, b));
@@ -180,6 +181,7 @@ export function finish(
     k,
     centers: order.map((c) => Array.from(centers.subarray(c * d, c * d + d))),
     clusterSizes: order.map((c) => sizes[c]!),
+    rgbSums: sums && order.flatMap((c) => [sums[c * 3]!, sums[c * 3 + 1]!, sums[c * 3 + 2]!]),
     inertia,
     iterations: best.iterations,
     distinctValues: count,
@@ -190,6 +192,29 @@ export function finish(
       kmeans: prep.timings.distinct + clusterMs + (t1 - t0),
     },
   };
+}
+
+/**
+ * Per cluster, the sums of R, G and B over its pixels, from the distinct values and their counts
+ * (a million values instead of 24 million pixels at 24 MP: the palette's means without a pass
+ * over the image) when those values are the pixels' own R, G and B: BGR, all three channels.
+ * Sums of integers below 2^53: the same sums as a pass over the pixels.
+ */
+function clusterRgbSums(prep: Prepared, params: Pick<SegmentParams, 'colorSpace' | 'channels'>, assign: Int32Array): Float64Array | undefined {
+  const { d, k } = prep;
+  if (params.colorSpace !== 'bgr' || d !== 3 || params.channels.length !== 3) return undefined;
+  // BGR's channel c is RGB's 2 - c
+  const [r0, r1, r2] = params.channels.map((c) => 2 - c) as [number, number, number];
+  const { points, weights, count } = prep.distinct;
+  const sums = new Float64Array(k * 3);
+  for (let i = 0; i < count; i++) {
+    const at = assign[i]! * 3;
+    const w = weights[i]!;
+    sums[at + r0] += w * points[i * 3]!;
+    sums[at + r1] += w * points[i * 3 + 1]!;
+    sums[at + r2] += w * points[i * 3 + 2]!;
+  }
+  return sums;
 }
 
 /** `alloc` makes the resized and converted image and the labels. */

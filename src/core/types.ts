@@ -38,6 +38,11 @@ export interface SegmentResult {
   centers: number[][];
   /** Per rank: the number of pixels. Non-increasing. */
   clusterSizes: number[];
+  /**
+   * Per rank, the sums of R, G and B over its pixels (k * 3), when the clustering could tell them
+   * without a pass over the image (see clusterRgbSums in segment.ts); the palette uses them.
+   */
+  rgbSums?: number[];
   /** Sum over all pixels of the squared distance to the pixel's centre (sklearn's inertia_). */
   inertia: number;
   /** Lloyd iterations of the best restart. */

@@ -67,3 +67,24 @@ test('palette: a one-colour image (k capped to 1) gets gray 0, not the formula\'
   assert.deepEqual(palette.map((e) => [e.gray, e.share, e.meanRgb]), [[0, 1, [40, 40, 40]]]);
   assert.equal(JSON.stringify(paletteJson(result, { colorSpace: 'bgr', channels: [0] })).includes('null'), false);
 });
+
+test('palette of a segmentation in BGR on all three channels (any order, resized or not): the sums the clustering told, the same entries as a pass over the pixels', async () => {
+  const { decodeImage } = await import('../../src/core/decode');
+  const { segmentSync } = await import('../../src/core/segment');
+  const { readFileSync } = await import('node:fs');
+  const image = await decodeImage(new Uint8Array(readFileSync(new URL('../fixtures/images/fruits.png', import.meta.url))), 'fruits.png');
+  const base = { colorSpace: 'bgr' as const, channels: [0, 1, 2], k: 4, width: 0, nInit: 2, maxIter: 100, seed: 0 };
+  for (const params of [base, { ...base, channels: [2, 1, 0] }, { ...base, channels: [1, 2, 0], k: 5 }, { ...base, width: 200 }]) {
+    const result = segmentSync(image, params);
+    assert.equal(result.rgbSums?.length, result.k * 3, `${params.channels} at width ${params.width}: sums told`);
+    const told = clusterPalette(result);
+    const counted = clusterPalette({ ...result, rgbSums: undefined });
+    assert.deepEqual(told, counted, `${params.channels} at width ${params.width}`);
+    assert.ok(told.some((e) => e.meanRgb[0] !== e.meanRgb[2]), 'colours, not grays: R and B not swapped into the same');
+  }
+  // other spaces, or fewer channels: values that are not the pixels' R, G and B, counted from the pixels
+  for (const params of [{ ...base, colorSpace: 'hsv' as const }, { ...base, channels: [1, 2] }]) {
+    const result = segmentSync(image, params);
+    assert.equal(result.rgbSums, undefined, `${params.colorSpace} ${params.channels}`);
+  }
+});

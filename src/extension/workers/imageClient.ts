@@ -12,7 +12,7 @@ import type { OutputFormat } from '../../shared/formats';
 import type { ColorSpace, SegmentParams } from '../../shared/params';
 
 /** What the worker reads of a result. */
-export type ResultPixels = Pick<SegmentResult, 'image' | 'labels' | 'k'>;
+export type ResultPixels = Pick<SegmentResult, 'image' | 'labels' | 'k'> & Partial<Pick<SegmentResult, 'clusterSizes' | 'rgbSums'>>;
 
 /** An image in shared memory: the worker reads it where it is. */
 function sharedImage(image: RgbImage): RgbImage {
@@ -20,7 +20,8 @@ function sharedImage(image: RgbImage): RgbImage {
 }
 
 function wire(result: ResultPixels): WireResult {
-  return { image: sharedImage(result.image), labels: toShared(result.labels), k: result.k };
+  const { clusterSizes, rgbSums } = result;
+  return { image: sharedImage(result.image), labels: toShared(result.labels), k: result.k, clusterSizes, rgbSums };
 }
 
 export interface ImageClientOptions {

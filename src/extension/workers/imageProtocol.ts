@@ -65,6 +65,9 @@ export interface WireResult {
   image: RgbImage;
   labels: Uint8Array;
   k: number;
+  /** With rgbSums, the palette's counts and sums without a pass over the pixels. */
+  clusterSizes?: number[];
+  rgbSums?: number[];
 }
 
 /** Encodes original | strip | gray labels (core's composite) in the given format. */
