@@ -2,7 +2,7 @@
 // temporary folder and driven through ImageClient exactly as the extension host drives it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImageClient } from '../../src/extension/workers/imageClient';
 import { buildImageWorker } from './io-helpers';
@@ -121,4 +121,38 @@ test('concurrent requests each get their own answer', async () => {
   assert.ok(!(runs[0] instanceof Error) && runs[0].width === 451);
   assert.ok(runs[1] instanceof Error && /^b\.png: /.test(runs[1].message));
   assert.ok(!(runs[2] instanceof Error) && runs[2].height === 300);
+});
+
+/** How many of this process's threads run at the lowest priority (nice 19) now. */
+function lowestPriorityThreads(): number {
+  let n = 0;
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16] === '19') n++;
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return n;
+}
+
+test('a background client\'s thread runs at the lowest priority and makes the same reduced copy; an ordinary one\'s runs at the normal priority', async () => {
+  // pager threads of the tests before end once they have paged
+  for (let i = 0; i < 400 && lowestPriorityThreads() > 0; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.equal(lowestPriorityThreads(), 0, 'none before');
+  const image = await decodeImage(new Uint8Array(readFileSync(IMAGE)), 'chelsea.png');
+  const target = { width: 151, height: 100 };
+  const ordinary = await client.reduce(image, target);
+  assert.equal(lowestPriorityThreads(), 0, 'the ordinary client\'s thread is not lowered');
+  const background = new ImageClient(join(dir, 'imageWorker.js'), { background: true });
+  try {
+    const reduced = await background.reduce(image, target);
+    assert.ok(Buffer.from(reduced.data).equals(Buffer.from(ordinary.data)), 'the same copy');
+    assert.equal(lowestPriorityThreads(), 1, 'its thread at nice 19');
+  } finally {
+    await background.dispose();
+  }
+  for (let i = 0; i < 200 && lowestPriorityThreads() > 0; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.equal(lowestPriorityThreads(), 0, 'gone with the client');
 });

@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { oneLine } from '../errors';
 import { runBatch } from './engine';
 import { localFiles } from './localFiles';
-import { lowerProcessPriority } from './priority';
+import { lowerProcessPriority } from '../priority';
 import { checkToBatchProcess, imageLine, type BatchFile, type FromBatchProcess, type ToBatchProcess } from './processProtocol';
 
 function send(m: FromBatchProcess, then?: () => void): void {

@@ -9,7 +9,7 @@ import { writeNewFile } from '../files/writeNew';
 import { outputName } from '../naming';
 import { ImageArena } from './arena';
 import { segmentImageBytes, type ImageOutcome } from './pipeline';
-import { lowerThreadPriority } from './priority';
+import { lowerThreadPriority } from '../priority';
 import { toWire } from '../worker/rpc';
 import { BACKGROUND_MARK, GATE_OPEN, GATE_WRITING, transferable, type ImageTask, type TaskReply, type WritingNote } from './protocol';
 import { SegmentationError } from '../errors';

@@ -8,7 +8,7 @@ import { paletteJson } from '../../core/insight/palette';
 import { exportName } from '../../core/naming';
 import type { SegmentResult } from '../../core/types';
 import { GRAY_VIEW, checkWebviewMessage, viewForK, type ExportMessage, type HostMessage, type ResultView, type SaveMessage } from '../../shared/protocol';
-import { imageDecoder, imageWorker, insightWorker, segmentPool } from '../workers/workers';
+import { backgroundWorker, imageWorker, insightWorker, segmentPool } from '../workers/workers';
 import type { ImageDocument } from './imageDocument';
 import { log } from '../log';
 import { PanelSession } from './panelSession';
@@ -56,8 +56,8 @@ export class SegmentationPanel extends Disposable {
       pool: segmentPool,
       io: imageWorker,
       insights: insightWorker,
-      // the decoding thread, idle once the image is decoded
-      reducer: imageDecoder,
+      // at the lowest priority: the elbow curve's and Explore's copies yield to the runs
+      reducer: backgroundWorker,
       post: (msg) => this.post(msg),
       fail: (e, requestId) => this.reportError(e, requestId),
     }));

@@ -68,8 +68,9 @@ export interface SessionDeps {
   insights?(): Pick<ImageClient, 'insight' | 'quickPreview'>;
   /**
    * Where the reduced copies for the elbow fit and Explore are made (io's thread if absent): a
-   * 24 MP photo's takes half a second, and on io's thread a preview drawn meanwhile (the first
-   * change after opening, when the panel asks for the elbow curve) would wait behind it.
+   * 24 MP photo's takes a quarter to half a second, and on io's thread a preview drawn meanwhile
+   * (the first change after opening, when the panel asks for the elbow curve) would wait behind
+   * it. The extension's is a thread at the lowest priority, so that the run takes the cores.
    */
   reducer?(): Pick<ImageClient, 'reduce'>;
   post(msg: HostMessage): void;

@@ -27,6 +27,11 @@ function wire(result: ResultPixels): WireResult {
 export interface ImageClientOptions {
   /** What any request may take before the worker is restarted; larger ones get more (see limitMs). */
   timeoutMs?: number;
+  /**
+   * The thread runs at the lowest priority (nice 19): for work a run must never wait behind,
+   * which gets the cores once the runs leave them (reduced copies for the elbow curve, Explore).
+   */
+  background?: boolean;
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -50,12 +55,14 @@ export class ImageClient {
   private readonly labels = new Map<number, string>();
   /** The base time limit of a request (see limitMs); a change applies to later requests. */
   timeoutMs: number;
+  private readonly background: boolean;
 
   constructor(
     private readonly workerPath: string,
     options: ImageClientOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.background = options.background ?? false;
   }
 
   /** Worker threads started so far (restarts included). */
@@ -232,6 +239,7 @@ export class ImageClient {
     if (this.link?.alive) return this.link;
     const link: Link = new WorkerLink(this.workerPath, {
       name: 'image worker',
+      workerData: this.background ? { background: true } : undefined,
       onExit: () => {
         if (this.link === link) this.link = undefined;
       },

@@ -23,6 +23,8 @@ import { displayScale, scaledSize } from '../../shared/geometry';
 import { type SplitData } from '../../shared/protocol';
 import type { Answers, ImageKind, ImageRequest, WireResult } from './imageProtocol';
 import { serve, type Handlers } from '../../core/worker/rpc';
+import { lowerThreadPriority } from '../../core/priority';
+import { workerData } from 'node:worker_threads';
 import { CHANNEL_MAX } from '../../shared/params';
 
 /** Larger "thumbnails" are not decoded for a quick look (phones store up to about 0.3 MP). */
@@ -215,4 +217,6 @@ function transferables(answer: Answers[ImageKind]): ArrayBuffer[] {
   return out;
 }
 
+// a background thread (ImageClientOptions.background) leaves the cores to the runs first
+if ((workerData as { background?: boolean } | null)?.background) lowerThreadPriority();
 serve<ImageRequest, Answers>(handlers, { transfer: (answer) => transferables(answer as Answers[ImageKind]) });

@@ -1,6 +1,6 @@
 // Batches beside an editor run at the lowest priority (nice 19), so that on a machine whose cores
 // they fill, the editor's own threads (the extension host, the window) are served first; they
-// lose nothing when those are idle. Nice 10 left the extension host's event loop up to 60-90 ms
+// lose nothing when those are idle. The panel's background thread does too, for the runs. Nice 10 left the extension host's event loop up to 60-90 ms
 // late at times on 2 cores, nice 19 about 40-60 ms, for the same throughput. Linux keeps a nice
 // value per thread (a thread started later inherits its creator's); elsewhere it is per process.
 import { readdirSync, readlinkSync } from 'node:fs';
