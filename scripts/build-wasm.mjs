@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const sources = ['src/core/kmeans/assembly/distinct.ts', 'src/core/kmeans/assembly/restart.ts'];
+const sources = ['src/core/kmeans/assembly/distinct.ts', 'src/core/kmeans/assembly/restart.ts', 'src/core/kmeans/assembly/box.ts'];
 const target = 'src/core/kmeans/kernelWasm.generated.ts';
 
 /** Pages a shared kernel memory may grow to: all of wasm32's 4 GB. */

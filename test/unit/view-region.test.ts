@@ -138,3 +138,47 @@ test('layouts: side by side is the seed composite; stacked and swipe place the h
   assert.deepEqual(scaledSize(6000, 4000, displayScale(6000, 4000, 1024)), { width: 1024, height: 683 });
   assert.deepEqual(scaledSize(300, 200, displayScale(300, 200, 1024)), { width: 300, height: 200 });
 });
+
+/** Box averages the plain way: each output pixel's box summed pixel by pixel, rounded as Math.round. */
+function boxReference(img: RgbImage, rect: { x: number; y: number; width: number; height: number }, w: number, h: number): Uint8Array {
+  const out = new Uint8Array(w * h * 3);
+  const xs = (i: number): number => rect.x + Math.floor((i * rect.width) / w);
+  const ys = (i: number): number => rect.y + Math.floor((i * rect.height) / h);
+  for (let oy = 0; oy < h; oy++) {
+    for (let ox = 0; ox < w; ox++) {
+      const sum = [0, 0, 0];
+      for (let y = ys(oy); y < ys(oy + 1); y++) for (let x = xs(ox); x < xs(ox + 1); x++) for (let c = 0; c < 3; c++) sum[c]! += img.data[(y * img.width + x) * 3 + c]!;
+      const area = (ys(oy + 1) - ys(oy)) * (xs(ox + 1) - xs(ox));
+      for (let c = 0; c < 3; c++) out[(oy * w + ox) * 3 + c] = Math.round(sum[c]! / area);
+    }
+  }
+  return out;
+}
+
+test('box averages of large regions (summed in the WebAssembly kernel) and small ones are those of the plain sum, rounding halves up', async () => {
+  // a noisy 1200x900 picture
+  const [W, H] = [1200, 900];
+  const data = new Uint8Array(W * H * 3);
+  let s = 12345;
+  for (let i = 0; i < data.length; i++) data[i] = (s = (Math.imul(s, 1103515245) + 12345) >>> 0) >>> 24;
+  // the first 2x2 box at half size: means 1.5, 2.5, 3.5
+  data.set([1, 2, 3, 2, 3, 4], 0);
+  data.set([1, 2, 3, 2, 3, 4], W * 3);
+  const img = { width: W, height: H, data };
+  const cases: [{ x: number; y: number; width: number; height: number }, number, number][] = [
+    [{ x: 0, y: 0, width: W, height: H }, 410, 307],
+    [{ x: 0, y: 0, width: W, height: H }, 600, 450],
+    [{ x: 0, y: 0, width: W, height: H }, 7, 5],
+    [{ x: 37, y: 11, width: 1001, height: 777 }, 333, 259],
+    [{ x: 3, y: 5, width: 90, height: 60 }, 31, 17],
+  ];
+  for (const [rect, w, h] of cases) {
+    const got = boxRegion(img, rect, w, h);
+    assert.ok(Buffer.from(got).equals(Buffer.from(boxReference(img, rect, w, h))), `${rect.width}x${rect.height} at ${rect.x},${rect.y} to ${w}x${h}`);
+  }
+  assert.deepEqual([...boxRegion(img, { x: 0, y: 0, width: W, height: H }, 600, 450).subarray(0, 3)], [2, 3, 4], 'halves round up (1.5 to 2)');
+  // a real photo at display size
+  const photo = await decodeImage(readFileSync('test/fixtures/images/astronaut.png'), 'astronaut.png');
+  const whole = { x: 0, y: 0, width: photo.width, height: photo.height };
+  assert.ok(Buffer.from(boxRegion(photo, whole, 171, 171)).equals(Buffer.from(boxReference(photo, whole, 171, 171))));
+});

@@ -25,6 +25,9 @@ export interface KernelExports {
   bitmapCount(feat: number, n: number, bits: number, rank: number, counts: number, rev: number): void;
   countsToWeights(counts: number, m: number, weights: number): void;
   bitmapIndex(feat: number, n: number, bits: number, rank: number, index: number, rev: number): void;
+  // assembly/box.ts
+  boxAdd(src: number, rows: number, w: number, to: number, sums: number): void;
+  boxOut(sums: number, outW: number, widths: number, h: number, out: number): void;
   // assembly/restart.ts
   allBytes(pts: number, len: number): number;
   maxAbs(pts: number, len: number): number;

@@ -5,6 +5,7 @@
 import type { Rect } from '../../shared/geometry';
 import { highlight, renderResult, type ResultMode } from '../insight/render';
 import type { RgbImage, SegmentResult } from '../types';
+import { Heap, newKernel, threadMemory } from '../kmeans/kernel';
 
 /** What a region is cut from: a result's image and labels. */
 export type ViewSource = Pick<SegmentResult, 'image' | 'labels' | 'k'>;
@@ -47,6 +48,7 @@ export function boxRegion(image: RgbImage, rect: Rect, outW: number, outH: numbe
     }
     return out;
   }
+  if (rect.width * rect.height >= KERNEL_BOX_PIXELS && maxSpan(xb) * maxSpan(yb) <= KERNEL_BOX_MAX_AREA) return kernelBox(image, rect, outW, outH, xb, yb, out);
   const sums = new Float64Array(outW * 3);
   for (let oy = 0; oy < outH; oy++) {
     sums.fill(0);
@@ -73,6 +75,48 @@ export function boxRegion(image: RgbImage, rect: Rect, outW: number, outH: numbe
       out[o + 1] = Math.round(sums[t + 1]! / area);
       out[o + 2] = Math.round(sums[t + 2]! / area);
     }
+  }
+  return out;
+}
+
+/** From this many source pixels the boxes are summed in the WebAssembly kernel (one instance a call). */
+const KERNEL_BOX_PIXELS = 1 << 18;
+/** Boxes of at most this many pixels: their sums (255 each at most) and twice them fit the kernel's u32. */
+const KERNEL_BOX_MAX_AREA = 1 << 23;
+
+function maxSpan(b: Int32Array): number {
+  let m = 0;
+  for (let i = 1; i < b.length; i++) m = Math.max(m, b[i]! - b[i - 1]!);
+  return m;
+}
+
+/** boxRegion's averages, a row of boxes at a time: its source rows copied into the kernel's memory, summed and rounded there (assembly/box.ts). */
+function kernelBox(image: RgbImage, rect: Rect, outW: number, outH: number, xb: Int32Array, yb: Int32Array, out: Uint8Array): Uint8Array {
+  const x = newKernel(threadMemory());
+  const heap = new Heap(x.memory);
+  const rowBytes = rect.width * 3;
+  const to = heap.take(4 * rect.width);
+  const widths = heap.take(4 * outW);
+  const sums = heap.take(12 * outW);
+  const row = heap.take(3 * outW);
+  const rows = heap.take(rowBytes * maxSpan(yb));
+  const mem = new Uint8Array(x.memory.buffer);
+  const toView = new Int32Array(x.memory.buffer, to, rect.width);
+  const widthView = new Int32Array(x.memory.buffer, widths, outW);
+  for (let ox = 0; ox < outW; ox++) {
+    widthView[ox] = xb[ox + 1]! - xb[ox]!;
+    for (let sx = xb[ox]!; sx < xb[ox + 1]!; sx++) toView[sx - rect.x] = ox * 3;
+  }
+  const src = image.data;
+  for (let oy = 0; oy < outH; oy++) {
+    const h = yb[oy + 1]! - yb[oy]!;
+    for (let r = 0; r < h; r++) {
+      const s = ((yb[oy]! + r) * image.width + rect.x) * 3;
+      mem.set(src.subarray(s, s + rowBytes), rows + r * rowBytes);
+    }
+    x.boxAdd(rows, h, rect.width, to, sums);
+    x.boxOut(sums, outW, widths, h, row);
+    out.set(mem.subarray(row, row + 3 * outW), oy * outW * 3);
   }
   return out;
 }
