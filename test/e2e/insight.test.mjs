@@ -340,6 +340,8 @@ describe('Insight views in VS Code (code-server, symlinked build)', { timeout: 6
     assert.equal(await cards.count(), 28);
     const scores = await cards.evaluateAll((cs) => cs.map((c) => Number(c.dataset.score)));
     assert.deepEqual(scores, [...scores].sort((a, b) => b - a), 'best first');
+    const viewControls = ['#zoomFit', '#zoom100', '#zoomLevel', '#layout'];
+    for (const id of viewControls) assert.equal(await frame.locator(id).isVisible(), false, `${id}: the composite's, hidden with it`);
     await screenshot(page, 'insight-explore');
     // Not the setting shown now (lab, a b): the first card of another one.
     const target = await cards.evaluateAll((cs) => cs.map((c) => c.dataset.setting).find((s) => !s.startsWith('lab/12/')));
@@ -348,6 +350,7 @@ describe('Insight views in VS Code (code-server, symlinked build)', { timeout: 6
     const next = await waitForRunAfter(frame, info.run);
     assert.ok(next.run > info.run);
     assert.equal(await frame.locator('#explore').isVisible(), false, 'Explore closes on a pick');
+    for (const id of ['#zoomFit', '#zoom100', '#layout']) assert.equal(await frame.locator(id).isVisible(), true, `${id}: back with the composite`);
     assert.equal(await frame.locator('#colorSpace').evaluate((d) => d.value), space);
     const checked = await frame.locator('.channels vscode-checkbox').evaluateAll((bs) => bs.map((b, i) => (b.checked ? String(i) : '')).join(''));
     assert.equal(checked, channels);
