@@ -2,10 +2,10 @@
 // temporary folder and driven through ImageClient exactly as the extension host drives it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImageClient } from '../../src/extension/workers/imageClient';
-import { buildImageWorker } from './io-helpers';
+import { buildImageWorker, threadNiceValues } from './io-helpers';
 import { decodeImage } from '../../src/core/decode';
 import { faultIn } from '../../src/core/bytes';
 import { pageInBackground } from '../../src/core/pager';
@@ -124,18 +124,7 @@ test('concurrent requests each get their own answer', async () => {
 });
 
 /** How many of this process's threads run at the lowest priority (nice 19) now. */
-function lowestPriorityThreads(): number {
-  let n = 0;
-  for (const tid of readdirSync('/proc/self/task')) {
-    try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16] === '19') n++;
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
-  return n;
-}
+const lowestPriorityThreads = (): number => threadNiceValues().filter((n) => n === 19).length;
 
 test('a background client\'s thread runs at the lowest priority and makes the same reduced copy; an ordinary one\'s runs at the normal priority', async () => {
   // pager threads of the tests before end once they have paged

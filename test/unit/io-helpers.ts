@@ -1,7 +1,7 @@
 // Byte builders shared by the I/O tests: minimal but well-formed headers, so a test can claim
 // any size without a pixel buffer behind it.
 import { crc32 } from 'node:zlib';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -69,4 +69,18 @@ export async function collectGarbage(): Promise<void> {
   session.connect();
   await new Promise((resolve) => session.post('HeapProfiler.collectGarbage', resolve));
   session.disconnect();
+}
+
+/** The nice values of this process's threads now (field 19 of each thread's stat). */
+export function threadNiceValues(): number[] {
+  const out: number[] = [];
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      out.push(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
 }

@@ -2,24 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { collectGarbage } from './io-helpers';
+import { collectGarbage, threadNiceValues } from './io-helpers';
 import { pageInBackground } from '../../src/core/pager';
 
 const residentKb = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]);
-
-/** The nice values of this process's threads now (field 19 of each thread's stat). */
-function threadNiceValues(): number[] {
-  const out: number[] = [];
-  for (const tid of readdirSync('/proc/self/task')) {
-    try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      out.push(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
-  return out;
-}
 
 test('a buffer is paged in by a thread at nice 19 that then ends, and nothing in it changes', async () => {
   const bytes = 192 << 20;
