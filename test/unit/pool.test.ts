@@ -122,16 +122,21 @@ test('a run with many distinct values takes an idle worker as a helper: same res
     assert.deepEqual(seen, ['preview', 'long']);
     assert.deepEqual(withoutTimings(await whole), withoutTimings(segmentSync(img, { ...params, nInit: 400 })));
 
-    // With both workers busy on long runs, a preview queued after a normal run starts first. The
-    // runs differ in length (about 0.1 and 0.3 s): the worker that frees first takes the preview,
-    // then the normal run, while the other is still busy. (Two equal runs of 30 restarts freed
-    // both workers within a millisecond; the two small runs then ran side by side and either
-    // could end first, about once in 15.)
-    const busy = [pool.segment(longImage, { ...longParams, nInit: 150 }), pool.segment(longImage, { ...longParams, nInit: 400 })];
+    // With both workers busy on long runs, a preview queued after a normal run starts first: the
+    // worker that frees takes the preview, then the normal run, while the other stays on a run
+    // stopped only once both have ended. (Two busy runs of different lengths, 0.1 and 0.3 s, could
+    // still free both workers together on a loaded machine, and the small runs then raced: once
+    // in CI; two equal ones did so about once in 15.)
+    const stopLater = new AbortController();
+    const held = pool.segment(longImage, { ...longParams, nInit: 100_000 }, { signal: stopLater.signal }).catch((e: unknown) => e);
+    const busy = pool.segment(longImage, { ...longParams, nInit: 150 });
     const order: string[] = [];
     const normal = pool.segment(noisy(40, 30), base).then(() => order.push('normal'));
     const preview = pool.segment(noisy(40, 30), base, { priority: 'preview' }).then(() => order.push('preview'));
-    await Promise.all([...busy, normal, preview]);
+    await Promise.all([busy, normal, preview]);
+    stopLater.abort();
+    const stopped = await held;
+    assert.ok(isSegmentationError(stopped) && stopped.code === 'cancelled', 'the held run was stopped, not finished');
     assert.deepEqual(order, ['preview', 'normal']);
   } finally {
     await pool.dispose();
