@@ -9,7 +9,7 @@ import { buildImageWorker, threadNiceValues } from './io-helpers';
 import { decodeImage } from '../../src/core/decode';
 import { faultIn } from '../../src/core/bytes';
 import { pageInBackground } from '../../src/core/pager';
-import { pagedJpegHeap } from '../../src/core/codecs/jpeg';
+import { jpegDecoderPages, pagedJpegHeap } from '../../src/core/codecs/jpeg';
 import { composite, labelImage } from '../../src/core/composite';
 import { isSegmentationError } from '../../src/core/errors';
 import { segmentSync } from '../../src/core/segment';
@@ -64,9 +64,17 @@ test('with its memory paged ahead, a JPEG decodes in the worker into the given b
   for (const [name, bytes] of [['small.jpg', small], ['photo.jpg', photo]] as const) {
     const direct = await decodeImage(bytes.slice(), name);
     const into = new SharedArrayBuffer(direct.data.length);
-    const decoded = await client.decode(bytes.slice(), name, 50e6, into, true);
+    const { image: decoded, heap } = await client.decodeWithHeap(bytes.slice(), name, 50e6, into, true);
     assert.ok(Buffer.from(decoded.data).equals(Buffer.from(direct.data)), name);
     assert.ok(Buffer.from(new Uint8Array(into)).equals(Buffer.from(direct.data)), `${name}: the pixels are in the given buffer`);
+    // the photo's heap comes back, shared, for the pool to take as kernel memory (see SegmentPool.warm)
+    if (name === 'small.jpg') assert.equal(heap, undefined);
+    else {
+      assert.ok(heap instanceof WebAssembly.Memory, 'the photo\'s decoder heap comes back');
+      assert.ok((heap.buffer as unknown) instanceof SharedArrayBuffer, 'shared');
+      assert.equal(heap.buffer.byteLength, jpegDecoderPages(bytes) * 65536);
+      assert.ok(new Uint8Array(heap.buffer).some((v) => v !== 0), 'the decoder worked in it');
+    }
   }
 });
 

@@ -330,6 +330,36 @@ test('a large image run waits for the busy worker holding its prepared input (on
   }
 });
 
+test('a decoder\'s heap given with warm() becomes the preparing worker\'s kernel memory: the run and its helper work in it, exactly', async () => {
+  const pool = new SegmentPool({ workerPath, size: 2 });
+  try {
+    const img = noisy(2000, 1000, 9); // 2 MP: warm() grows memory for it
+    let h = 3;
+    for (let i = 0; i < img.data.length; i++) {
+      h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) + i;
+      img.data[i] = (img.data[i]! + ((h >>> 24) & 31)) & 255;
+    }
+    const params = { ...base, k: 5, nInit: 12 };
+    const expected = withoutTimings(segmentSync(img, params));
+    // as a JPEG decoder leaves its heap: written all over but its first kilobyte
+    const heap = new WebAssembly.Memory({ initial: 400, maximum: 32768, shared: true });
+    new Uint8Array(heap.buffer).fill(0x5a, 1024);
+    // both workers up and idle, as when a panel's photo is decoded: the run queued right after the
+    // warm-up goes to the worker that takes the heap, not to the other
+    await Promise.all([pool.segment(noisy(10, 10), base), pool.segment(noisy(12, 10), base)]);
+    pool.warm(img.width * img.height, heap);
+    const onTree = pool.helpsOnSharedTree;
+    assert.deepEqual(withoutTimings(await pool.segment(img, params, { imageKey: 'photo' })), expected);
+    // the run's tree and arrays (~40 MB here) are laid out in it: it grew
+    assert.ok(heap.buffer.byteLength > 400 * 65536, `the run did not work in the heap (${heap.buffer.byteLength} bytes)`);
+    assert.ok(pool.helpsOnSharedTree > onTree, "no helper ran on the tree built in the heap");
+    // changes of k: in the same memory, still exact
+    assert.deepEqual(withoutTimings(await pool.segment(img, { ...params, k: 3 }, { imageKey: 'photo' })), withoutTimings(segmentSync(img, { ...params, k: 3 })));
+  } finally {
+    await pool.dispose();
+  }
+});
+
 test('an idle worker converts and labels part of a large image another worker prepares and finishes, and the result is exact', async () => {
   const pool = new SegmentPool({ workerPath, size: 2 });
   try {

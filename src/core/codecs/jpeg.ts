@@ -118,7 +118,7 @@ const PAGED_HEAP_MIN_BYTES = 24 * 2 ** 20;
 export function pagedJpegHeap(bytes: Uint8Array, then: PageJob[] = []): WebAssembly.Memory | undefined {
   const pages = jpegDecoderPages(bytes);
   let heap: WebAssembly.Memory | undefined;
-  if (pages * 65536 >= PAGED_HEAP_MIN_BYTES) {
+  if (heapMadeAhead(bytes)) {
     try {
       heap = new WebAssembly.Memory({ initial: pages, maximum: HEAP_MAX_PAGES, shared: true });
     } catch {
@@ -127,6 +127,11 @@ export function pagedJpegHeap(bytes: Uint8Array, then: PageJob[] = []): WebAssem
   }
   void pageAllInBackground(heap ? [{ buffer: heap.buffer as unknown as SharedArrayBuffer, backward: true }, ...then] : then);
   return heap;
+}
+
+/** Whether pagedJpegHeap makes a heap for this JPEG (when the memory can be had). */
+export function heapMadeAhead(bytes: Uint8Array): boolean {
+  return jpegDecoderPages(bytes) * 65536 >= PAGED_HEAP_MIN_BYTES;
 }
 
 /**

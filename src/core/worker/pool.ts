@@ -93,6 +93,8 @@ const WARM_MEMORY_PIXELS = 2_000_000;
 const KERNEL_BYTES_PER_PIXEL = 5.8;
 const HELPER_BYTES_PER_PIXEL = 1.9;
 const KERNEL_BYTES_MAX = 384 * 2 ** 20;
+/** A memory given to warm() is taken for images whose runs need at most this much (by the estimate above, uncapped). */
+const ADOPT_MAX_BYTES = 2 ** 30;
 /** From this size on, preparing an image again costs more than waiting for the worker that holds it (see waitsForHolder). */
 const HOLDER_WAIT_PIXELS = 2_000_000;
 
@@ -113,6 +115,8 @@ interface Slot {
   yieldFlag: Int32Array;
   /** What warm() grew the worker's kernel memory to: large images go to the warmest worker. */
   warmBytes: number;
+  /** Its warm() calls not answered yet: answered at once, they leave the worker idle. */
+  warming: number;
   dead: boolean;
 }
 
@@ -261,9 +265,11 @@ export class SegmentPool {
    * image of `pixels` (>= 2 MP) one of them also grows its kernel memory to what such an image's
    * run takes with every other worker helping (see growThreadMemory), while the image is still
    * being decoded. That worker prepares the image (see start); the others need no more memory to
-   * help than the preparing one's.
+   * help than the preparing one's. `memory` (a JPEG decoder's heap once the image is out, paged
+   * in already) becomes that worker's kernel memory, if it is larger than the worker's, and the
+   * rest is grown (see adoptThreadMemory): the first touch of ~130 MB less at 24 MP.
    */
-  warm(pixels = 0): void {
+  warm(pixels = 0, memory?: WebAssembly.Memory): void {
     if (this.disposed) return;
     this.idleSlots();
     // workers just started are busy for a moment meeting their peers (see connect): the warm-up queues behind
@@ -274,8 +280,14 @@ export class SegmentPool {
     const slot = idle.reduce((a, b) => (b.warmBytes > a.warmBytes ? b : a));
     if (slot.warmBytes >= bytes) return;
     slot.warmBytes = bytes;
-    const after = (): void => this.pump();
-    this.call<'warm'>(slot, { kind: 'warm', bytes }).then(after, after);
+    slot.warming++;
+    const after = (): void => {
+      slot.warming--;
+      this.pump();
+    };
+    // a decoder's heap has its maximum (2 GB): not for a worker that might need more
+    const adopt = memory && pixels * perPixel <= ADOPT_MAX_BYTES ? memory : undefined;
+    this.call<'warm'>(slot, { kind: 'warm', bytes, memory: adopt }).then(after, after);
   }
 
   /** The image behind `imageKey` is closed: its workers drop what they prepared from it. */
@@ -377,6 +389,7 @@ export class SegmentPool {
       stop: new Int32Array(stop),
       yieldFlag: new Int32Array(new SharedArrayBuffer(4)),
       warmBytes: 0,
+      warming: 0,
       dead: false,
     } as Omit<Slot, 'link'> as Slot;
     slot.link = new WorkerLink(this.workerPath, {
@@ -425,7 +438,9 @@ export class SegmentPool {
   /** Idle workers, after starting missing ones unless `start` is false. */
   private idleSlots(start = true): Slot[] {
     while (start && this.slots.length < this.size) this.spawn();
-    return this.slots.filter((s) => s.job === null && !s.dead && !s.link.busy);
+    // A worker growing its memory for a large image (see warm) is idle: that image's run, queued
+    // behind the warm-up, is to go to it, not to a worker that would grow its memory again.
+    return this.slots.filter((s) => s.job === null && !s.dead && s.link.busy === s.warming);
   }
 
   /** The queued job to start next: lowest priority number, then first come. */

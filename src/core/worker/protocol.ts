@@ -159,6 +159,8 @@ export interface ForgetTask extends Base {
 export interface WarmTask extends Base {
   kind: 'warm';
   bytes: number;
+  /** Paged-in memory to take as the worker's kernel memory first (see adoptThreadMemory). */
+  memory?: WebAssembly.Memory;
 }
 
 /**

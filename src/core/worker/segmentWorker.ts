@@ -27,7 +27,7 @@ import {
 import { serve, type Handlers } from './rpc';
 import { COLLECT_AFTER_BYTES, collectIfHigh } from './idleCollect';
 import { targetSize } from '../resize';
-import { growThreadMemory, shareThreadMemory, threadMemory } from '../kmeans/kernel';
+import { adoptThreadMemory, growThreadMemory, shareThreadMemory, threadMemory } from '../kmeans/kernel';
 import type { TreeLink } from '../kmeans/sharedTree';
 
 // Helpers run restarts on the kd-tree this thread builds, in its kernel memory (see sharedTree.ts).
@@ -39,20 +39,20 @@ const peerPorts = new Map<number, MessagePort>();
 
 function fromPeer(peer: number, port: MessagePort, m: { kernel?: WebAssembly.Memory }): void {
   if (!m.kernel) return;
+  const first = !peerKernels.has(peer);
   peerKernels.set(peer, m.kernel);
   // from now on this worker helps on the peer's trees (a test waits for this)
-  port.postMessage({ joined: true });
+  if (first) port.postMessage({ joined: true });
 }
 
 /**
- * A peer's kernel memory. Its message was sent before the peer prepared anything, but messages
- * on different ports may be handled in any order, so one still queued is taken here.
+ * A peer's kernel memory. Its message (and the one of a memory it took later, see the warm
+ * task) was sent before the peer prepared what a helper is asked to run on, but messages on
+ * different ports may be handled in any order, so those still queued are taken here.
  */
 function peerKernel(peer: number): WebAssembly.Memory | undefined {
   const port = peerPorts.get(peer);
-  while (port && !peerKernels.has(peer)) {
-    const queued = receiveMessageOnPort(port);
-    if (!queued) break;
+  for (let queued = port && receiveMessageOnPort(port); port && queued; queued = receiveMessageOnPort(port)) {
     fromPeer(peer, port, queued.message as { kernel?: WebAssembly.Memory });
   }
   return peerKernels.get(peer);
@@ -197,6 +197,11 @@ const handlers: Handlers<TaskRequest, TaskResults> = {
     return { points: elbowCurve(entryFor(task).prep, task.elbow, yieldNow(task)) };
   },
   warm(task: WarmTask) {
+    // A decoder's heap, paged in already, instead of fresh memory; the peers hear of it before
+    // any task of this thread's that they could help with.
+    if (task.memory && adoptThreadMemory(task.memory)) {
+      for (const port of peerPorts.values()) port.postMessage({ kernel: task.memory });
+    }
     // answered at once: the paging goes on at the lowest priority while this thread works
     growThreadMemory(task.bytes);
     return {};

@@ -6,6 +6,7 @@ import { FORMAT_LABELS, readImageHeader, sniffFormat } from '../../core/header';
 import type { Stage } from '../../shared/protocol';
 import type { RgbImage } from '../../core/types';
 import { jpegThumbnail } from '../../core/codecs/exifThumbnail';
+import { heapMadeAhead } from '../../core/codecs/jpeg';
 import { jpegOrientation, orientedSize } from '../../core/codecs/orientation';
 import { imageDecoder, segmentPool } from '../workers/workers';
 import { fileName } from './uris';
@@ -49,9 +50,14 @@ export async function readAndDecode(
   // (medians of four fresh openings each, alternated). The decoding thread makes that heap and
   // starts the pager, so that this thread never holds it.
   const into = pixels >= PREFAULT_PIXELS && pixels <= maxPixels ? new SharedArrayBuffer(pixels * 3) : undefined;
-  // and the pool's workers grow their kernel memory for such an image meanwhile
-  if (into) segmentPool().warm(pixels);
-  return imageDecoder().decode(bytes, name, maxPixels, into, into !== undefined);
+  // The pool's workers grow their kernel memory for such an image meanwhile, or, for a JPEG,
+  // one of them takes the decoder's heap once the pixels are out of it (already paged in: at 24
+  // MP ~130 MB that are not touched for the first time again).
+  const heapComing = into !== undefined && format === 'jpeg' && heapMadeAhead(bytes);
+  if (into) segmentPool().warm(heapComing ? 0 : pixels);
+  const { image, heap } = await imageDecoder().decodeWithHeap(bytes, name, maxPixels, into, into !== undefined);
+  if (heapComing) segmentPool().warm(image.width * image.height, heap);
+  return image;
 }
 
 /** Below this the first touch of the pixels' memory costs little (a 2 MP image's 6 MB: 20 ms). */

@@ -76,8 +76,13 @@ export class ImageClient {
    * decoder's heap) is paged in by a pager thread the decoding thread starts.
    */
   async decode(bytes: Uint8Array, name: string, maxPixels: number, into?: SharedArrayBuffer, pageAhead = false): Promise<RgbImage> {
+    return (await this.decodeWithHeap(bytes, name, maxPixels, into, pageAhead)).image;
+  }
+
+  /** As decode, with the JPEG decoder's heap made ahead (pageAhead), free now (see SegmentPool.warm). */
+  decodeWithHeap(bytes: Uint8Array, name: string, maxPixels: number, into?: SharedArrayBuffer, pageAhead = false): Promise<Answers['decode']> {
     const buf = ownBuffer(bytes);
-    return (await this.call<'decode'>({ kind: 'decode', bytes: buf, name, maxPixels, into, pageAhead: pageAhead || undefined }, [buf], name, bytes.byteLength)).image;
+    return this.call<'decode'>({ kind: 'decode', bytes: buf, name, maxPixels, into, pageAhead: pageAhead || undefined }, [buf], name, bytes.byteLength);
   }
 
   /**

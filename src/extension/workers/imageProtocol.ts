@@ -175,7 +175,8 @@ export type ImageRequest =
 
 export interface Answers {
   warm: Record<string, never>;
-  decode: { image: RgbImage };
+  /** `heap`: the JPEG decoder's heap made ahead (pageAhead), paged in and free now (see SegmentPool.warm). */
+  decode: { image: RgbImage; heap?: WebAssembly.Memory };
   /** Nothing when the thumbnail is not a usable picture of the photo. */
   quickLook: { image?: RgbImage; original?: Picture };
   quickPreview: { result: SegmentResult; palette: PaletteEntry[]; right: Picture };

@@ -91,7 +91,8 @@ const handlers: Handlers<ImageRequest, Answers> = {
     if (req.pageAhead && sniffFormat(bytes) === 'jpeg') jpegHeap = pagedJpegHeap(bytes, then);
     else if (req.pageAhead) void pageAllInBackground(then);
     const image = await decodeImage(bytes, req.name, { maxPixels: req.maxPixels, alloc, jpegHeap });
-    return { image };
+    // the decoder that used the heap is gone: the pool may take the heap, paged in, as kernel memory
+    return { image, heap: jpegHeap };
   },
   async encodeComposite(req) {
     const { image, labels, k } = req.result;
