@@ -157,6 +157,15 @@ function setRunStatus(text: string, stage?: string): void {
   else delete runStatus.dataset.stage;
 }
 
+/**
+ * The status line below the buttons. A save's report ("Saved x.png") is about the picture shown
+ * when it was asked: it goes once a run for other settings replaces that picture.
+ */
+function setStatus(text: string, about: 'save' | 'file'): void {
+  status.textContent = text;
+  status.dataset.about = about;
+}
+
 function showError(message: string | undefined): void {
   errorBox.textContent = message ?? '';
   errorBox.hidden = !message;
@@ -180,6 +189,7 @@ function run(force = false): void {
   const key = JSON.stringify({ ...r.params, format: undefined });
   if (!force && key === lastSent) return;
   lastSent = key;
+  if (status.dataset.about === 'save') setStatus('', 'file');
   latestRun = nextId();
   latestParams = r.params;
   const view = insight.viewForRun(r.params);
@@ -380,11 +390,11 @@ function onMessage(msg: HostMessage): void {
       insight.invalidateElbow();
       return;
     case 'saved':
-      status.textContent = msg.name ? `Saved ${msg.name}` : `Not saved: ${msg.error ?? 'unknown error'}`;
+      setStatus(msg.name ? `Saved ${msg.name}` : `Not saved: ${msg.error ?? 'unknown error'}`, 'save');
       (el('save') as HTMLButtonElement).disabled = document.body.dataset.state !== 'ready';
       return;
     case 'fileChanged':
-      status.textContent = msg.message;
+      setStatus(msg.message, 'file');
       insight.invalidateElbow();
       run(true);
       explore.refresh();
@@ -394,12 +404,12 @@ function onMessage(msg: HostMessage): void {
       return;
     case 'exported': {
       const what = msg.what === 'labels' ? 'label image' : 'palette';
-      status.textContent = msg.name ? `Saved ${msg.name}` : `Not saved (${what}): ${msg.error ?? 'unknown error'}`;
+      setStatus(msg.name ? `Saved ${msg.name}` : `Not saved (${what}): ${msg.error ?? 'unknown error'}`, 'save');
       (el(msg.what === 'labels' ? 'exportLabels' : 'exportPalette') as HTMLButtonElement).disabled = document.body.dataset.state !== 'ready';
       return;
     }
     case 'fileDeleted':
-      status.textContent = msg.message;
+      setStatus(msg.message, 'file');
       failed(msg.message);
       return;
   }
@@ -428,7 +438,7 @@ el('save').addEventListener('click', () => {
     return;
   }
   (el('save') as HTMLButtonElement).disabled = true;
-  status.textContent = 'Saving…';
+  setStatus('Saving…', 'save');
   vscode.postMessage({ type: 'save', requestId: nextId(), params: r.params, view: insight.view() });
 });
 
@@ -439,7 +449,7 @@ function exportResult(what: ExportWhat, buttonId: string): void {
     return;
   }
   (el(buttonId) as HTMLButtonElement).disabled = true;
-  status.textContent = 'Saving…';
+  setStatus('Saving…', 'save');
   vscode.postMessage({ type: 'export', requestId: nextId(), params: r.params, what });
 }
 el('exportLabels').addEventListener('click', () => exportResult('labels', 'exportLabels'));

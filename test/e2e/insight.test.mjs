@@ -282,9 +282,12 @@ describe('Insight views in VS Code (code-server, symlinked build)', { timeout: 6
 
     // Leave the selection mode first: the screenshot for the README shows the palette and plot.
     const info = await compositeInfo(frame);
+    // the last save's report, about the picture shown, goes with that picture
+    assert.match(await frame.locator('#status').innerText(), /^Saved /);
     await frame.locator('#elbow [data-k="4"]').click();
     const next = await waitForRunAfter(frame, info.run);
     assert.ok(next.run > info.run);
+    assert.equal(await frame.locator('#status').innerText(), '', 'a save\'s report stays after a run for other settings');
     assert.equal(await frame.locator('#clusters input').inputValue(), '4');
     assert.equal(await frame.locator('#palette .swatch').count(), 4);
     assert.match(await frame.locator('#sizes').innerText(), /(\d+(\.\d)?%.*){4}/);
