@@ -2,6 +2,7 @@
 // temporary folder and driven through ImageClient exactly as the extension host drives it.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImageClient } from '../../src/extension/workers/imageClient';
@@ -64,7 +65,11 @@ test('with its memory paged ahead, a JPEG decodes in the worker into the given b
   for (const [name, bytes] of [['small.jpg', small], ['photo.jpg', photo]] as const) {
     const direct = await decodeImage(bytes.slice(), name);
     const into = new SharedArrayBuffer(direct.data.length);
-    const { image: decoded, heap } = await client.decodeWithHeap(bytes.slice(), name, 50e6, into, true);
+    const { port1, port2 } = new MessageChannel();
+    const { image: decoded, heapSent } = await client.decodeWithHeap(bytes.slice(), name, 50e6, into, true, port1);
+    const heap = receiveMessageOnPort(port2)?.message as WebAssembly.Memory | undefined;
+    port2.close();
+    assert.equal(heapSent, heap !== undefined);
     assert.ok(Buffer.from(decoded.data).equals(Buffer.from(direct.data)), name);
     assert.ok(Buffer.from(new Uint8Array(into)).equals(Buffer.from(direct.data)), `${name}: the pixels are in the given buffer`);
     // the photo's heap comes back, shared, for the pool to take as kernel memory (see SegmentPool.warm)

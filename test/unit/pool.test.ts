@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { MessageChannel } from 'node:worker_threads';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -347,7 +348,11 @@ test('a decoder\'s heap given with warm() becomes the preparing worker\'s kernel
     // both workers up and idle, as when a panel's photo is decoded: the run queued right after the
     // warm-up goes to the worker that takes the heap, not to the other
     await Promise.all([pool.segment(noisy(10, 10), base), pool.segment(noisy(12, 10), base)]);
-    pool.warm(img.width * img.height, heap);
+    // as the decoding thread sends it, port to port (see readImage.ts)
+    const { port1, port2 } = new MessageChannel();
+    port1.postMessage(heap);
+    port1.close();
+    pool.warm(img.width * img.height, port2);
     const onTree = pool.helpsOnSharedTree;
     assert.deepEqual(withoutTimings(await pool.segment(img, params, { imageKey: 'photo' })), expected);
     // the run's tree and arrays (~40 MB here) are laid out in it: it grew
@@ -384,13 +389,13 @@ test('an idle worker converts and labels part of a large image another worker pr
     assert.ok(helped > 0 && helped < 12, `the helper converted ${helped} of 12 chunks`);
     // changes of k: the worker holds the prepared input, nothing is converted again. Labelling
     // 3 MP takes some 40 ms, so the helper, free when the restarts end, joins it in most runs,
-    // not in every one: over three runs it does.
-    for (const k of [4, 5]) {
+    // not in every one (on a loaded machine it missed three in a row): within six it does.
+    for (let i = 0; i < 6 && (i < 2 || pool.chunksLabelledByHelpers === 0); i++, runs++) {
+      const k = 4 + (i % 3);
       assert.deepEqual(withoutTimings(await pool.segment(img, { ...params, k }, { imageKey: key })), withoutTimings(segmentSync(img, { ...params, k })));
     }
     assert.equal(pool.chunksConvertedByHelpers, helped);
     const labelled = pool.chunksLabelledByHelpers;
-    runs += 2;
     assert.ok(labelled > 0 && labelled < 12 * runs, `the helper labelled ${labelled} of ${12 * runs} chunks`);
   } finally {
     await pool.dispose();

@@ -13,7 +13,7 @@
 // later is terminated and replaced. A crashed worker fails its run with a clear error and is
 // replaced too.
 import { availableParallelism } from 'node:os';
-import { MessageChannel, type TransferListItem } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type TransferListItem } from 'node:worker_threads';
 import { toShared } from '../bytes';
 import { SegmentationError, isSegmentationError } from '../errors';
 import { ELBOW_DEFAULTS, elbowKs, type ElbowOptions, type ElbowPoint } from '../insight/elbow';
@@ -265,11 +265,12 @@ export class SegmentPool {
    * image of `pixels` (>= 2 MP) one of them also grows its kernel memory to what such an image's
    * run takes with every other worker helping (see growThreadMemory), while the image is still
    * being decoded. That worker prepares the image (see start); the others need no more memory to
-   * help than the preparing one's. `memory` (a JPEG decoder's heap once the image is out, paged
-   * in already) becomes that worker's kernel memory, if it is larger than the worker's, and the
-   * rest is grown (see adoptThreadMemory): the first touch of ~130 MB less at 24 MP.
+   * help than the preparing one's. The memory queued on `memoryFrom` (a JPEG decoder's heap once
+   * the image is out, paged in already) becomes that worker's kernel memory, if it is larger than
+   * the worker's, and the rest is grown (see adoptThreadMemory): the first touch of ~130 MB less
+   * at 24 MP. The port is transferred when it is used; the caller closes it otherwise.
    */
-  warm(pixels = 0, memory?: WebAssembly.Memory): void {
+  warm(pixels = 0, memoryFrom?: MessagePort): void {
     if (this.disposed) return;
     this.idleSlots();
     // workers just started are busy for a moment meeting their peers (see connect): the warm-up queues behind
@@ -286,8 +287,8 @@ export class SegmentPool {
       this.pump();
     };
     // a decoder's heap has its maximum (2 GB): not for a worker that might need more
-    const adopt = memory && pixels * perPixel <= ADOPT_MAX_BYTES ? memory : undefined;
-    this.call<'warm'>(slot, { kind: 'warm', bytes, memory: adopt }).then(after, after);
+    const from = memoryFrom && pixels * perPixel <= ADOPT_MAX_BYTES ? memoryFrom : undefined;
+    this.call<'warm'>(slot, { kind: 'warm', bytes, memoryFrom: from }, from ? [from] : undefined).then(after, after);
   }
 
   /** The image behind `imageKey` is closed: its workers drop what they prepared from it. */

@@ -159,8 +159,11 @@ export interface ForgetTask extends Base {
 export interface WarmTask extends Base {
   kind: 'warm';
   bytes: number;
-  /** Paged-in memory to take as the worker's kernel memory first (see adoptThreadMemory). */
-  memory?: WebAssembly.Memory;
+  /**
+   * A port with paged-in memory queued on it (a JPEG decoder's heap, sent there by the decoding
+   * thread) to take as the worker's kernel memory first (see adoptThreadMemory).
+   */
+  memoryFrom?: MessagePort;
 }
 
 /**

@@ -197,10 +197,12 @@ const handlers: Handlers<TaskRequest, TaskResults> = {
     return { points: elbowCurve(entryFor(task).prep, task.elbow, yieldNow(task)) };
   },
   warm(task: WarmTask) {
-    // A decoder's heap, paged in already, instead of fresh memory; the peers hear of it before
-    // any task of this thread's that they could help with.
-    if (task.memory && adoptThreadMemory(task.memory)) {
-      for (const port of peerPorts.values()) port.postMessage({ kernel: task.memory });
+    // A decoder's heap, paged in already, instead of fresh memory (queued on the port before the
+    // task was sent); the peers hear of it before any task of this thread's they could help with.
+    const given = task.memoryFrom && receiveMessageOnPort(task.memoryFrom)?.message;
+    task.memoryFrom?.close();
+    if (given instanceof WebAssembly.Memory && adoptThreadMemory(given)) {
+      for (const port of peerPorts.values()) port.postMessage({ kernel: given });
     }
     // answered at once: the paging goes on at the lowest priority while this thread works
     growThreadMemory(task.bytes);

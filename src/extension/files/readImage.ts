@@ -1,6 +1,7 @@
 // Reading an image through workspace.fs (remote and virtual file systems too) and decoding it on
 // the decoding thread, with what it is doing said as it goes.
 import * as vscode from 'vscode';
+import { MessageChannel } from 'node:worker_threads';
 import { SegmentationError } from '../../core/errors';
 import { FORMAT_LABELS, readImageHeader, sniffFormat } from '../../core/header';
 import type { Stage } from '../../shared/protocol';
@@ -55,9 +56,15 @@ export async function readAndDecode(
   // MP ~130 MB that are not touched for the first time again).
   const heapComing = into !== undefined && format === 'jpeg' && heapMadeAhead(bytes);
   if (into) segmentPool().warm(heapComing ? 0 : pixels);
-  const { image, heap } = await imageDecoder().decodeWithHeap(bytes, name, maxPixels, into, into !== undefined);
-  if (heapComing) segmentPool().warm(image.width * image.height, heap);
-  return image;
+  const channel = heapComing ? new MessageChannel() : undefined;
+  try {
+    const { image, heapSent } = await imageDecoder().decodeWithHeap(bytes, name, maxPixels, into, into !== undefined, channel?.port1);
+    if (heapComing) segmentPool().warm(image.width * image.height, heapSent ? channel?.port2 : undefined);
+    return image;
+  } finally {
+    // (the pool has taken it if it wanted it: closing a port it holds does nothing)
+    if (channel) channel.port2.close();
+  }
 }
 
 /** Below this the first touch of the pixels' memory costs little (a 2 MP image's 6 MB: 20 ms). */

@@ -3,6 +3,7 @@
 // terminated, so later requests are not stuck behind it. No `vscode` here, so unit tests drive
 // the real worker.
 import { SegmentationError } from '../../core/errors';
+import type { MessagePort, TransferListItem } from 'node:worker_threads';
 import { WorkerLink, type WithoutId } from '../../core/worker/rpc';
 import { ownBuffer, toShared } from '../../core/bytes';
 import type { ChannelImage, RgbImage, SegmentResult } from '../../core/types';
@@ -79,10 +80,14 @@ export class ImageClient {
     return (await this.decodeWithHeap(bytes, name, maxPixels, into, pageAhead)).image;
   }
 
-  /** As decode, with the JPEG decoder's heap made ahead (pageAhead), free now (see SegmentPool.warm). */
-  decodeWithHeap(bytes: Uint8Array, name: string, maxPixels: number, into?: SharedArrayBuffer, pageAhead = false): Promise<Answers['decode']> {
+  /**
+   * As decode; the JPEG decoder's heap made ahead (pageAhead) is posted to `heapTo` once the
+   * pixels are out of it (heapSent), for SegmentPool.warm. `heapTo` is transferred and closed.
+   */
+  decodeWithHeap(bytes: Uint8Array, name: string, maxPixels: number, into?: SharedArrayBuffer, pageAhead = false, heapTo?: MessagePort): Promise<Answers['decode']> {
     const buf = ownBuffer(bytes);
-    return this.call<'decode'>({ kind: 'decode', bytes: buf, name, maxPixels, into, pageAhead: pageAhead || undefined }, [buf], name, bytes.byteLength);
+    const req = { kind: 'decode' as const, bytes: buf, name, maxPixels, into, pageAhead: pageAhead || undefined, heapTo };
+    return this.call<'decode'>(req, heapTo ? [buf, heapTo] : [buf], name, bytes.byteLength);
   }
 
   /**
@@ -181,7 +186,7 @@ export class ImageClient {
    */
   private async call<K extends ImageKind>(
     req: WithoutId<Extract<ImageRequest, { kind: K }>>,
-    transfer: ArrayBuffer[],
+    transfer: TransferListItem[],
     label: string,
     size: number,
     signal?: AbortSignal,

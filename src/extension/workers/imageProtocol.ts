@@ -7,6 +7,7 @@ import type { RegionView } from '../../core/view/region';
 import type { ChannelImage, RgbImage, SegmentResult } from '../../core/types';
 import type { Rect } from '../../shared/geometry';
 import type { PaletteEntry, Picture, SplitData } from '../../shared/protocol';
+import type { MessagePort } from 'node:worker_threads';
 import type { OutputFormat } from '../../shared/formats';
 import type { ColorSpace, SegmentParams } from '../../shared/params';
 
@@ -24,6 +25,12 @@ export interface DecodeRequest {
    * decoder's heap, made by the decoding thread.
    */
   pageAhead?: boolean;
+  /**
+   * Where the JPEG decoder's heap made ahead (pageAhead) goes once the pixels are out of it, for
+   * the pool to take as kernel memory (see SegmentPool.warm): port to port, so that the
+   * extension host's thread never holds it (its collection would decide when that memory goes).
+   */
+  heapTo?: MessagePort;
 }
 
 /**
@@ -175,8 +182,8 @@ export type ImageRequest =
 
 export interface Answers {
   warm: Record<string, never>;
-  /** `heap`: the JPEG decoder's heap made ahead (pageAhead), paged in and free now (see SegmentPool.warm). */
-  decode: { image: RgbImage; heap?: WebAssembly.Memory };
+  /** `heapSent`: the JPEG decoder's heap went to `heapTo`. */
+  decode: { image: RgbImage; heapSent?: boolean };
   /** Nothing when the thumbnail is not a usable picture of the photo. */
   quickLook: { image?: RgbImage; original?: Picture };
   quickPreview: { result: SegmentResult; palette: PaletteEntry[]; right: Picture };

@@ -92,7 +92,9 @@ const handlers: Handlers<ImageRequest, Answers> = {
     else if (req.pageAhead) void pageAllInBackground(then);
     const image = await decodeImage(bytes, req.name, { maxPixels: req.maxPixels, alloc, jpegHeap });
     // the decoder that used the heap is gone: the pool may take the heap, paged in, as kernel memory
-    return { image, heap: jpegHeap };
+    if (jpegHeap && req.heapTo) req.heapTo.postMessage(jpegHeap);
+    req.heapTo?.close();
+    return { image, heapSent: jpegHeap !== undefined && req.heapTo !== undefined };
   },
   async encodeComposite(req) {
     const { image, labels, k } = req.result;
