@@ -62,7 +62,7 @@ export async function readAndDecode(
     if (heapComing) segmentPool().warm(image.width * image.height, heapSent ? channel?.port2 : undefined);
     return image;
   } finally {
-    // (the pool has taken it if it wanted it: closing a port it holds does nothing)
+    // unused, its queued heap goes with it (a port given to the pool is no longer this one's)
     if (channel) channel.port2.close();
   }
 }

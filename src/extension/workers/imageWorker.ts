@@ -90,11 +90,14 @@ const handlers: Handlers<ImageRequest, Answers> = {
     let jpegHeap: WebAssembly.Memory | undefined;
     if (req.pageAhead && sniffFormat(bytes) === 'jpeg') jpegHeap = pagedJpegHeap(bytes, then);
     else if (req.pageAhead) void pageAllInBackground(then);
-    const image = await decodeImage(bytes, req.name, { maxPixels: req.maxPixels, alloc, jpegHeap });
-    // the decoder that used the heap is gone: the pool may take the heap, paged in, as kernel memory
-    if (jpegHeap && req.heapTo) req.heapTo.postMessage(jpegHeap);
-    req.heapTo?.close();
-    return { image, heapSent: jpegHeap !== undefined && req.heapTo !== undefined };
+    try {
+      const image = await decodeImage(bytes, req.name, { maxPixels: req.maxPixels, alloc, jpegHeap });
+      // the decoder that used the heap is gone: the pool may take the heap, paged in, as kernel memory
+      if (jpegHeap && req.heapTo) req.heapTo.postMessage(jpegHeap);
+      return { image, heapSent: jpegHeap !== undefined && req.heapTo !== undefined };
+    } finally {
+      req.heapTo?.close();
+    }
   },
   async encodeComposite(req) {
     const { image, labels, k } = req.result;
