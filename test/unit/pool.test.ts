@@ -45,6 +45,16 @@ function noisy(width: number, height: number, seed = 1): RgbImage {
   return { width, height, data };
 }
 
+/** `img` with every byte moved up by a pseudo-random 0..`mask` (more distinct colours), in place. */
+function spread(img: RgbImage, seed: number, mask: number): RgbImage {
+  let h = seed;
+  for (let i = 0; i < img.data.length; i++) {
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) + i;
+    img.data[i] = (img.data[i]! + ((h >>> 24) & mask)) & 255;
+  }
+  return img;
+}
+
 function withoutTimings(r: SegmentResult): Omit<SegmentResult, 'timings'> {
   const { timings: _t, ...rest } = r;
   return rest;
@@ -89,12 +99,7 @@ test('a run with many distinct values takes an idle worker as a helper: same res
   const pool = new SegmentPool({ workerPath, size: 2 });
   try {
     // Three blobs of colours spread wide: about 50k distinct colours.
-    const img = noisy(300, 200, 5);
-    let h = 9;
-    for (let i = 0; i < img.data.length; i++) {
-      h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) + i;
-      img.data[i] = (img.data[i]! + ((h >>> 24) & 63)) & 255;
-    }
+    const img = spread(noisy(300, 200, 5), 9, 63);
     // restarts enough that the other worker is given some before the first has done them all
     const params = { ...base, k: 6, nInit: 40 };
     const expected = withoutTimings(segmentSync(img, params));
@@ -334,12 +339,7 @@ test('a large image run waits for the busy worker holding its prepared input (on
 test('a decoder\'s heap given with warm() becomes the preparing worker\'s kernel memory: the run and its helper work in it, exactly', async () => {
   const pool = new SegmentPool({ workerPath, size: 2 });
   try {
-    const img = noisy(2000, 1000, 9); // 2 MP: warm() grows memory for it
-    let h = 3;
-    for (let i = 0; i < img.data.length; i++) {
-      h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) + i;
-      img.data[i] = (img.data[i]! + ((h >>> 24) & 31)) & 255;
-    }
+    const img = spread(noisy(2000, 1000, 9), 3, 31); // 2 MP: warm() grows memory for it
     const params = { ...base, k: 5, nInit: 12 };
     const expected = withoutTimings(segmentSync(img, params));
     // as a JPEG decoder leaves its heap: written all over but its first kilobyte
