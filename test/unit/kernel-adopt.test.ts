@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { adoptThreadMemory, shareThreadMemory, threadMemory } from '../../src/core/kmeans/kernel';
 import { segmentSync } from '../../src/core/segment';
-import type { SegmentResult } from '../../src/core/types';
 import type { SegmentParams } from '../../src/shared/params';
+import { withoutTimings } from './kmeans-helpers';
 
 // as the pool's workers do, first thing (the kernel memory is then shared)
 shareThreadMemory();
@@ -22,11 +22,6 @@ function photoLike(width: number, height: number): { width: number; height: numb
     }
   }
   return { width, height, data };
-}
-
-function withoutTimings(r: SegmentResult): Omit<SegmentResult, 'timings'> {
-  const { timings: _t, ...rest } = r;
-  return rest;
 }
 
 /** A shared memory as a decoder leaves it: written all over but its first kilobyte (an Emscripten heap's null page). */

@@ -1,4 +1,5 @@
 // Shared data generators for the k-means tests (not a test file itself).
+import type { SegmentResult } from '../../src/core/types';
 
 /** Small deterministic PRNG for test data (mulberry32). */
 export function lcg(seed: number): () => number {
@@ -43,4 +44,10 @@ export function sortedRows(centers: Float64Array, d: number): number[][] {
     for (let j = 0; j < d; j++) if (a[j] !== b[j]) return a[j] - b[j];
     return 0;
   });
+}
+
+/** A result without its timings, which differ from run to run: for comparing results. */
+export function withoutTimings(r: SegmentResult): Omit<SegmentResult, 'timings'> {
+  const { timings: _t, ...rest } = r;
+  return rest;
 }

@@ -10,6 +10,7 @@ import { SegmentPool } from '../../src/core/worker/pool';
 import { isSegmentationError } from '../../src/core/errors';
 import type { RgbImage, SegmentResult } from '../../src/core/types';
 import type { SegmentParams } from '../../src/shared/params';
+import { withoutTimings } from './kmeans-helpers';
 
 const workerPath = resolve('dist/worker.js');
 let scratch = '';
@@ -53,11 +54,6 @@ function spread(img: RgbImage, seed: number, mask: number): RgbImage {
     img.data[i] = (img.data[i]! + ((h >>> 24) & mask)) & 255;
   }
   return img;
-}
-
-function withoutTimings(r: SegmentResult): Omit<SegmentResult, 'timings'> {
-  const { timings: _t, ...rest } = r;
-  return rest;
 }
 
 async function rejectsCancelled(p: Promise<unknown>): Promise<void> {

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bestOf, cluster, finish, prepare, segmentSync } from '../../src/core/segment';
-import type { RgbImage, SegmentResult } from '../../src/core/types';
+import type { RgbImage } from '../../src/core/types';
 import type { SegmentParams } from '../../src/shared/params';
+import { withoutTimings } from './kmeans-helpers';
 
 const base: SegmentParams = {
   colorSpace: 'bgr',
@@ -31,11 +32,6 @@ function noisy(width: number, height: number, seed = 1): RgbImage {
     const blob = x < width / 3 ? 40 : x < (2 * width) / 3 ? 128 : 220;
     return [blob + (rnd() % 21) - 10, 255 - blob + (rnd() % 21) - 10, (rnd() % 41) + 100];
   });
-}
-
-function withoutTimings(r: SegmentResult): Omit<SegmentResult, 'timings'> {
-  const { timings: _t, ...rest } = r;
-  return rest;
 }
 
 test('k is capped to the number of distinct colours, with a warning', () => {
