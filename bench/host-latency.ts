@@ -13,11 +13,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { MessageChannel } from 'node:worker_threads';
 import { join } from 'node:path';
 import { SegmentPool } from '../src/core/worker/pool';
-import { readImageHeader, sniffFormat } from '../src/core/header';
-import { heapMadeAhead } from '../src/core/codecs/jpeg';
+import { readImageHeader } from '../src/core/header';
+import { decodeForPool } from '../src/extension/workers/decodeForPool';
 import { ImageClient } from '../src/extension/workers/imageClient';
 import { PanelSession, type LoadedImage, type ThumbsWanted } from '../src/extension/editor/panelSession';
 import { checkWebviewMessage, type HostMessage, type ResultMessage, type ResultView } from '../src/shared/protocol';
@@ -398,20 +397,13 @@ async function photoPart(o: HostBenchOptions, pool: SegmentPool, io: ImageClient
   // As the panel opens: threads started while the file is read, the pictures started on the
   // views' thread once it is decoded (editor/imageCache.ts).
   void io.warm();
-  // and, as readImage.ts does, the pixels' memory (and a JPEG decoder's heap) paged in at the
-  // lowest priority during the decode; the pool's kernel memory grown meanwhile, or for a JPEG
-  // the decoder's heap given to the pool once the pixels are out of it
+  // and decoded as readImage.ts does: memory paged in meanwhile, the pool made ready for the image
   const bytes = new Uint8Array(readFileSync(photo));
   const header = readImageHeader(bytes);
-  const pixels = header ? header.width * header.height : 0;
-  const into = header ? new SharedArrayBuffer(pixels * 3) : undefined;
-  const heapComing = into !== undefined && sniffFormat(bytes) === 'jpeg' && heapMadeAhead(bytes);
-  pool.warm(heapComing ? 0 : pixels);
-  const channel = heapComing ? new MessageChannel() : undefined;
+  if (!header) throw new Error(`${photo}: no image header`);
+  const pixels = header.width * header.height;
   const panel = new HeadlessPanel(pool, io, (thumbs) =>
-    (loaded ??= decoder.decodeWithHeap(bytes, name, 500e6, into, into !== undefined, channel?.port1).then(({ image, heapSent }) => {
-      if (heapComing) pool.warm(image.width * image.height, heapSent ? channel?.port2 : undefined);
-      channel?.port2.close();
+    (loaded ??= decodeForPool(decoder, () => pool, bytes, name, 500e6, new SharedArrayBuffer(pixels * 3), pixels).then((image) => {
       const value = io.thumbs(image, { width: image.width, height: image.height }, thumbs.displayMax, thumbs.previewPixels);
       value.catch(() => undefined);
       return { image, key: `${photo}#1`, thumbs: { displayMax: thumbs.displayMax, value } };

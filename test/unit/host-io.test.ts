@@ -4,8 +4,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ImageClient } from '../../src/extension/workers/imageClient';
+import { decodeForPool } from '../../src/extension/workers/decodeForPool';
+import { SegmentPool } from '../../src/core/worker/pool';
+import { withoutTimings } from './kmeans-helpers';
 import { buildImageWorker, threadNiceValues } from './io-helpers';
 import { decodeImage } from '../../src/core/decode';
 import { faultIn } from '../../src/core/bytes';
@@ -80,6 +83,22 @@ test('with its memory paged ahead, a JPEG decodes in the worker into the given b
       assert.equal(heap.buffer.byteLength, jpegDecoderPages(bytes) * 65536);
       assert.ok(new Uint8Array(heap.buffer).some((v) => v !== 0), 'the decoder worked in it');
     }
+  }
+});
+
+test('a photo decoded for the pool: the pixels in the given buffer, and the first run, made in the decoder\'s heap, exact', async () => {
+  const { cameraPhoto } = await import('../fixtures/photo/make-photo.mjs');
+  const bytes = new Uint8Array(readFileSync(await cameraPhoto(2000, 1500, { seed: 2 })));
+  const direct = await decodeImage(bytes.slice(), 'photo.jpg');
+  const pool = new SegmentPool({ workerPath: resolve('dist/worker.js'), size: 2 });
+  try {
+    const into = new SharedArrayBuffer(direct.data.length);
+    const image = await decodeForPool(client, () => pool, bytes.slice(), 'photo.jpg', 50e6, into, 2000 * 1500);
+    assert.ok(Buffer.from(new Uint8Array(into)).equals(Buffer.from(direct.data)), 'the pixels are in the given buffer');
+    const params = { colorSpace: 'bgr' as const, channels: [0, 1, 2], k: 4, width: 0, nInit: 4, maxIter: 100, seed: 0 };
+    assert.deepEqual(withoutTimings(await pool.segment(image, params, { imageKey: 'photo' })), withoutTimings(segmentSync(direct, params)));
+  } finally {
+    await pool.dispose();
   }
 });
 
